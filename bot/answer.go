@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Field names of the position modal (also its input block ids).
+const (
+	FieldProvisos  = "provisos"
+	FieldQuestions = "questions"
+	FieldReasons   = "reasons"
+	FieldComment   = "comment"
+)
+
+// PositionInput is what a reviewer submits for an office.
+type PositionInput struct {
+	Outcome   Outcome
+	Provisos  string // one proviso per line (approve_with_provisos)
+	Questions string // rwa
+	Reasons   string // deny
+	Comment   string // optional
+}
+
+// Position validates the input and returns the position it describes (without
+// ask, office or author). The error is EINVALID with Fields keyed by input name.
+func (in PositionInput) Position() (*Position, error) {
+	p := map[string]string{}
+	pos := &Position{Outcome: in.Outcome}
+	if !in.Outcome.Valid() {
+		return nil, Errorf(EINVALID, "%q is not a position.", in.Outcome)
+	}
+	pos.Comment = checkText(p, FieldComment, strings.TrimSpace(in.Comment), "the comment", false, MaxLongText, true)
+	switch in.Outcome {
+	case OutcomeApproveWithProvisos:
+		pos.Provisos = parseProvisos(p, FieldProvisos, in.Provisos, "", true)
+	case OutcomeRWA:
+		pos.Questions = checkText(p, FieldQuestions, strings.TrimSpace(in.Questions), "the questions for the applicant", true, MaxLongText, true)
+	case OutcomeDeny:
+		pos.Reasons = checkText(p, FieldReasons, strings.TrimSpace(in.Reasons), "the reasons for denial", true, MaxLongText, true)
+	}
+	if len(p) > 0 {
+		return nil, Invalid(p)
+	}
+	return pos, nil
+}
+
+// parseProvisos reads one proviso per non-blank line, bullets stripped.
+func parseProvisos(p map[string]string, field, text, office string, required bool) []Proviso {
+	var out []Proviso
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "•*-–"))
+		if line == "" {
+			continue
+		}
+		checkText(p, field, line, "each proviso", false, MaxProvisoLen, false)
+		out = append(out, Proviso{OfficeCode: office, Text: line})
+	}
+	switch {
+	case required && len(out) == 0 && p[field] == "":
+		p[field] = "Enter at least one proviso, one per line."
+	case len(out) > MaxProvisos:
+		p[field] = fmt.Sprintf("At most %d provisos, one per line (now %d).", MaxProvisos, len(out))
+	}
+	return out
+}
+
+// CheckAnswer tells whether actor may answer the ask now, before a modal is opened,
+// so that a refusal comes at once instead of after typing. It returns the referral,
+// the ask and the office.
+func (s *Service) CheckAnswer(ctx context.Context, actor string, askID int64) (*Referral, *Ask, Office, error) {
+	ask, err := s.store.Ask(ctx, askID)
+	if err != nil {
+		return nil, nil, Office{}, err
+	}
+	ref, err := s.store.Referral(ctx, ask.ReferralID)
+	if err != nil {
+		return nil, nil, Office{}, err
+	}
+	office, ok := s.roster.Office(ask.OfficeCode)
+	if !ok {
+		return nil, nil, Office{}, Errorf(EFORBIDDEN, "The office %q is no longer on the roster, so nobody can answer for it. Ask the analyst <@%s>.", ask.OfficeCode, ref.AnalystID)
+	}
+	if ref.State == ReferralRecommended || ask.State == AskClosed {
+		return nil, nil, Office{}, Errorf(ECLOSED, "Thank you — but the final recommendation on %s is already recorded, so positions can no longer change. Contact the analyst <@%s> if something is wrong.", ref.CaseNumber, ref.AnalystID)
+	}
+	on, err := s.members.onRoster(ctx, office, actor)
+	if err != nil {
+		s.log.Error("roster unreadable", "office", office.Code, "err", err)
+		return nil, nil, Office{}, Errorf(EFORBIDDEN, "I could not check the %s roster just now, so I can't accept an answer for it. Please try again in a minute.", office.Name)
+	}
+	if !on {
+		return nil, nil, Office{}, Errorf(EFORBIDDEN, "Only people on the %s roster can answer for %s. Nothing was recorded.", office.Name, office.Name)
+	}
+	return ref, ask, office, nil
+}
+
+// Answer records actor's position for the ask's office as its newest version.
+// Earlier versions stay in the history.
+func (s *Service) Answer(ctx context.Context, actor string, askID int64, in PositionInput) (*Position, error) {
+	pos, err := in.Position()
+	if err != nil {
+		return nil, err
+	}
+	ref, ask, office, err := s.CheckAnswer(ctx, actor, askID)
+	if err != nil {
+		return nil, err
+	}
+	pos.AskID, pos.ReferralID, pos.OfficeCode = ask.ID, ref.ID, office.Code
+	pos.AnsweredBy, pos.AnsweredAt = actor, s.now().UTC()
+	for i := range pos.Provisos {
+		pos.Provisos[i].OfficeCode = office.Code
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		// Re-read inside the transaction: the recommendation may have landed meanwhile.
+		ref, err := tx.Referral(ctx, ref.ID)
+		if err != nil {
+			return err
+		}
+		if ref.State == ReferralRecommended {
+			return Errorf(ECLOSED, "Thank you — but the final recommendation on %s was recorded a moment ago, so positions can no longer change.", ref.CaseNumber)
+		}
+		ask, err := tx.Ask(ctx, askID)
+		if err != nil {
+			return err
+		}
+		if ask.Current != nil && samePosition(ask.Current, pos) {
+			*pos = *ask.Current // a double click: nothing new to record
+			return nil
+		}
+		if err := tx.CreatePosition(ctx, pos); err != nil {
+			return err
+		}
+		ask.State = AskAnswered
+		if err := tx.UpdateAsk(ctx, ask); err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "position.recorded", map[string]any{
+			"office": office.Code, "outcome": pos.Outcome, "version": pos.Version,
+		})); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx,
+			&Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: ask.ID},
+			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record position of %s on referral %d: %w", office.Code, ref.ID, err)
+	}
+	s.Kick()
+	return pos, nil
+}
+
+// samePosition reports whether two positions say the same thing, so that a repeated
+// submission by the same person records no new version.
+func samePosition(a, b *Position) bool {
+	if a.Outcome != b.Outcome || a.Comment != b.Comment || a.Questions != b.Questions ||
+		a.Reasons != b.Reasons || a.AnsweredBy != b.AnsweredBy || len(a.Provisos) != len(b.Provisos) {
+		return false
+	}
+	for i := range a.Provisos {
+		if a.Provisos[i].Text != b.Provisos[i].Text {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,201 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// SummaryMessage is the referral's summary and live tally, posted once when the
+// channel opens and updated in place as positions arrive.
+func SummaryMessage(t *Tally, roster *Roster) Message {
+	r := t.Referral
+	answered := 0
+	for _, a := range t.Asks {
+		if a.Current != nil {
+			answered++
+		}
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(truncate("Referral "+caseTitle(r), maxHeaderText))),
+		slack.NewSectionBlock(nil, referralFields(r), nil),
+		slack.NewDividerBlock(),
+	}
+	blocks = append(blocks, TallyBlocks(t, roster)...)
+	blocks = append(blocks, slack.NewContextBlock("",
+		mrkdwn(fmt.Sprintf("%d of %d offices answered · `/referral status` shows this to you · `/referral recommend` records the final recommendation", answered, len(t.Asks)))))
+	return Message{
+		Text:   fmt.Sprintf("Referral %s: %d of %d offices answered", caseTitle(r), answered, len(t.Asks)),
+		Blocks: blocks,
+		Key:    summaryKey(r.ID),
+	}
+}
+
+// referralFields lays out the referral's facts as section fields (at most 10).
+func referralFields(r *Referral) []*slack.TextBlockObject {
+	f := func(label, value string) *slack.TextBlockObject {
+		if value == "" {
+			value = "—"
+		}
+		return mrkdwn(truncate(fmt.Sprintf("*%s*\n%s", label, esc(value)), maxFieldText))
+	}
+	return []*slack.TextBlockObject{
+		f("Agency", r.Agency.Label()),
+		f("Applicant", r.Applicant),
+		f("Commodity", r.Commodity),
+		f("Classification", r.Classification),
+		f("Destination", r.Destination),
+		f("End user / consignees", r.EndUser),
+		f("Value", "$"+formatThousands(r.ValueUSD)),
+		f("Received", FormatDate(r.ReceivedOn)),
+		f("DoD due", FormatDate(r.DoDDueDate)),
+		mrkdwn(fmt.Sprintf("*Offices due*\n%s · analyst <@%s>", FormatDate(r.OfficeDueDate), r.AnalystID)),
+	}
+}
+
+// TallyBlocks shows where every office stands, and the final recommendation once
+// recorded. /referral status shows the same blocks to the caller.
+func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
+	lines := []string{"*Where the offices stand*"}
+	for _, a := range t.Asks {
+		name := esc(roster.OfficeName(a.OfficeCode))
+		if a.Current == nil {
+			lines = append(lines, fmt.Sprintf("%s *%s* — awaiting · due %s", outcomeIcon(""), name, FormatDate(a.DueDate)))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s *%s* — %s by <@%s> · due %s", outcomeIcon(a.Current.Outcome), name,
+			a.Current.Outcome.Label(), a.Current.AnsweredBy, FormatDate(a.DueDate)))
+	}
+	blocks := sections(lines)
+	if rec := t.Recommendation; rec != nil {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
+			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.Label(),
+			rec.RecordedBy, rec.RecordedAt.UTC().Format("2006-01-02 15:04 MST"))), nil, nil))
+	}
+	return blocks
+}
+
+// AskMessage is one office's request for its position, with the four answer buttons
+// while the referral is open, and the office's current position once given.
+func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
+	office, _ := roster.Office(a.OfficeCode)
+	name := esc(roster.OfficeName(a.OfficeCode))
+	mention := ""
+	if office.UserGroup != "" {
+		mention = fmt.Sprintf(" <!subteam^%s>", office.UserGroup)
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s*%s — your position on %s is requested by *%s*.",
+			name, mention, esc(caseTitle(r)), FormatDate(a.DueDate))), nil, nil),
+	}
+	if p := a.Current; p != nil {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(
+			"*Current position:* "+positionLine(p)+positionDetail(p, maxSectionText-200), maxSectionText)), nil, nil))
+	}
+	if a.State == AskClosed {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":lock: Closed — the final recommendation is recorded.")))
+	} else {
+		value := strconv.FormatInt(a.ID, 10)
+		btn := func(o Outcome, text string) *slack.ButtonBlockElement {
+			b := slack.NewButtonBlockElement(ActionAnswerPrefix+string(o), value, plain(text))
+			switch o {
+			case OutcomeApprove:
+				b = b.WithStyle(slack.StylePrimary)
+			case OutcomeDeny:
+				b = b.WithStyle(slack.StyleDanger)
+			}
+			return b
+		}
+		blocks = append(blocks, slack.NewActionBlock("ask_"+value,
+			btn(OutcomeApprove, "Approve"),
+			btn(OutcomeApproveWithProvisos, "Approve with provisos"),
+			btn(OutcomeRWA, "Return for more information"),
+			btn(OutcomeDeny, "Deny")))
+		if a.Current != nil {
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwn("Anyone on the roster may change this position until the final recommendation; earlier versions are kept.")))
+		}
+	}
+	text := fmt.Sprintf("%s: your position on %s is requested by %s", roster.OfficeName(a.OfficeCode), r.CaseNumber, FormatDate(a.DueDate))
+	return Message{Text: text, Blocks: blocks, Key: askKey(a.ID)}
+}
+
+// FinalMessage announces the final recommendation: outcome, provisos by office,
+// rationale, and the offices it overrides.
+func FinalMessage(t *Tally, roster *Roster) Message {
+	rec, r := t.Recommendation, t.Referral
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(truncate("Final DoD recommendation: "+rec.Outcome.Label(), maxHeaderText))),
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s> on %s.", outcomeIcon(rec.Outcome),
+			esc(caseTitle(r)), rec.RecordedBy, rec.RecordedAt.UTC().Format("2006-01-02 15:04 MST"))), nil, nil),
+	}
+	if len(rec.Provisos) > 0 {
+		lines := []string{"*Provisos* (by originating office)"}
+		for _, g := range groupProvisos(rec.Provisos) {
+			lines = append(lines, "*"+esc(roster.OfficeName(g.office))+"*")
+			for _, p := range g.provisos {
+				lines = append(lines, "• "+esc(p.Text))
+			}
+		}
+		blocks = append(blocks, sections(lines)...)
+	}
+	if rec.Rationale != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate("*Rationale:* "+esc(rec.Rationale), maxSectionText)), nil, nil))
+	}
+	byOffice := map[string]*Ask{}
+	for _, a := range t.Asks {
+		byOffice[a.OfficeCode] = a
+	}
+	if len(rec.Dissent) > 0 {
+		var names []string
+		for _, code := range rec.Dissent {
+			n := "*" + esc(roster.OfficeName(code)) + "*"
+			if a := byOffice[code]; a != nil && a.Current != nil {
+				n += " (" + a.Current.Outcome.Label() + ")"
+			}
+			names = append(names, n)
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(":warning: *Overrides (dissent):* "+strings.Join(names, ", "), maxSectionText)), nil, nil))
+	} else {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("No office dissents from this recommendation.")))
+	}
+	return Message{
+		Text:   fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.Label()),
+		Blocks: blocks,
+		Key:    finalKey(r.ID),
+	}
+}
+
+type provisoGroup struct {
+	office   string
+	provisos []Proviso
+}
+
+// groupProvisos groups provisos by originating office, keeping first-seen order.
+func groupProvisos(ps []Proviso) []provisoGroup {
+	var out []provisoGroup
+	idx := map[string]int{}
+	for _, p := range ps {
+		i, ok := idx[p.OfficeCode]
+		if !ok {
+			i = len(out)
+			idx[p.OfficeCode] = i
+			out = append(out, provisoGroup{office: p.OfficeCode})
+		}
+		out[i].provisos = append(out[i].provisos, p)
+	}
+	return out
+}
+
+func formatThousands(v int64) string {
+	s := strconv.FormatInt(v, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// Modal titles and buttons are at most 24 characters (SLACK.md).
+const maxModalTitle = 24
+
+func textInput(field, label, hint, placeholder string, max int, multiline, optional bool, initial string) *slack.InputBlock {
+	el := slack.NewPlainTextInputBlockElement(nil, InputAction).WithMaxLength(max).WithMultiline(multiline)
+	if placeholder != "" {
+		el.Placeholder = plain(placeholder)
+	}
+	if initial != "" {
+		el = el.WithInitialValue(truncate(initial, max))
+	}
+	var h *slack.TextBlockObject
+	if hint != "" {
+		h = plain(hint)
+	}
+	return slack.NewInputBlock(field, plain(label), h, el).WithOptional(optional)
+}
+
+func modal(callback, title, submit, metadata string, blocks []slack.Block) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callback,
+		Title:           plain(truncate(title, maxModalTitle)),
+		Submit:          plain(submit),
+		Close:           plain("Cancel"),
+		PrivateMetadata: metadata,
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+// NewReferralModal is the "New referral" form. Due dates left empty get the defaults
+// (shown in the hints); every office is asked unless the analyst removes some.
+func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string) slack.ModalViewRequest {
+	agencies := []*slack.OptionBlockObject{
+		slack.NewOptionBlockObject(string(AgencyState), plain(AgencyState.Label()), nil),
+		slack.NewOptionBlockObject(string(AgencyCommerce), plain(AgencyCommerce.Label()), nil),
+	}
+	var types []*slack.OptionBlockObject
+	for _, a := range []Agency{AgencyState, AgencyCommerce} {
+		for _, t := range LicenseTypes[a] {
+			types = append(types, slack.NewOptionBlockObject(t, plain(t), nil))
+		}
+	}
+	var offices []*slack.OptionBlockObject
+	for _, o := range roster.Offices {
+		offices = append(offices, slack.NewOptionBlockObject(o.Code, plain(o.Name), nil))
+	}
+	received := slack.NewDatePickerBlockElement(InputAction)
+	received.InitialDate = today
+	blocks := []slack.Block{
+		slack.NewInputBlock(FieldAgency, plain("Licensing agency"), nil,
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("State or Commerce"), InputAction, agencies...)),
+		textInput(FieldCaseNumber, "Case number", "State: DDTC case number. Commerce: application control number, e.g. Z123456.", "Z123456", 20, false, false, ""),
+		slack.NewInputBlock(FieldLicenseType, plain("License type"), nil,
+			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("DSP-5, TAA, BIS-748P…"), InputAction, types...)),
+		textInput(FieldApplicant, "Applicant", "", "Company name", MaxShortText, false, false, ""),
+		textInput(FieldCommodity, "Commodity", "", "Short description", 500, true, false, ""),
+		textInput(FieldClassification, "Classification", "USML category (State), e.g. XI(a)(3); or ECCN (Commerce), e.g. 5A002.", "", 40, false, false, ""),
+		textInput(FieldDestination, "Destination country", "ISO 3166 two-letter code, e.g. DE.", "DE", 2, false, false, ""),
+		textInput(FieldEndUser, "End user and consignees", "", "", 500, true, true, ""),
+		textInput(FieldValue, "Value (US dollars)", "Whole dollars, e.g. 1250000.", "", 20, false, false, ""),
+		slack.NewInputBlock(FieldReceived, plain("Received by DoD"), nil, received),
+		slack.NewInputBlock(FieldDoDDue, plain("DoD due date"), plain(fmt.Sprintf(
+			"Leave empty for the default: %s for State, %s for Commerce (received today).", stateDue, commerceDue)),
+			slack.NewDatePickerBlockElement(InputAction)).WithOptional(true),
+		slack.NewInputBlock(FieldOfficeDue, plain("Office due date (suspense)"), plain(
+			"Leave empty for the default: business days before the DoD due date, federal holidays excluded."),
+			slack.NewDatePickerBlockElement(InputAction)).WithOptional(true),
+		slack.NewInputBlock(FieldOffices, plain("Offices to ask"), nil,
+			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Offices"), InputAction, offices...).
+				WithInitialOptions(offices...)),
+	}
+	return modal(CallbackOpenReferral, "New referral", "Open referral", "", blocks)
+}
+
+// PositionMeta is the private metadata of the position modal.
+type PositionMeta struct {
+	AskID   int64   `json:"ask"`
+	Outcome Outcome `json:"outcome"`
+	Channel string  `json:"channel,omitempty"`
+}
+
+// PositionModal asks for what must come with a position: provisos, questions or
+// reasons, and an optional comment. It is prefilled from the office's current
+// position when that has the same outcome.
+func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel string) slack.ModalViewRequest {
+	name := roster.OfficeName(a.OfficeCode)
+	var cur Position
+	if a.Current != nil && a.Current.Outcome == outcome {
+		cur = *a.Current
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* — %s on *%s*", esc(name), outcome.Label(), esc(caseTitle(r)))), nil, nil),
+	}
+	switch outcome {
+	case OutcomeApproveWithProvisos:
+		var lines []string
+		for _, p := range cur.Provisos {
+			lines = append(lines, p.Text)
+		}
+		blocks = append(blocks, textInput(FieldProvisos, "Provisos", fmt.Sprintf(
+			"One per line, at most %d, each under %d characters. Each stays attributed to %s.", MaxProvisos, MaxProvisoLen, name),
+			"For stated end-use only", 3000, true, false, strings.Join(lines, "\n")))
+	case OutcomeRWA:
+		blocks = append(blocks, textInput(FieldQuestions, "Questions for the applicant", "What must the applicant or agency answer before you can decide?", "", MaxLongText, true, false, cur.Questions))
+	case OutcomeDeny:
+		blocks = append(blocks, textInput(FieldReasons, "Reasons for denial", "Required: EO 12981 requires a statement of reasons for a denial.", "", MaxLongText, true, false, cur.Reasons))
+	}
+	blocks = append(blocks, textInput(FieldComment, "Comment", "", "", MaxLongText, true, true, cur.Comment))
+	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Outcome: outcome, Channel: channel})
+	title := outcome.Label()
+	if outcome == OutcomeRWA {
+		title = "Return for more info"
+	}
+	return modal(CallbackPosition, title, "Record position", string(meta), blocks)
+}
+
+// RecommendationMeta is the private metadata of the recommendation modal.
+type RecommendationMeta struct {
+	ReferralID int64 `json:"referral"`
+}
+
+// RecommendationModal shows every office's current position and provisos, grouped by
+// office, and takes the analyst's outcome, edited provisos and rationale.
+func RecommendationModal(t *Tally, roster *Roster) slack.ModalViewRequest {
+	r := t.Referral
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* · %s · DoD due *%s*", esc(caseTitle(r)), esc(r.Applicant), FormatDate(r.DoDDueDate))), nil, nil),
+		slack.NewDividerBlock(),
+	}
+	var waiting []string
+	for _, a := range t.Asks {
+		name := roster.OfficeName(a.OfficeCode)
+		p := a.Current
+		if p == nil {
+			waiting = append(waiting, esc(name))
+			continue
+		}
+		detail := positionDetail(&Position{Questions: p.Questions, Reasons: p.Reasons, Comment: p.Comment}, maxSectionText-300)
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(fmt.Sprintf("*%s* — %s%s", esc(name), positionLine(p), detail), maxSectionText)), nil, nil))
+		if len(p.Provisos) > 0 {
+			var lines []string
+			for _, pr := range p.Provisos {
+				lines = append(lines, pr.Text)
+			}
+			blocks = append(blocks, textInput(FieldProvisosOf(a.OfficeCode), "Provisos from "+name,
+				"Edit or delete lines; they stay attributed to "+name+".", "", 3000, true, true, strings.Join(lines, "\n")))
+		}
+	}
+	if len(waiting) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(":hourglass_flowing_sand: *No position yet:* "+strings.Join(waiting, ", "), maxSectionText)), nil, nil))
+	}
+	var outcomes []*slack.OptionBlockObject
+	for _, o := range Outcomes {
+		outcomes = append(outcomes, slack.NewOptionBlockObject(string(o), plain(o.Label()), nil))
+	}
+	blocks = append(blocks,
+		slack.NewDividerBlock(),
+		slack.NewInputBlock(FieldOutcome, plain("DoD recommendation"), nil,
+			slack.NewRadioButtonsBlockElement(InputAction, outcomes...)),
+		textInput(FieldAddProvisos, "Additional provisos (DTSA)", "One per line; recorded as the analyst's own. Provisos are kept only with Approve with provisos.", "", 3000, true, true, ""),
+		textInput(FieldRationale, "Rationale", "Required for Return for more information and Deny.", "", MaxLongText, true, true, ""),
+	)
+	meta, _ := json.Marshal(RecommendationMeta{ReferralID: r.ID})
+	return modal(CallbackRecommendation, "Final recommendation", "Record", string(meta), blocks)
+}

@@ -1,0 +1,67 @@
+// Package bot is referralbot's domain: referrals, offices, positions, the final
+// recommendation, and the lifecycle service that moves a referral from opened to
+// recommended. It depends only on the small interfaces it declares (Store, Slack).
+package bot
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes carried by *Error. Each transport maps a code to what its user sees.
+const (
+	EINVALID   = "invalid"   // the input is malformed; Fields says which fields and why
+	ENOTFOUND  = "not_found" // the referral, ask or office does not exist
+	ECONFLICT  = "conflict"  // the thing already exists or was changed concurrently
+	EFORBIDDEN = "forbidden" // the caller may not do this
+	ECLOSED    = "closed"    // the referral already has its final recommendation
+	EINTERNAL  = "internal"  // anything else; the message is not shown to users
+)
+
+// Error is a domain error: a code, a message fit to show the person who caused it,
+// and for EINVALID the offending fields keyed by input name.
+type Error struct {
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) > 0 {
+		return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID error for the given problems map (input name → message).
+func Invalid(fields map[string]string) *Error {
+	return &Error{Code: EINVALID, Message: "some fields need attention", Fields: fields}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any
+// other error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err: an *Error's Message, or a
+// generic apology for internal errors so that no internals leak to users.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return e.Message
+	}
+	return "Something went wrong on our side. Nothing was lost; please try again in a moment."
+}

@@ -1,0 +1,252 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Field names of the referral form. They are also the block ids of the modal's input
+// blocks, so that a problems map from Valid can be returned to Slack as-is.
+const (
+	FieldAgency         = "agency"
+	FieldCaseNumber     = "case_number"
+	FieldLicenseType    = "license_type"
+	FieldApplicant      = "applicant"
+	FieldCommodity      = "commodity"
+	FieldClassification = "classification"
+	FieldDestination    = "destination"
+	FieldEndUser        = "end_user"
+	FieldValue          = "value"
+	FieldReceived       = "received"
+	FieldDoDDue         = "dod_due"
+	FieldOfficeDue      = "office_due"
+	FieldOffices        = "offices"
+)
+
+// Limits on what people type, chosen to fit Slack's Block Kit limits with room to spare.
+const (
+	MaxShortText  = 200  // applicant, end user, classification
+	MaxLongText   = 2900 // comments, questions, reasons, rationale (a 3000-char section with a label)
+	MaxProvisoLen = 280  // one proviso
+	MaxProvisos   = 10   // provisos per office (10 × 281 fits one 3000-char input)
+	MaxValueUSD   = 10_000_000_000_000
+)
+
+// LicenseTypes lists the license types each agency refers (DOMAIN.md).
+var LicenseTypes = map[Agency][]string{
+	AgencyState:    {"DSP-5", "DSP-73", "DSP-61", "DSP-85", "TAA", "MLA"},
+	AgencyCommerce: {"BIS-748P"},
+}
+
+var (
+	stateCaseRE    = regexp.MustCompile(`^[A-Z0-9-]{4,20}$`)
+	commerceCaseRE = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
+	usmlRE         = regexp.MustCompile(`^(XXI|XX|XIX|XVIII|XVII|XVI|XV|XIV|XIII|XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)(\([a-z0-9]{1,3}\)){0,4}$`)
+	eccnRE         = regexp.MustCompile(`(?i)^([0-9][A-E][0-9]{3}(\.[a-z0-9]{1,3}){0,4}|EAR99)$`)
+)
+
+// ReferralInput is what an analyst types (or an import file carries) to open a referral.
+// Fields are raw text so that validation can say exactly what is wrong with each.
+type ReferralInput struct {
+	Agency         string
+	CaseNumber     string
+	LicenseType    string
+	Applicant      string
+	Commodity      string
+	Classification string
+	Destination    string
+	EndUser        string
+	Value          string
+	Received       string // YYYY-MM-DD
+	DoDDue         string // YYYY-MM-DD; empty for the default
+	OfficeDue      string // YYYY-MM-DD; empty for the default
+	Offices        []string
+}
+
+// Normalize trims whitespace and upper-cases the coded fields.
+func (in *ReferralInput) Normalize() {
+	in.Agency = strings.ToLower(strings.TrimSpace(in.Agency))
+	in.CaseNumber = strings.ToUpper(strings.TrimSpace(in.CaseNumber))
+	in.LicenseType = strings.ToUpper(strings.TrimSpace(in.LicenseType))
+	in.Applicant = strings.TrimSpace(in.Applicant)
+	in.Commodity = strings.TrimSpace(in.Commodity)
+	in.Classification = strings.TrimSpace(in.Classification)
+	in.Destination = strings.ToUpper(strings.TrimSpace(in.Destination))
+	in.EndUser = strings.TrimSpace(in.EndUser)
+	in.Value = strings.TrimSpace(in.Value)
+	in.Received = strings.TrimSpace(in.Received)
+	in.DoDDue = strings.TrimSpace(in.DoDDue)
+	in.OfficeDue = strings.TrimSpace(in.OfficeDue)
+}
+
+// Referral validates the input against the roster, fills default due dates from
+// rules, and returns the referral to open. today is the current civil date. The
+// error is an EINVALID *Error whose Fields name every problem.
+func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Time) (*Referral, error) {
+	in.Normalize()
+	p := map[string]string{}
+	r := &Referral{State: ReferralOpen}
+
+	switch Agency(in.Agency) {
+	case AgencyState, AgencyCommerce:
+		r.Agency = Agency(in.Agency)
+	case "":
+		p[FieldAgency] = "Choose State or Commerce."
+	default:
+		p[FieldAgency] = fmt.Sprintf("%q is not an agency; choose State or Commerce.", in.Agency)
+	}
+
+	r.CaseNumber = in.CaseNumber
+	switch {
+	case in.CaseNumber == "":
+		p[FieldCaseNumber] = "Enter the case number."
+	case r.Agency == AgencyCommerce && !commerceCaseRE.MatchString(in.CaseNumber):
+		p[FieldCaseNumber] = "A Commerce application control number is one letter and six digits, e.g. Z123456."
+	case r.Agency != AgencyCommerce && !stateCaseRE.MatchString(in.CaseNumber):
+		p[FieldCaseNumber] = "A State case number is 4-20 letters, digits or dashes, e.g. 050123456."
+	}
+
+	r.LicenseType = in.LicenseType
+	if in.LicenseType == "" {
+		p[FieldLicenseType] = "Choose the license type."
+	} else if r.Agency != "" && !slices.Contains(LicenseTypes[r.Agency], in.LicenseType) {
+		p[FieldLicenseType] = fmt.Sprintf("%s is not a %s license type; use one of %s.",
+			in.LicenseType, r.Agency.Label(), strings.Join(LicenseTypes[r.Agency], ", "))
+	}
+
+	r.Applicant = checkText(p, FieldApplicant, in.Applicant, "the applicant", true, MaxShortText, false)
+	r.Commodity = checkText(p, FieldCommodity, in.Commodity, "the commodity", true, 500, false)
+	r.EndUser = checkText(p, FieldEndUser, in.EndUser, "the end user", false, 500, false)
+
+	r.Classification = in.Classification
+	switch {
+	case in.Classification == "":
+		p[FieldClassification] = "Enter the USML category or ECCN."
+	case r.Agency == AgencyState && !usmlRE.MatchString(in.Classification):
+		p[FieldClassification] = "Enter a USML category such as XI(a)(3)."
+	case r.Agency == AgencyCommerce && !eccnRE.MatchString(in.Classification):
+		p[FieldClassification] = "Enter an ECCN such as 5A002 or 3A001.a.1, or EAR99."
+	case r.Agency == AgencyCommerce:
+		r.Classification = normalizeECCN(in.Classification)
+	}
+
+	r.Destination = in.Destination
+	if !IsCountryCode(in.Destination) {
+		p[FieldDestination] = "Enter the destination as a two-letter ISO 3166 country code, e.g. DE."
+	}
+
+	if v, ok := parseUSD(in.Value); ok {
+		r.ValueUSD = v
+	} else {
+		p[FieldValue] = "Enter the value in whole US dollars, e.g. 1250000."
+	}
+
+	received, err := ParseDate(in.Received)
+	switch {
+	case in.Received == "":
+		p[FieldReceived] = "Enter the date DoD received the referral."
+	case err != nil:
+		p[FieldReceived] = "Use a date like 2026-11-27."
+	case received.After(today):
+		p[FieldReceived] = "The received date cannot be in the future."
+	}
+	r.ReceivedOn = received
+
+	if _, ok := p[FieldReceived]; !ok && r.Agency != "" {
+		r.DoDDueDate = rules.DoDDueDate(string(r.Agency), received)
+	}
+	r.DoDDueDate = dueDate(p, FieldDoDDue, in.DoDDue, r.DoDDueDate, received, today)
+	if !r.DoDDueDate.IsZero() {
+		r.OfficeDueDate = rules.OfficeDueDate(r.DoDDueDate)
+		if r.OfficeDueDate.Before(today) && in.OfficeDue == "" {
+			r.OfficeDueDate = today
+		}
+	}
+	r.OfficeDueDate = dueDate(p, FieldOfficeDue, in.OfficeDue, r.OfficeDueDate, received, today)
+	if _, bad := p[FieldOfficeDue]; !bad && !r.OfficeDueDate.IsZero() && !r.DoDDueDate.IsZero() && r.OfficeDueDate.After(r.DoDDueDate) {
+		p[FieldOfficeDue] = "The office due date must be on or before the DoD due date."
+	}
+
+	if len(in.Offices) == 0 {
+		p[FieldOffices] = "Choose at least one office to ask."
+	}
+	for _, code := range in.Offices {
+		if _, ok := roster.Office(code); !ok {
+			p[FieldOffices] = fmt.Sprintf("%q is not an office on the roster.", code)
+		}
+	}
+
+	if len(p) > 0 {
+		return nil, Invalid(p)
+	}
+	return r, nil
+}
+
+// dueDate validates a typed due date, falling back to def when nothing was typed.
+func dueDate(p map[string]string, field, typed string, def, received, today time.Time) time.Time {
+	if typed == "" {
+		return def
+	}
+	d, err := ParseDate(typed)
+	switch {
+	case err != nil:
+		p[field] = "Use a date like 2026-12-24."
+	case d.Before(today):
+		p[field] = "A due date cannot be in the past."
+	case !received.IsZero() && d.Before(received):
+		p[field] = "A due date cannot be before the received date."
+	}
+	return d
+}
+
+// checkText validates free text: required or not, a length limit in characters, and
+// no control characters (newlines only where multiline).
+func checkText(p map[string]string, field, s, what string, required bool, max int, multiline bool) string {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case required && s == "":
+		p[field] = fmt.Sprintf("Enter %s.", what)
+	case n > max:
+		p[field] = fmt.Sprintf("Keep %s under %d characters (now %d).", what, max, n)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r'))
+	}):
+		p[field] = fmt.Sprintf("Remove the control characters from %s.", what)
+	}
+	return s
+}
+
+func parseUSD(s string) (int64, bool) {
+	s = strings.TrimPrefix(strings.ReplaceAll(strings.ReplaceAll(s, ",", ""), " ", ""), "$")
+	if s == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 || v > MaxValueUSD {
+		return 0, false
+	}
+	return v, true
+}
+
+// Deadlines computes default due dates.
+type Deadlines interface {
+	// DoDDueDate is when the DoD position is due back for a referral received then.
+	DoDDueDate(agency string, received time.Time) time.Time
+	// OfficeDueDate is the default internal suspense for the offices.
+	OfficeDueDate(dodDue time.Time) time.Time
+}
+
+// normalizeECCN writes an ECCN the way BIS does: upper-case head, lower-case paragraphs.
+func normalizeECCN(s string) string {
+	head, tail, _ := strings.Cut(s, ".")
+	if tail == "" {
+		return strings.ToUpper(head)
+	}
+	return strings.ToUpper(head) + "." + strings.ToLower(tail)
+}

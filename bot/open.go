@@ -1,0 +1,64 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+)
+
+// OpenReferral validates in, records the referral and one ask per chosen office,
+// and queues the Slack work (channel, invitations, summary, asks). key identifies
+// the submission: a replay with the same key returns the referral already opened
+// instead of failing or opening a second one.
+func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInput, key string) (*Referral, error) {
+	if !s.roster.IsAnalyst(actor) {
+		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can open referrals. Ask an operator to add you to the roster's analysts.")
+	}
+	if key != "" {
+		if r, err := s.store.ReferralByOpenKey(ctx, key); err == nil {
+			return r, nil
+		} else if ErrorCode(err) != ENOTFOUND {
+			return nil, fmt.Errorf("open referral: %w", err)
+		}
+	}
+	r, err := in.Referral(s.roster, s.deadlines, s.Today())
+	if err != nil {
+		return nil, err
+	}
+	r.AnalystID = actor
+	r.OpenKey = key
+	r.ChannelName = ChannelName(r.Agency, r.CaseNumber, 1)
+
+	err = s.store.Update(ctx, func(tx Tx) error {
+		if existing, err := tx.ReferralByCase(ctx, r.Agency, r.CaseNumber); err == nil {
+			if key != "" && existing.OpenKey == key {
+				r = existing
+				return nil
+			}
+			return Invalid(map[string]string{FieldCaseNumber: fmt.Sprintf(
+				"%s case %s is already open in <#%s>.", r.Agency.Label(), r.CaseNumber, existing.ChannelID)})
+		} else if ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+		if err := tx.CreateReferral(ctx, r); err != nil {
+			return err
+		}
+		for _, code := range in.Offices {
+			if err := tx.CreateAsk(ctx, &Ask{ReferralID: r.ID, OfficeCode: code, DueDate: r.OfficeDueDate, State: AskAwaiting}); err != nil {
+				return err
+			}
+		}
+		if err := tx.AppendEvent(ctx, s.event(r.ID, actor, "referral.opened", map[string]any{
+			"agency": r.Agency, "case_number": r.CaseNumber, "offices": in.Offices,
+			"dod_due": FormatDate(r.DoDDueDate), "office_due": FormatDate(r.OfficeDueDate),
+		})); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, &Job{Kind: JobProvision, ReferralID: r.ID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open referral %s %s: %w", r.Agency, r.CaseNumber, err)
+	}
+	s.log.Info("referral opened", "referral", r.ID, "case", r.CaseNumber, "actor", actor)
+	s.Kick()
+	return r, nil
+}

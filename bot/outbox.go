@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// Outbox tuning: how long a claimed job is leased, and the backoff between retries.
+const (
+	JobLease      = 2 * time.Minute
+	retryBase     = time.Second
+	retryMax      = 5 * time.Minute
+	maxJobRetries = 12
+	idlePoll      = time.Second // fallback wake-up when nothing kicks the worker
+)
+
+// errNotReady means a job depends on another that has not finished yet.
+var errNotReady = errors.New("not ready yet")
+
+// permanentSlackErrors are Slack API errors that no retry will fix.
+var permanentSlackErrors = map[string]bool{
+	"channel_not_found": true, "is_archived": true, "not_in_channel": true, "invalid_blocks": true,
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
+	"missing_scope": true, "restricted_action": true, "message_not_found": true,
+	"cant_update_message": true, "msg_too_long": true, "no_text": true, "invalid_arguments": true,
+	"invalid_name_specials": true, "invalid_name_maxlength": true, "invalid_name_required": true,
+	"too_long": true, "user_not_found": true, "too_many_users": true,
+}
+
+// Permanent reports whether err from Slack will not go away on retry.
+func Permanent(err error) bool {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		return permanentSlackErrors[se.Err]
+	}
+	return false
+}
+
+// slackFailure prefixes the LastError of a job whose attempt ended in an answer from
+// Slack: such an attempt recorded everything it did before the failing call.
+const slackFailure = "slack: "
+
+// mayHaveLostWork reports whether an earlier attempt may have done Slack work
+// without recording it: it died (lease expired) or failed on something other than
+// a Slack answer, such as a database error right after a successful post.
+func (j *Job) mayHaveLostWork() bool {
+	return j.Reclaimed || (j.Attempts > 1 && !strings.HasPrefix(j.LastError, slackFailure))
+}
+
+// describe renders err for a job's LastError, marking answers from Slack.
+func describe(err error) string {
+	var rl *slack.RateLimitedError
+	var se slack.SlackErrorResponse
+	if errors.As(err, &rl) || errors.As(err, &se) || errors.Is(err, ErrNameTaken) || errors.Is(err, errNotReady) {
+		return slackFailure + err.Error()
+	}
+	return err.Error()
+}
+
+// RunJob does one outbox job. It is idempotent: a job run twice, or run after a crash
+// half-way, leaves Slack as one clean run would.
+func (s *Service) RunJob(ctx context.Context, j *Job) error {
+	switch j.Kind {
+	case JobProvision:
+		return s.provision(ctx, j)
+	case JobUpdateSummary:
+		return s.updateSummary(ctx, j.ReferralID)
+	case JobUpdateAsk:
+		return s.updateAsk(ctx, j.ReferralID, j.AskID)
+	case JobPostFinal:
+		return s.postFinal(ctx, j)
+	}
+	return fmt.Errorf("unknown job kind %q", j.Kind)
+}
+
+// settle records how a job ended: done, retried later, or failed for good.
+func (s *Service) settle(ctx context.Context, j *Job, err error) error {
+	if err == nil {
+		return s.store.FinishJob(ctx, j.ID)
+	}
+	var rl *slack.RateLimitedError
+	switch {
+	case errors.As(err, &rl):
+		return s.store.RetryJob(ctx, j.ID, s.now().Add(rl.RetryAfter), describe(err))
+	case Permanent(err) || j.Attempts >= maxJobRetries:
+		s.log.Error("slack work failed for good", "job", j.ID, "kind", j.Kind, "referral", j.ReferralID, "err", err)
+		if ferr := s.store.FailJob(ctx, j.ID, describe(err)); ferr != nil {
+			return ferr
+		}
+		return s.store.Update(ctx, func(tx Tx) error {
+			return tx.AppendEvent(ctx, s.event(j.ReferralID, ActorBot, "slack.failed", map[string]any{
+				"job": j.Kind, "ask": j.AskID, "error": err.Error(),
+			}))
+		})
+	default:
+		backoff := retryBase << min(j.Attempts, 16)
+		s.log.Warn("slack work will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", min(backoff, retryMax), "err", err)
+		return s.store.RetryJob(ctx, j.ID, s.now().Add(min(backoff, retryMax)), describe(err))
+	}
+}
+
+// DrainJobs runs every job that is due now, one at a time, until none is left.
+// Tests and the demo call it to reach a settled state without waiting on a clock.
+func (s *Service) DrainJobs(ctx context.Context) error {
+	for {
+		jobs, err := s.store.ClaimJobs(ctx, s.now(), JobLease, 16)
+		if err != nil {
+			return fmt.Errorf("claim jobs: %w", err)
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		for _, j := range jobs {
+			if err := s.settle(ctx, j, s.RunJob(ctx, j)); err != nil {
+				return fmt.Errorf("settle job %d: %w", j.ID, err)
+			}
+		}
+	}
+}
+
+// RunWorkers runs n outbox workers until ctx ends. Each claims one job at a time, so a
+// job waiting out a rate limit never holds back the others.
+func (s *Service) RunWorkers(ctx context.Context, n int) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				jobs, err := s.store.ClaimJobs(ctx, s.now(), JobLease, 1)
+				if err != nil && ctx.Err() == nil {
+					s.log.Error("claim jobs", "err", err)
+				}
+				if len(jobs) == 0 {
+					select {
+					case <-ctx.Done():
+					case <-s.kick:
+					case <-time.After(idlePoll):
+					}
+					continue
+				}
+				s.Kick() // there may be more: let another worker look
+				j := jobs[0]
+				// A job finishes even during shutdown, so that its Slack call and its record agree.
+				if err := s.settle(context.WithoutCancel(ctx), j, s.RunJob(context.WithoutCancel(ctx), j)); err != nil {
+					s.log.Error("settle job", "job", j.ID, "err", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,87 @@
+package bot
+
+import "time"
+
+// Outcome is one of the four positions an office can take, and equally the four
+// final recommendations DoD can make.
+type Outcome string
+
+// The four outcomes (DOMAIN.md, "The four positions").
+const (
+	OutcomeApprove             Outcome = "approve"
+	OutcomeApproveWithProvisos Outcome = "approve_with_provisos"
+	OutcomeRWA                 Outcome = "rwa"
+	OutcomeDeny                Outcome = "deny"
+)
+
+// Outcomes lists the four outcomes in the order they are shown.
+var Outcomes = []Outcome{OutcomeApprove, OutcomeApproveWithProvisos, OutcomeRWA, OutcomeDeny}
+
+// Label returns the outcome as shown to users.
+func (o Outcome) Label() string {
+	switch o {
+	case OutcomeApprove:
+		return "Approve"
+	case OutcomeApproveWithProvisos:
+		return "Approve with provisos"
+	case OutcomeRWA:
+		return "Return for more information (RWA)"
+	case OutcomeDeny:
+		return "Deny"
+	}
+	return string(o)
+}
+
+// Valid reports whether o is one of the four outcomes.
+func (o Outcome) Valid() bool {
+	switch o {
+	case OutcomeApprove, OutcomeApproveWithProvisos, OutcomeRWA, OutcomeDeny:
+		return true
+	}
+	return false
+}
+
+// Approves reports whether the outcome lets the export go ahead.
+func (o Outcome) Approves() bool {
+	return o == OutcomeApprove || o == OutcomeApproveWithProvisos
+}
+
+// Proviso is a binding condition on an approval. It keeps the office that wrote it,
+// because a request to reconsider a proviso goes to that office.
+type Proviso struct {
+	ID         int64
+	OfficeCode string // originating office; OfficeDTSA for ones the analyst adds
+	Text       string
+}
+
+// OfficeDTSA is the origin recorded for provisos the analyst adds in the final recommendation.
+const OfficeDTSA = "dtsa"
+
+// Position is one version of an office's position on a referral. Every version is
+// kept; the one with the highest Version is current.
+type Position struct {
+	ID         int64
+	AskID      int64
+	ReferralID int64
+	OfficeCode string // the office answered for
+	Version    int
+	Outcome    Outcome
+	Comment    string    // optional remark (any outcome)
+	Provisos   []Proviso // approve_with_provisos: one or more
+	Questions  string    // rwa: the questions to the applicant or agency
+	Reasons    string    // deny: the statement of reasons (EO 12981)
+	AnsweredBy string    // Slack user id of the roster member who answered
+	AnsweredAt time.Time
+}
+
+// Recommendation is the final DoD recommendation the analyst records.
+type Recommendation struct {
+	ID         int64
+	ReferralID int64
+	Outcome    Outcome
+	Provisos   []Proviso // each keeps its originating office
+	Rationale  string    // required for rwa and deny
+	Dissent    []string  // office codes whose current position the recommendation overrides
+	RecordedBy string
+	RecordedAt time.Time
+}

@@ -1,0 +1,246 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// maxNameTries bounds how many "-N" suffixes are tried after name_taken.
+const maxNameTries = 20
+
+// Keys that tag the bot's channel messages, so a resumed opening finds what it posted.
+func summaryKey(referralID int64) string { return "summary:" + strconv.FormatInt(referralID, 10) }
+func askKey(askID int64) string           { return "ask:" + strconv.FormatInt(askID, 10) }
+func finalKey(referralID int64) string   { return "final:" + strconv.FormatInt(referralID, 10) }
+
+// provision gives a referral its channel, members, summary and asks. Each step is
+// recorded as soon as it is done; on a later attempt (job.Attempts > 1) the steps
+// whose record may have been lost in a crash are first looked for in Slack.
+func (s *Service) provision(ctx context.Context, j *Job) error {
+	resuming := j.mayHaveLostWork()
+	r, err := s.store.Referral(ctx, j.ReferralID)
+	if err != nil {
+		return err
+	}
+	if r.Provisioned {
+		return nil
+	}
+	if err := s.ensureChannel(ctx, r, resuming); err != nil {
+		return err
+	}
+	if !r.TopicSet {
+		if err := s.slack.SetTopic(ctx, r.ChannelID, Topic(r)); err != nil {
+			return fmt.Errorf("set topic: %w", err)
+		}
+		r.TopicSet = true
+		if err := s.saveReferral(ctx, r); err != nil {
+			return err
+		}
+	}
+	if !r.MembersInvited {
+		users, err := s.channelMembers(ctx, r)
+		if err != nil {
+			return err
+		}
+		for chunk := range slices.Chunk(users, 1000) {
+			if err := s.slack.Invite(ctx, r.ChannelID, chunk); err != nil {
+				return fmt.Errorf("invite: %w", err)
+			}
+		}
+		r.MembersInvited = true
+		if err := s.saveReferral(ctx, r); err != nil {
+			return err
+		}
+	}
+	t, err := s.Tally(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	if r.SummaryTS == "" {
+		ts, err := s.postOnce(ctx, r.ChannelID, SummaryMessage(t, s.roster), resuming)
+		if err != nil {
+			return fmt.Errorf("post summary: %w", err)
+		}
+		r.SummaryTS = ts
+		if err := s.saveReferral(ctx, r); err != nil {
+			return err
+		}
+	}
+	for _, a := range t.Asks {
+		if a.MessageTS != "" {
+			continue
+		}
+		ts, err := s.postOnce(ctx, r.ChannelID, AskMessage(r, a, s.roster), resuming)
+		if err != nil {
+			return fmt.Errorf("post ask to %s: %w", a.OfficeCode, err)
+		}
+		if err := s.store.Update(ctx, func(tx Tx) error {
+			cur, err := tx.Ask(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			cur.MessageTS = ts
+			return tx.UpdateAsk(ctx, cur)
+		}); err != nil {
+			return err
+		}
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Referral(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		cur.Provisioned = true
+		if err := tx.UpdateReferral(ctx, cur); err != nil {
+			return err
+		}
+		// Positions may have arrived while the messages were being posted.
+		if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: r.ID}); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, s.event(r.ID, ActorBot, "referral.channel_ready", map[string]any{
+			"channel": cur.ChannelID, "name": cur.ChannelName,
+		}))
+	})
+}
+
+// ensureChannel creates (or, when resuming, adopts) the referral's private channel.
+func (s *Service) ensureChannel(ctx context.Context, r *Referral, resuming bool) error {
+	if r.ChannelID != "" {
+		return nil
+	}
+	n := 1
+	for r.ChannelName != ChannelName(r.Agency, r.CaseNumber, n) && n < maxNameTries {
+		n++
+	}
+	for ; n <= maxNameTries; n++ {
+		name := ChannelName(r.Agency, r.CaseNumber, n)
+		if r.ChannelName != name {
+			// Record the name before creating it, so that a crash right after the create
+			// knows which channel to look for.
+			r.ChannelName = name
+			if err := s.saveReferral(ctx, r); err != nil {
+				return err
+			}
+		}
+		if resuming {
+			if id, ok, err := s.slack.FindOwnChannel(ctx, name); err != nil {
+				return fmt.Errorf("look for channel %s: %w", name, err)
+			} else if ok && s.channelIsFree(ctx, id) {
+				r.ChannelID = id
+				return s.saveReferral(ctx, r)
+			}
+		}
+		id, err := s.slack.CreateChannel(ctx, name)
+		if errors.Is(err, ErrNameTaken) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("create channel %s: %w", name, err)
+		}
+		r.ChannelID = id
+		return s.saveReferral(ctx, r)
+	}
+	return Errorf(ECONFLICT, "no free channel name for %s after %d tries", r.CaseNumber, maxNameTries)
+}
+
+// channelIsFree reports whether no other referral already owns the channel.
+func (s *Service) channelIsFree(ctx context.Context, channelID string) bool {
+	_, err := s.store.ReferralByChannel(ctx, channelID)
+	return ErrorCode(err) == ENOTFOUND
+}
+
+// channelMembers is everyone the referral's channel needs: the analyst and every
+// member of every asked office's roster.
+func (s *Service) channelMembers(ctx context.Context, r *Referral) ([]string, error) {
+	asks, err := s.store.Asks(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	users := []string{r.AnalystID}
+	for _, a := range asks {
+		o, ok := s.roster.Office(a.OfficeCode)
+		if !ok {
+			continue
+		}
+		m, err := s.members.officeMembers(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, m...)
+	}
+	slices.Sort(users)
+	return slices.Compact(users), nil
+}
+
+// postOnce posts m, first looking for an earlier copy when a previous attempt may
+// have posted it without recording its ts.
+func (s *Service) postOnce(ctx context.Context, channelID string, m Message, resuming bool) (string, error) {
+	if resuming && m.Key != "" {
+		ts, ok, err := s.slack.FindMessage(ctx, channelID, m.Key)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return ts, s.slack.UpdateMessage(ctx, channelID, ts, m)
+		}
+	}
+	return s.slack.PostMessage(ctx, channelID, m)
+}
+
+// saveReferral writes r's provisioning progress.
+func (s *Service) saveReferral(ctx context.Context, r *Referral) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Referral(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		cur.ChannelName, cur.ChannelID, cur.TopicSet, cur.MembersInvited, cur.SummaryTS =
+			r.ChannelName, r.ChannelID, r.TopicSet, r.MembersInvited, r.SummaryTS
+		return tx.UpdateReferral(ctx, cur)
+	})
+}
+
+// updateSummary re-renders the tally message in place.
+func (s *Service) updateSummary(ctx context.Context, referralID int64) error {
+	t, err := s.Tally(ctx, referralID)
+	if err != nil {
+		return err
+	}
+	if t.Referral.SummaryTS == "" {
+		return nil // provisioning will post it with the current tally
+	}
+	return s.slack.UpdateMessage(ctx, t.Referral.ChannelID, t.Referral.SummaryTS, SummaryMessage(t, s.roster))
+}
+
+// updateAsk re-renders one office's ask message in place.
+func (s *Service) updateAsk(ctx context.Context, referralID, askID int64) error {
+	r, err := s.store.Referral(ctx, referralID)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.Ask(ctx, askID)
+	if err != nil {
+		return err
+	}
+	if a.MessageTS == "" {
+		return nil
+	}
+	return s.slack.UpdateMessage(ctx, r.ChannelID, a.MessageTS, AskMessage(r, a, s.roster))
+}
+
+// postFinal announces the final recommendation in the referral's channel.
+func (s *Service) postFinal(ctx context.Context, j *Job) error {
+	t, err := s.Tally(ctx, j.ReferralID)
+	if err != nil {
+		return err
+	}
+	if t.Referral.ChannelID == "" || !t.Referral.Provisioned {
+		return errNotReady
+	}
+	_, err = s.postOnce(ctx, t.Referral.ChannelID, FinalMessage(t, s.roster), j.mayHaveLostWork())
+	return err
+}

@@ -1,0 +1,118 @@
+package bot
+
+import (
+	"time"
+)
+
+// Agency is the licensing agency that referred an application to DoD.
+type Agency string
+
+// The two licensing agencies that refer applications to DoD.
+const (
+	AgencyState    Agency = "state"    // DDTC, under the ITAR
+	AgencyCommerce Agency = "commerce" // BIS, under the EAR
+)
+
+// Label returns the agency's name as analysts say it.
+func (a Agency) Label() string {
+	switch a {
+	case AgencyState:
+		return "State (DDTC)"
+	case AgencyCommerce:
+		return "Commerce (BIS)"
+	}
+	return string(a)
+}
+
+// ReferralState is where a referral stands in its lifecycle.
+type ReferralState string
+
+// Referral states.
+const (
+	ReferralOpen        ReferralState = "open"        // offices are being asked
+	ReferralRecommended ReferralState = "recommended" // the final DoD recommendation is recorded
+)
+
+// DateLayout is how dates are written in the store, in modals and in messages.
+const DateLayout = "2006-01-02"
+
+// Referral is one license application referred to DoD, as the analyst tracks it.
+type Referral struct {
+	ID             int64
+	Agency         Agency
+	CaseNumber     string
+	LicenseType    string
+	Applicant      string
+	Commodity      string
+	Classification string // USML category or ECCN
+	Destination    string // ISO 3166 alpha-2
+	EndUser        string // end user and consignees
+	ValueUSD       int64
+	ReceivedOn     time.Time // a date (midnight UTC)
+	DoDDueDate     time.Time // when the DoD position is due back to the agency
+	OfficeDueDate  time.Time // default internal suspense for the offices
+	AnalystID      string    // Slack user id of the owning licensing analyst
+	State          ReferralState
+
+	// OpenKey makes opening idempotent: a replayed submission carries the same key.
+	OpenKey string
+
+	// Slack provisioning progress, so that an interrupted opening resumes where it stopped.
+	ChannelName    string // the name last tried (or used) for the channel
+	ChannelID      string
+	TopicSet       bool
+	MembersInvited bool
+	SummaryTS      string
+	Provisioned    bool
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// AskState is where one office's ask stands.
+type AskState string
+
+// Ask states.
+const (
+	AskAwaiting AskState = "awaiting" // no position yet
+	AskAnswered AskState = "answered" // the office has a current position (it may still change it)
+	AskClosed   AskState = "closed"   // the final recommendation is recorded; no more answers
+)
+
+// Ask is the request to one reviewing office for its position on one referral.
+type Ask struct {
+	ID         int64
+	ReferralID int64
+	OfficeCode string
+	DueDate    time.Time // the office's suspense date
+	State      AskState
+	MessageTS  string    // the ask message in the referral channel
+	Current    *Position // the newest position, nil while awaiting
+	CreatedAt  time.Time
+}
+
+// Event is one entry of a referral's append-only log: who did what, when.
+type Event struct {
+	ID         int64
+	ReferralID int64
+	Actor      string // Slack user id, or "referralbot" for the bot itself
+	Kind       string // e.g. "referral.opened", "position.recorded"
+	Detail     string // JSON
+	At         time.Time
+}
+
+// ActorBot is the Event actor for things the bot does on its own.
+const ActorBot = "referralbot"
+
+// FormatDate renders a date the way the bot writes dates everywhere.
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(DateLayout)
+}
+
+// ParseDate parses a YYYY-MM-DD date to midnight UTC.
+func ParseDate(s string) (time.Time, error) {
+	return time.Parse(DateLayout, s)
+}

@@ -1,0 +1,184 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Office is a reviewing office and who may answer for it: the members of a Slack
+// user group, plus individually named users.
+type Office struct {
+	Code      string   `yaml:"code"`
+	Name      string   `yaml:"name"`
+	UserGroup string   `yaml:"usergroup,omitempty"` // Slack user group id (S…)
+	Users     []string `yaml:"users,omitempty"`     // Slack user ids (U…)
+}
+
+// Roster is the operator's configuration: the reviewing offices and the analysts.
+type Roster struct {
+	Analysts []string `yaml:"analysts"`
+	Offices  []Office `yaml:"offices"`
+}
+
+// DefaultOffices is the default DoD roster of reviewing offices (DOMAIN.md).
+func DefaultOffices() []Office {
+	return []Office{
+		{Code: "army", Name: "Army"},
+		{Code: "navy", Name: "Navy"},
+		{Code: "air_force", Name: "Air Force"},
+		{Code: "joint_staff", Name: "Joint Staff"},
+		{Code: "as_re", Name: "A&S / R&E"},
+		{Code: "policy", Name: "Policy"},
+		{Code: "technology", Name: "DTSA Technology"},
+		{Code: "foreign_affairs", Name: "DTSA Foreign Affairs"},
+		{Code: "infosec", Name: "DTSA Information Security"},
+	}
+}
+
+// LoadRoster reads a roster file (YAML). An empty path gives the default offices
+// with nobody on them and no analysts.
+func LoadRoster(path string) (*Roster, error) {
+	if path == "" {
+		return &Roster{Offices: DefaultOffices()}, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read roster: %w", err)
+	}
+	var r Roster
+	if err := yaml.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("parse roster %s: %w", path, err)
+	}
+	if len(r.Offices) == 0 {
+		r.Offices = DefaultOffices()
+	}
+	if err := r.check(); err != nil {
+		return nil, fmt.Errorf("roster %s: %w", path, err)
+	}
+	return &r, nil
+}
+
+func (r *Roster) check() error {
+	var problems []string
+	seen := map[string]bool{}
+	for i, o := range r.Offices {
+		switch {
+		case o.Code == "" || strings.ToLower(o.Code) != o.Code || strings.ContainsAny(o.Code, " :,"):
+			problems = append(problems, fmt.Sprintf("office %d: code %q must be lowercase with no spaces", i+1, o.Code))
+		case o.Code == OfficeDTSA:
+			problems = append(problems, fmt.Sprintf("office %d: code %q is reserved for the analyst's own provisos", i+1, o.Code))
+		case seen[o.Code]:
+			problems = append(problems, fmt.Sprintf("office %d: code %q is used twice", i+1, o.Code))
+		}
+		seen[o.Code] = true
+		if o.Name == "" || len(o.Name) > 40 {
+			problems = append(problems, fmt.Sprintf("office %q: name must be 1-40 characters", o.Code))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Office returns the office with that code.
+func (r *Roster) Office(code string) (Office, bool) {
+	for _, o := range r.Offices {
+		if o.Code == code {
+			return o, true
+		}
+	}
+	return Office{}, false
+}
+
+// OfficeName returns the office's display name, or the code when unknown
+// (an office removed from the roster still shows in old referrals).
+func (r *Roster) OfficeName(code string) string {
+	if code == OfficeDTSA {
+		return "DTSA (analyst)"
+	}
+	if o, ok := r.Office(code); ok {
+		return o.Name
+	}
+	return code
+}
+
+// IsAnalyst reports whether user is a licensing analyst.
+func (r *Roster) IsAnalyst(user string) bool {
+	return slices.Contains(r.Analysts, user)
+}
+
+// GroupCacheTTL is how long user group membership read from Slack is trusted.
+const GroupCacheTTL = time.Minute
+
+// members resolves office rosters through Slack user groups, caching each group for
+// GroupCacheTTL because usergroups.users.list is a Tier 2 method.
+type members struct {
+	slack Slack
+	now   func() time.Time
+
+	mu     sync.Mutex
+	groups map[string]cachedGroup
+}
+
+type cachedGroup struct {
+	users []string
+	until time.Time
+}
+
+func (m *members) group(ctx context.Context, id string) ([]string, error) {
+	m.mu.Lock()
+	c, ok := m.groups[id]
+	m.mu.Unlock()
+	if ok && m.now().Before(c.until) {
+		return c.users, nil
+	}
+	users, err := m.slack.UserGroupMembers(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("read user group %s: %w", id, err)
+	}
+	m.mu.Lock()
+	if m.groups == nil {
+		m.groups = map[string]cachedGroup{}
+	}
+	m.groups[id] = cachedGroup{users: users, until: m.now().Add(GroupCacheTTL)}
+	m.mu.Unlock()
+	return users, nil
+}
+
+// officeMembers returns everyone who may answer for the office.
+func (m *members) officeMembers(ctx context.Context, o Office) ([]string, error) {
+	users := slices.Clone(o.Users)
+	if o.UserGroup != "" {
+		g, err := m.group(ctx, o.UserGroup)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, g...)
+	}
+	slices.Sort(users)
+	return slices.Compact(users), nil
+}
+
+// onRoster reports whether user may answer for the office. It fails closed: an
+// error reading the roster is returned, never treated as membership.
+func (m *members) onRoster(ctx context.Context, o Office, user string) (bool, error) {
+	if slices.Contains(o.Users, user) {
+		return true, nil
+	}
+	if o.UserGroup == "" {
+		return false, nil
+	}
+	g, err := m.group(ctx, o.UserGroup)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(g, user), nil
+}

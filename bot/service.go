@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+)
+
+// Service is the referral lifecycle: open, ask, record, recommend. Transports call it;
+// it talks to the world only through Store and Slack.
+type Service struct {
+	store     Store
+	slack     Slack
+	roster    *Roster
+	deadlines Deadlines
+	now       func() time.Time
+	loc       *time.Location
+	log       *slog.Logger
+	members   members
+	kick      chan struct{} // wakes the outbox worker when a job is enqueued
+}
+
+// Config carries what NewService needs besides its dependencies.
+type Config struct {
+	Roster    *Roster
+	Deadlines Deadlines
+	Now       func() time.Time // the one clock; defaults to time.Now
+	Location  *time.Location   // where "today" is decided; defaults to America/New_York
+	Log       *slog.Logger
+}
+
+// NewService returns the lifecycle service.
+func NewService(store Store, slack Slack, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+		if loc, err := time.LoadLocation("America/New_York"); err == nil {
+			cfg.Location = loc
+		}
+	}
+	return &Service{
+		store:     store,
+		slack:     slack,
+		roster:    cfg.Roster,
+		deadlines: cfg.Deadlines,
+		now:       cfg.Now,
+		loc:       cfg.Location,
+		log:       cfg.Log,
+		members:   members{slack: slack, now: cfg.Now},
+		kick:      make(chan struct{}, 1),
+	}
+}
+
+// Roster returns the configured offices and analysts.
+func (s *Service) Roster() *Roster { return s.roster }
+
+// Now returns the service's current time.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Today returns the current civil date (midnight UTC) in the service's time zone.
+func (s *Service) Today() time.Time {
+	y, m, d := s.now().In(s.loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// DefaultDueDates returns the default DoD and office due dates for a referral
+// received today, for prefilling the open modal.
+func (s *Service) DefaultDueDates(agency Agency) (dod, office time.Time) {
+	dod = s.deadlines.DoDDueDate(string(agency), s.Today())
+	return dod, s.deadlines.OfficeDueDate(dod)
+}
+
+// IsAnalyst reports whether user is a licensing analyst.
+func (s *Service) IsAnalyst(user string) bool { return s.roster.IsAnalyst(user) }
+
+// ReferralByChannel returns the referral whose channel this is.
+func (s *Service) ReferralByChannel(ctx context.Context, channelID string) (*Referral, error) {
+	return s.store.ReferralByChannel(ctx, channelID)
+}
+
+// event builds a log entry with a JSON detail.
+func (s *Service) event(referralID int64, actor, kind string, detail map[string]any) *Event {
+	raw, _ := json.Marshal(detail) // maps of plain values always marshal
+	return &Event{ReferralID: referralID, Actor: actor, Kind: kind, Detail: string(raw), At: s.now().UTC()}
+}
+
+// enqueue adds jobs inside tx and wakes the worker once the transaction commits.
+func (s *Service) enqueue(ctx context.Context, tx Tx, jobs ...*Job) error {
+	for _, j := range jobs {
+		if j.RunAt.IsZero() {
+			j.RunAt = s.now().UTC()
+		}
+		if err := tx.Enqueue(ctx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Kick wakes the outbox worker.
+func (s *Service) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Tally is a referral with where every office stands.
+type Tally struct {
+	Referral       *Referral
+	Asks           []*Ask
+	Recommendation *Recommendation // nil until recorded
+}
+
+// Tally returns the referral's current standing.
+func (s *Service) Tally(ctx context.Context, referralID int64) (*Tally, error) {
+	return tally(ctx, s.store, referralID)
+}
+
+func tally(ctx context.Context, r Reader, referralID int64) (*Tally, error) {
+	ref, err := r.Referral(ctx, referralID)
+	if err != nil {
+		return nil, err
+	}
+	asks, err := r.Asks(ctx, referralID)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tally{Referral: ref, Asks: asks}
+	if ref.State == ReferralRecommended {
+		if t.Recommendation, err = r.Recommendation(ctx, referralID); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,41 @@
+package bot
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slack-go/slack"
+)
+
+// Message is what the bot posts or updates in a channel.
+type Message struct {
+	Text   string        // fallback text for notifications; never referral details in DMs
+	Blocks []slack.Block // Block Kit layout
+	// Key tags a channel message (as Slack message metadata) so that an interrupted
+	// opening can find a message it already posted instead of posting it twice.
+	Key string
+}
+
+// Slack is everything the bot asks of the Slack Web API. Implementations return
+// ErrNameTaken from CreateChannel, *slack.RateLimitedError when rate limited, and
+// slack.SlackErrorResponse for other API errors.
+type Slack interface {
+	// CreateChannel creates a private channel and returns its id.
+	CreateChannel(ctx context.Context, name string) (string, error)
+	// FindOwnChannel finds a private channel of that exact name that this bot created,
+	// for adopting a channel whose creation was interrupted before its id was stored.
+	FindOwnChannel(ctx context.Context, name string) (id string, ok bool, err error)
+	SetTopic(ctx context.Context, channelID, topic string) error
+	// Invite adds users to a channel; users already in it are not an error.
+	Invite(ctx context.Context, channelID string, userIDs []string) error
+	PostMessage(ctx context.Context, channelID string, m Message) (ts string, err error)
+	UpdateMessage(ctx context.Context, channelID, ts string, m Message) error
+	PostEphemeral(ctx context.Context, channelID, userID string, m Message) error
+	// FindMessage returns the ts of a message the bot posted in the channel with Key key.
+	FindMessage(ctx context.Context, channelID, key string) (ts string, ok bool, err error)
+	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+	UserGroupMembers(ctx context.Context, groupID string) ([]string, error)
+}
+
+// ErrNameTaken is returned by Slack.CreateChannel when the channel name is in use.
+var ErrNameTaken = errors.New("channel name taken")

@@ -1,0 +1,112 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Reader reads referrals and what hangs off them. Methods return an *Error with code
+// ENOTFOUND when the thing asked for does not exist.
+type Reader interface {
+	Referral(ctx context.Context, id int64) (*Referral, error)
+	ReferralByCase(ctx context.Context, agency Agency, caseNumber string) (*Referral, error)
+	ReferralByChannel(ctx context.Context, channelID string) (*Referral, error)
+	ReferralByOpenKey(ctx context.Context, key string) (*Referral, error)
+	// Asks returns the referral's asks ordered by ID, each with its Current position
+	// (provisos included) or nil while awaiting.
+	Asks(ctx context.Context, referralID int64) ([]*Ask, error)
+	// Ask returns one ask with its Current position.
+	Ask(ctx context.Context, id int64) (*Ask, error)
+	// Positions returns every version of an ask's position, oldest first.
+	Positions(ctx context.Context, askID int64) ([]*Position, error)
+	// Recommendation returns the referral's final recommendation, ENOTFOUND if none.
+	Recommendation(ctx context.Context, referralID int64) (*Recommendation, error)
+	// Events returns the referral's event log, oldest first.
+	Events(ctx context.Context, referralID int64) ([]*Event, error)
+}
+
+// Tx is one write transaction. Everything written through it commits or rolls back
+// together, so a change, its event and the Slack work it causes (jobs) are never split.
+type Tx interface {
+	Reader
+	// CreateReferral inserts r and sets its ID, CreatedAt and UpdatedAt. It returns
+	// ECONFLICT when agency + case number or the open key is already taken.
+	CreateReferral(ctx context.Context, r *Referral) error
+	// UpdateReferral writes r's mutable fields (state, channel and provisioning progress,
+	// due dates, analyst) and sets UpdatedAt.
+	UpdateReferral(ctx context.Context, r *Referral) error
+	// CreateAsk inserts a and sets its ID; ECONFLICT if the office is already asked.
+	CreateAsk(ctx context.Context, a *Ask) error
+	// UpdateAsk writes a's state, due date and message ts.
+	UpdateAsk(ctx context.Context, a *Ask) error
+	// CreatePosition inserts p as the ask's next version (setting ID and Version) with
+	// its provisos.
+	CreatePosition(ctx context.Context, p *Position) error
+	// CreateRecommendation inserts rec with its provisos and dissent; ECONFLICT if the
+	// referral already has one.
+	CreateRecommendation(ctx context.Context, rec *Recommendation) error
+	// AppendEvent appends e to the log and sets its ID.
+	AppendEvent(ctx context.Context, e *Event) error
+	// Enqueue adds a job to the outbox. A job equal in kind, referral and ask to one
+	// still pending (not yet claimed) is merged into it.
+	Enqueue(ctx context.Context, j *Job) error
+}
+
+// Store is the system of record.
+type Store interface {
+	Reader
+	// Update runs fn in one write transaction, committing when it returns nil.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// ClaimJobs leases up to limit jobs that are due at now: pending ones whose RunAt
+	// has passed and running ones whose lease expired. It never hands out a job while
+	// another job with the same kind, referral and ask holds a live lease. Each claimed
+	// job's Attempts is incremented.
+	ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Job, error)
+	// FinishJob removes a job that is done.
+	FinishJob(ctx context.Context, id int64) error
+	// RetryJob hands a job back to run again at the given time, noting the error.
+	RetryJob(ctx context.Context, id int64, at time.Time, lastErr string) error
+	// FailJob marks a job as permanently failed, keeping it for inspection.
+	FailJob(ctx context.Context, id int64, lastErr string) error
+	// PendingJobs counts jobs not yet finished or failed (the outbox depth).
+	PendingJobs(ctx context.Context) (int, error)
+}
+
+// JobKind names a piece of Slack work in the outbox.
+type JobKind string
+
+// Job kinds.
+const (
+	JobProvision     JobKind = "provision"      // create the channel, invite, post summary and asks
+	JobUpdateSummary JobKind = "update_summary" // re-render the tally message in place
+	JobUpdateAsk     JobKind = "update_ask"     // re-render one office's ask message
+	JobPostFinal     JobKind = "post_final"     // post the final recommendation to the channel
+)
+
+// JobState is where a job stands in the outbox.
+type JobState string
+
+// Job states.
+const (
+	JobPending JobState = "pending"
+	JobRunning JobState = "running"
+	JobFailed  JobState = "failed"
+)
+
+// Job is one durable unit of Slack work, written in the same transaction as the
+// change that causes it and retried until it succeeds or fails permanently.
+type Job struct {
+	ID         int64
+	Kind       JobKind
+	ReferralID int64
+	AskID      int64 // 0 when the job is about the whole referral
+	State      JobState
+	Attempts   int
+	RunAt      time.Time
+	LeaseUntil time.Time
+	LastError  string
+	CreatedAt  time.Time
+	// Reclaimed is set by ClaimJobs when it took the job over from an expired lease:
+	// the previous attempt died and may have done Slack work it did not record.
+	Reclaimed bool
+}

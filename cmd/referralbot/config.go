@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// env is the raw environment as envconfig reads it: every setting as text, so that
+// checking can report every problem at once instead of stopping at the first.
+type env struct {
+	SlackBotToken          string `envconfig:"SLACK_BOT_TOKEN"`
+	SlackAppToken          string `envconfig:"SLACK_APP_TOKEN"`
+	SlackSigningSecret     string `envconfig:"SLACK_SIGNING_SECRET"`
+	SlackAPIURL            string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/"`
+	DatabasePath           string `envconfig:"DATABASE_PATH" default:"referralbot.db"`
+	RedisURL               string `envconfig:"REDIS_URL"`
+	HTTPAddr               string `envconfig:"HTTP_ADDR" default:":3000"`
+	RosterPath             string `envconfig:"ROSTER_PATH"`
+	TimeZone               string `envconfig:"TIME_ZONE" default:"America/New_York"`
+	StateDueDays           string `envconfig:"STATE_DUE_DAYS" default:"30"`
+	CommerceDueDays        string `envconfig:"COMMERCE_DUE_DAYS" default:"30"`
+	OfficeLeadBusinessDays string `envconfig:"OFFICE_LEAD_BUSINESS_DAYS" default:"5"`
+	OutboxWorkers          string `envconfig:"OUTBOX_WORKERS" default:"4"`
+	LogFormat              string `envconfig:"LOG_FORMAT" default:"auto"`
+}
+
+// Config is the checked configuration of `referralbot serve`.
+type Config struct {
+	SlackBotToken          string
+	SlackAppToken          string // set: Socket Mode
+	SlackSigningSecret     string // set: HTTP mode
+	SlackAPIURL            string
+	DatabasePath           string
+	RedisURL               string
+	HTTPAddr               string
+	RosterPath             string
+	Location               *time.Location
+	StateDueDays           int
+	CommerceDueDays        int
+	OfficeLeadBusinessDays int
+	OutboxWorkers          int
+	LogFormat              string // json, text or auto (text on a terminal)
+}
+
+// SocketMode reports whether the bot takes Slack traffic over Socket Mode.
+func (c *Config) SocketMode() bool { return c.SlackAppToken != "" }
+
+// LoadConfig reads the environment and checks it, returning one error that lists
+// every missing or malformed setting.
+func LoadConfig() (*Config, error) {
+	var e env
+	if err := envconfig.Process("", &e); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	c := &Config{
+		SlackBotToken: e.SlackBotToken, SlackAppToken: e.SlackAppToken, SlackSigningSecret: e.SlackSigningSecret,
+		SlackAPIURL: e.SlackAPIURL, DatabasePath: e.DatabasePath, RedisURL: e.RedisURL, HTTPAddr: e.HTTPAddr,
+		RosterPath: e.RosterPath, LogFormat: e.LogFormat,
+	}
+	switch {
+	case c.SlackBotToken == "":
+		bad("SLACK_BOT_TOKEN is missing (the bot token, xoxb-…)")
+	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+	}
+	switch {
+	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		bad("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
+	case c.SlackAppToken == "" && c.SlackSigningSecret == "":
+		bad("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+	}
+	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.HasSuffix(u.Path, "/") {
+		bad("SLACK_API_URL %q must be an http(s) URL ending in /", c.SlackAPIURL)
+	}
+	if c.DatabasePath == "" {
+		bad("DATABASE_PATH is empty")
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("REDIS_URL %q must look like redis://host:6379/0", c.RedisURL)
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("HTTP_ADDR %q must be host:port or :port", c.HTTPAddr)
+	}
+	loc, err := time.LoadLocation(e.TimeZone)
+	if err != nil {
+		bad("TIME_ZONE %q is not a known time zone", e.TimeZone)
+	}
+	c.Location = loc
+	number := func(name, raw string, lo, hi int) int {
+		n, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil || n < lo || n > hi {
+			bad("%s %q must be a whole number from %d to %d", name, raw, lo, hi)
+		}
+		return n
+	}
+	c.StateDueDays = number("STATE_DUE_DAYS", e.StateDueDays, 1, 365)
+	c.CommerceDueDays = number("COMMERCE_DUE_DAYS", e.CommerceDueDays, 1, 365)
+	c.OfficeLeadBusinessDays = number("OFFICE_LEAD_BUSINESS_DAYS", e.OfficeLeadBusinessDays, 1, 60)
+	c.OutboxWorkers = number("OUTBOX_WORKERS", e.OutboxWorkers, 1, 64)
+	switch c.LogFormat {
+	case "json", "text", "auto":
+	default:
+		bad("LOG_FORMAT %q must be json, text or auto", c.LogFormat)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
+	}
+	return c, nil
+}

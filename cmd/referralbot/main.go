@@ -1,0 +1,61 @@
+// Command referralbot runs the DoD export-license referral bot for Slack.
+//
+//	referralbot [serve]   run the bot (Socket Mode or HTTP, from the environment)
+//	referralbot demo      run the whole lifecycle against a built-in Slack emulator
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// errUsage marks a command-line mistake: exit code 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "referralbot:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: referralbot [command]
+
+commands:
+  serve   run the bot (default); configured by environment variables, see README
+  demo    run a whole referral through a built-in Slack emulator and print a transcript
+  help    this text`
+
+// run is the whole program, so that tests can run it as the binary would.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, err := LoadConfig()
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stderr)
+	case "demo":
+		return demo(ctx, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/slackapi"
+	"github.com/referralbot/referralbot/store"
+)
+
+// app is the bot wired together: what serve runs and what end-to-end tests drive.
+type app struct {
+	cfg    *Config
+	log    *slog.Logger
+	db     *store.DB
+	api    *slack.Client
+	svc    *bot.Service
+	router *handlers.Router
+	mux    *http.ServeMux
+}
+
+// newApp opens the database, checks the Slack token and wires the bot. now is the
+// clock (nil for time.Now).
+func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.Time) (*app, error) {
+	roster, err := bot.LoadRoster(cfg.RosterPath)
+	if err != nil {
+		return nil, err
+	}
+	if len(roster.Analysts) == 0 {
+		log.Warn("the roster names no analysts, so nobody can open referrals; set ROSTER_PATH")
+	}
+	db, err := store.Open(ctx, cfg.DatabasePath)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath, err)
+	}
+	if now != nil {
+		db.Now = now
+	}
+	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
+	auth, err := api.AuthTestContext(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("check Slack bot token (auth.test): %w", err)
+	}
+	client := slackapi.New(api, auth.UserID)
+	rules := deadline.NewRules(deadline.NewCalendar(cfg.Location), deadline.Defaults{
+		CommerceDays: cfg.CommerceDueDays, StateDays: cfg.StateDueDays, OfficeLeadBusinessDays: cfg.OfficeLeadBusinessDays,
+	})
+	svc := bot.NewService(db, client, bot.Config{Roster: roster, Deadlines: rules, Now: now, Location: cfg.Location, Log: log})
+	router := handlers.NewRouter(svc, client, log)
+	mux := http.NewServeMux()
+	if cfg.SlackSigningSecret != "" {
+		handlers.NewHTTP(router, cfg.SlackSigningSecret).Routes(mux)
+	} else {
+		mux.HandleFunc("GET /healthz", handlers.Healthz)
+	}
+	log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
+		"offices", len(roster.Offices), "analysts", len(roster.Analysts), "database", cfg.DatabasePath)
+	return &app{cfg: cfg, log: log, db: db, api: api, svc: svc, router: router, mux: mux}, nil
+}
+
+// serve runs the bot until ctx ends, then stops taking requests, lets in-flight
+// work finish and closes the database.
+func serve(ctx context.Context, cfg *Config, stderr io.Writer) error {
+	log := newLogger(cfg.LogFormat, stderr)
+	a, err := newApp(ctx, cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 2)
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { a.svc.RunWorkers(workCtx, cfg.OutboxWorkers) })
+	if cfg.SocketMode() {
+		wg.Go(func() {
+			if err := handlers.NewSocket(a.router, a.api).Run(ctx); err != nil {
+				errc <- err
+			}
+		})
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
+	stopWork()
+	wg.Wait()
+	return err
+}
+
+// newLogger logs JSON in production and readable text on a terminal.
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}

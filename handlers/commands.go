@@ -1,0 +1,75 @@
+package handlers
+
+import (
+	"context"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+// triggerBudget is how long a modal may take to open: a trigger_id lives 3 seconds.
+const triggerBudget = 2500 * time.Millisecond
+
+func (r *Router) help(_ context.Context, _ slack.SlashCommand, _ []string) any {
+	return ephemeral(helpText(r.command))
+}
+
+// openNewReferralModal opens the "New referral" form for an analyst.
+func (r *Router) openNewReferralModal(ctx context.Context, cmd slack.SlashCommand, _ []string) any {
+	if !r.svc.IsAnalyst(cmd.UserID) {
+		return ephemeral("Only licensing analysts can open referrals. Ask an operator to add you to the roster's analysts.")
+	}
+	stateDue, _ := r.svc.DefaultDueDates(bot.AgencyState)
+	commerceDue, _ := r.svc.DefaultDueDates(bot.AgencyCommerce)
+	view := bot.NewReferralModal(r.svc.Roster(), bot.FormatDate(r.svc.Today()), bot.FormatDate(stateDue), bot.FormatDate(commerceDue))
+	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	defer cancel()
+	if err := r.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
+		r.log.Error("open new referral modal", "err", err)
+		return ephemeral("I couldn't open the form just now; please try the command again.")
+	}
+	return nil
+}
+
+// status shows the caller where every office stands on this channel's referral.
+func (r *Router) status(ctx context.Context, cmd slack.SlashCommand, _ []string) any {
+	ref, err := r.referralHere(ctx, cmd)
+	if err != nil {
+		return ephemeral(r.failure(err, "status"))
+	}
+	t, err := r.svc.Tally(ctx, ref.ID)
+	if err != nil {
+		return ephemeral(r.failure(err, "status"))
+	}
+	return ephemeral("Where the offices stand on "+ref.CaseNumber, bot.TallyBlocks(t, r.svc.Roster())...)
+}
+
+// openRecommendationModal opens the final recommendation form for an analyst.
+func (r *Router) openRecommendationModal(ctx context.Context, cmd slack.SlashCommand, _ []string) any {
+	ref, err := r.referralHere(ctx, cmd)
+	if err != nil {
+		return ephemeral(r.failure(err, "recommend"))
+	}
+	t, err := r.svc.CheckRecommend(ctx, cmd.UserID, ref.ID)
+	if err != nil {
+		return ephemeral(r.failure(err, "recommend"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	defer cancel()
+	if err := r.slack.OpenView(ctx, cmd.TriggerID, bot.RecommendationModal(t, r.svc.Roster())); err != nil {
+		r.log.Error("open recommendation modal", "err", err)
+		return ephemeral("I couldn't open the form just now; please try the command again.")
+	}
+	return nil
+}
+
+// referralHere finds the referral whose channel the command was typed in.
+func (r *Router) referralHere(ctx context.Context, cmd slack.SlashCommand) (*bot.Referral, error) {
+	ref, err := r.svc.ReferralByChannel(ctx, cmd.ChannelID)
+	if bot.ErrorCode(err) == bot.ENOTFOUND {
+		return nil, bot.Errorf(bot.ENOTFOUND, "This isn't a referral channel. Use this command in the referral's own channel.")
+	}
+	return ref, err
+}

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"errors"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+// ephemeral is a slash command acknowledgement only the caller sees.
+func ephemeral(text string, blocks ...slack.Block) *slack.Msg {
+	m := &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+	if len(blocks) > 0 {
+		m.Blocks = slack.Blocks{BlockSet: blocks}
+	}
+	return m
+}
+
+// failure turns an error into what the person who caused it reads, logging the
+// details of internal errors (which are never shown).
+func (r *Router) failure(err error, what string) string {
+	if bot.ErrorCode(err) == bot.EINTERNAL {
+		r.log.Error(what, "err", err)
+	}
+	return bot.ErrorMessage(err)
+}
+
+// tell shows text to one user in a channel, for answers to button presses.
+func (r *Router) tell(ctx context.Context, channelID, userID, text string) {
+	if channelID == "" {
+		return
+	}
+	if err := r.slack.PostEphemeral(ctx, channelID, userID, bot.Message{Text: text,
+		Blocks: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}}); err != nil {
+		r.log.Warn("ephemeral failed", "channel", channelID, "err", err)
+	}
+}
+
+// viewErrors answers a modal submission: EINVALID problems go next to their fields
+// (keyed by input block id); anything else replaces the modal with the message, so
+// the person is never left with a silent failure.
+func (r *Router) viewErrors(err error, what string) *slack.ViewSubmissionResponse {
+	var e *bot.Error
+	if bot.ErrorCode(err) == bot.EINVALID && errors.As(err, &e) && len(e.Fields) > 0 {
+		return slack.NewErrorsViewSubmissionResponse(e.Fields)
+	}
+	return slack.NewUpdateViewSubmissionResponse(&slack.ModalViewRequest{
+		Type:  slack.VTModal,
+		Title: slack.NewTextBlockObject(slack.PlainTextType, "Not recorded", false, false),
+		Close: slack.NewTextBlockObject(slack.PlainTextType, "Close", false, false),
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(
+			slack.NewTextBlockObject(slack.MarkdownType, r.failure(err, what), false, false), nil, nil)}},
+	})
+}
+
+func helpText(command string) string {
+	return strings.Join([]string{
+		fmt.Sprintf("*%s new* — open a referral (analysts)", command),
+		fmt.Sprintf("*%s status* — where every office stands (in a referral channel)", command),
+		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts, in a referral channel)", command),
+		fmt.Sprintf("*%s help* — this list", command),
+	}, "\n")
+}

@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Socket serves Slack's Socket Mode delivery: no public URL and no signature (the
+// app-level token authenticates the websocket), the same router as HTTP.
+type Socket struct {
+	router *Router
+	client *socketmode.Client
+}
+
+// NewSocket returns the Socket Mode transport; api must carry the app-level token
+// (slack.OptionAppLevelToken).
+func NewSocket(router *Router, api *slack.Client) *Socket {
+	return &Socket{router: router, client: socketmode.New(api)}
+}
+
+// Run connects and serves until ctx ends.
+func (s *Socket) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.client.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt := <-s.client.Events:
+			s.handle(ctx, evt)
+		}
+	}
+}
+
+// handle acknowledges each envelope with what the router answers; events are
+// acknowledged first and handled after, as Slack wants within 3 seconds.
+func (s *Socket) handle(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok {
+			return
+		}
+		s.ack(evt, s.router.Command(ctx, cmd))
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			return
+		}
+		s.ack(evt, s.router.Interaction(ctx, &cb))
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			return
+		}
+		s.ack(evt, nil)
+		go s.router.Event(context.WithoutCancel(ctx), ev)
+	}
+}
+
+func (s *Socket) ack(evt socketmode.Event, payload any) {
+	if evt.Request == nil {
+		return
+	}
+	var err error
+	if payload == nil {
+		err = s.client.Ack(*evt.Request)
+	} else {
+		err = s.client.Ack(*evt.Request, payload)
+	}
+	if err != nil {
+		s.router.log.Error("socket mode ack", "err", err)
+	}
+}

@@ -1,0 +1,158 @@
+// Package slackapi is referralbot's one Slack Web API client: it implements
+// bot.Slack on top of slack-go, mapping Slack's answers to the errors bot expects.
+package slackapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+// metadataEventType tags the bot's channel messages; the payload carries the key.
+const metadataEventType = "referralbot_message"
+
+// historyPages bounds how far back FindMessage looks: a referral channel's own
+// messages are among its first few hundred.
+const historyPages = 5
+
+// Client implements bot.Slack.
+type Client struct {
+	api       *slack.Client
+	botUserID string
+}
+
+var _ bot.Slack = (*Client)(nil)
+
+// New wraps api; botUserID is the bot's own user id (from auth.test), used to
+// recognise channels and messages the bot made.
+func New(api *slack.Client, botUserID string) *Client {
+	return &Client{api: api, botUserID: botUserID}
+}
+
+// API returns the underlying slack-go client.
+func (c *Client) API() *slack.Client { return c.api }
+
+// CreateChannel creates a private channel.
+func (c *Client) CreateChannel(ctx context.Context, name string) (string, error) {
+	ch, err := c.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: true})
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && se.Err == "name_taken" {
+		return "", fmt.Errorf("create channel %s: %w", name, bot.ErrNameTaken)
+	}
+	if err != nil {
+		return "", err
+	}
+	return ch.ID, nil
+}
+
+// FindOwnChannel looks through the private channels the bot is in for one of that
+// name that the bot created.
+func (c *Client) FindOwnChannel(ctx context.Context, name string) (string, bool, error) {
+	params := &slack.GetConversationsParameters{Types: []string{"private_channel"}, Limit: 200, ExcludeArchived: true}
+	for {
+		chans, cursor, err := c.api.GetConversationsContext(ctx, params)
+		if err != nil {
+			return "", false, err
+		}
+		for _, ch := range chans {
+			if ch.Name == name && ch.Creator == c.botUserID {
+				return ch.ID, true, nil
+			}
+		}
+		if cursor == "" {
+			return "", false, nil
+		}
+		params.Cursor = cursor
+	}
+}
+
+// SetTopic sets a channel's topic.
+func (c *Client) SetTopic(ctx context.Context, channelID, topic string) error {
+	_, err := c.api.SetTopicOfConversationContext(ctx, channelID, topic)
+	return err
+}
+
+// Invite adds users to a channel. Slack refuses the whole call when every user is
+// already there, which for us is success.
+func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string) error {
+	var users []string
+	for _, u := range userIDs {
+		if u != c.botUserID && u != "" {
+			users = append(users, u)
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	_, err := c.api.InviteUsersToConversationContext(ctx, channelID, users...)
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && se.Err == "already_in_channel" {
+		return nil
+	}
+	return err
+}
+
+func msgOptions(m bot.Message) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+	if m.Key != "" {
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
+			EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key},
+		}))
+	}
+	return opts
+}
+
+// PostMessage posts m to a channel and returns its ts.
+func (c *Client) PostMessage(ctx context.Context, channelID string, m bot.Message) (string, error) {
+	_, ts, err := c.api.PostMessageContext(ctx, channelID, msgOptions(m)...)
+	return ts, err
+}
+
+// UpdateMessage replaces the message at ts with m.
+func (c *Client) UpdateMessage(ctx context.Context, channelID, ts string, m bot.Message) error {
+	_, _, _, err := c.api.UpdateMessageContext(ctx, channelID, ts, msgOptions(m)...)
+	return err
+}
+
+// PostEphemeral shows m to one user in a channel.
+func (c *Client) PostEphemeral(ctx context.Context, channelID, userID string, m bot.Message) error {
+	_, err := c.api.PostEphemeralContext(ctx, channelID, userID,
+		slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+	return err
+}
+
+// FindMessage finds the bot's message tagged with key in a channel's history.
+func (c *Client) FindMessage(ctx context.Context, channelID, key string) (string, bool, error) {
+	params := &slack.GetConversationHistoryParameters{ChannelID: channelID, Limit: 200, IncludeAllMetadata: true}
+	for range historyPages {
+		h, err := c.api.GetConversationHistoryContext(ctx, params)
+		if err != nil {
+			return "", false, err
+		}
+		for _, m := range h.Messages {
+			if m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !h.HasMore || h.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = h.ResponseMetaData.NextCursor
+	}
+	return "", false, nil
+}
+
+// OpenView opens a modal for the user who triggered triggerID.
+func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
+	_, err := c.api.OpenViewContext(ctx, triggerID, view)
+	return err
+}
+
+// UserGroupMembers lists the users in a user group.
+func (c *Client) UserGroupMembers(ctx context.Context, groupID string) ([]string, error) {
+	return c.api.GetUserGroupMembersContext(ctx, groupID)
+}
