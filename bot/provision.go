@@ -13,7 +13,7 @@ const maxNameTries = 20
 
 // Keys that tag the bot's channel messages, so a resumed opening finds what it posted.
 func summaryKey(referralID int64) string { return "summary:" + strconv.FormatInt(referralID, 10) }
-func askKey(askID int64) string           { return "ask:" + strconv.FormatInt(askID, 10) }
+func askKey(askID int64) string          { return "ask:" + strconv.FormatInt(askID, 10) }
 func finalKey(referralID int64) string   { return "final:" + strconv.FormatInt(referralID, 10) }
 
 // provision gives a referral its channel, members, summary and asks. Each step is
