@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+// askRow is an asks row joined with its current position. A LEFT JOIN with no
+// position yields Current.ID == 0.
+type askRow struct {
+	ID         int64       `db:"id"`
+	ReferralID int64       `db:"referral_id"`
+	OfficeCode string      `db:"office_code"`
+	DueDate    date        `db:"due_date"`
+	State      string      `db:"state"`
+	MessageTS  string      `db:"message_ts"`
+	CreatedAt  stamp       `db:"created_at"`
+	Current    positionRow `db:"p"`
+}
+
+// positionRow is a positions row.
+type positionRow struct {
+	ID         int64  `db:"id"`
+	AskID      int64  `db:"ask_id"`
+	ReferralID int64  `db:"referral_id"`
+	OfficeCode string `db:"office_code"`
+	Version    int    `db:"version"`
+	Outcome    string `db:"outcome"`
+	Comment    string `db:"comment"`
+	Questions  string `db:"questions"`
+	Reasons    string `db:"reasons"`
+	AnsweredBy string `db:"answered_by"`
+	AnsweredAt stamp  `db:"answered_at"`
+}
+
+// asksWithCurrent selects asks with their highest version. The MAX subquery is one
+// probe of the (ask_id, version) unique index per ask.
+const asksWithCurrent = `SELECT a.id, a.referral_id, a.office_code, a.due_date, a.state,
+	a.message_ts, a.created_at,
+	COALESCE(p.id, 0) AS "p.id", COALESCE(p.version, 0) AS "p.version",
+	COALESCE(p.outcome, '') AS "p.outcome", COALESCE(p.comment, '') AS "p.comment",
+	COALESCE(p.questions, '') AS "p.questions", COALESCE(p.reasons, '') AS "p.reasons",
+	COALESCE(p.answered_by, '') AS "p.answered_by", p.answered_at AS "p.answered_at"
+FROM asks a
+LEFT JOIN positions p ON p.ask_id = a.id
+	AND p.version = (SELECT MAX(version) FROM positions WHERE ask_id = a.id)`
+
+const positionColumns = `id, ask_id, referral_id, office_code, version, outcome, comment,
+	questions, reasons, answered_by, answered_at`
+
+func (row *positionRow) position() *bot.Position {
+	return &bot.Position{
+		ID: row.ID, AskID: row.AskID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
+		Version: row.Version, Outcome: bot.Outcome(row.Outcome), Comment: row.Comment,
+		Questions: row.Questions, Reasons: row.Reasons, AnsweredBy: row.AnsweredBy,
+		AnsweredAt: time.Time(row.AnsweredAt),
+	}
+}
+
+// Asks returns the referral's asks ordered by ID, each with its current position.
+func (r reader) Asks(ctx context.Context, referralID int64) ([]*bot.Ask, error) {
+	asks, err := r.findAsks(ctx, `a.referral_id = ? ORDER BY a.id`, referralID)
+	if err != nil {
+		return nil, fmt.Errorf("asks of referral %d: %w", referralID, err)
+	}
+	if len(asks) == 0 {
+		// Tell "no asks yet" from "no such referral".
+		if _, err := r.Referral(ctx, referralID); err != nil {
+			return nil, err
+		}
+	}
+	return asks, nil
+}
+
+// Ask returns one ask with its current position.
+func (r reader) Ask(ctx context.Context, id int64) (*bot.Ask, error) {
+	asks, err := r.findAsks(ctx, `a.id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("ask %d: %w", id, err)
+	}
+	if len(asks) == 0 {
+		return nil, notFound("ask", id)
+	}
+	return asks[0], nil
+}
+
+func (r reader) findAsks(ctx context.Context, where string, args ...any) ([]*bot.Ask, error) {
+	var rows []askRow
+	if err := sqlx.SelectContext(ctx, r.q, &rows, asksWithCurrent+` WHERE `+where, args...); err != nil {
+		return nil, err
+	}
+	var positionIDs []int64
+	for _, row := range rows {
+		if row.Current.ID != 0 {
+			positionIDs = append(positionIDs, row.Current.ID)
+		}
+	}
+	provisos, err := r.provisos(ctx, "position_id", positionIDs)
+	if err != nil {
+		return nil, err
+	}
+	asks := make([]*bot.Ask, len(rows))
+	for i, row := range rows {
+		asks[i] = &bot.Ask{
+			ID: row.ID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
+			DueDate: time.Time(row.DueDate), State: bot.AskState(row.State),
+			MessageTS: row.MessageTS, CreatedAt: time.Time(row.CreatedAt),
+		}
+		if row.Current.ID != 0 {
+			p := row.Current.position()
+			p.AskID, p.ReferralID, p.OfficeCode = row.ID, row.ReferralID, row.OfficeCode
+			p.Provisos = provisos[p.ID]
+			asks[i].Current = p
+		}
+	}
+	return asks, nil
+}
+
+// Positions returns every version of the ask's position, oldest first.
+func (r reader) Positions(ctx context.Context, askID int64) ([]*bot.Position, error) {
+	var rows []positionRow
+	err := sqlx.SelectContext(ctx, r.q, &rows,
+		`SELECT `+positionColumns+` FROM positions WHERE ask_id = ? ORDER BY version`, askID)
+	if err != nil {
+		return nil, fmt.Errorf("positions of ask %d: %w", askID, err)
+	}
+	if len(rows) == 0 {
+		if _, err := r.Ask(ctx, askID); err != nil {
+			return nil, err
+		}
+		return []*bot.Position{}, nil
+	}
+	ids := make([]int64, len(rows))
+	for i, row := range rows {
+		ids[i] = row.ID
+	}
+	provisos, err := r.provisos(ctx, "position_id", ids)
+	if err != nil {
+		return nil, fmt.Errorf("positions of ask %d: %w", askID, err)
+	}
+	positions := make([]*bot.Position, len(rows))
+	for i, row := range rows {
+		positions[i] = row.position()
+		positions[i].Provisos = provisos[row.ID]
+	}
+	return positions, nil
+}
+
+// provisos loads the provisos of the given positions or recommendations (owner is
+// the column naming them), in order, keyed by owner. Provisos never change once
+// written, so reading them apart from their owners cannot mix versions.
+func (r reader) provisos(ctx context.Context, owner string, ids []int64) (map[int64][]bot.Proviso, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	query, args, err := sqlx.In(`SELECT `+owner+` AS owner, id, office_code, text
+		FROM provisos WHERE `+owner+` IN (?) ORDER BY `+owner+`, seq`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("provisos: %w", err)
+	}
+	var rows []struct {
+		Owner      int64  `db:"owner"`
+		ID         int64  `db:"id"`
+		OfficeCode string `db:"office_code"`
+		Text       string `db:"text"`
+	}
+	if err := sqlx.SelectContext(ctx, r.q, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("provisos: %w", err)
+	}
+	byOwner := make(map[int64][]bot.Proviso)
+	for _, row := range rows {
+		byOwner[row.Owner] = append(byOwner[row.Owner], bot.Proviso{ID: row.ID, OfficeCode: row.OfficeCode, Text: row.Text})
+	}
+	return byOwner, nil
+}
+
+// CreateAsk inserts a, defaulting State to awaiting and CreatedAt to now.
+func (t *tx) CreateAsk(ctx context.Context, a *bot.Ask) error {
+	if a.State == "" {
+		a.State = bot.AskAwaiting
+	}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = t.db.now()
+	}
+	res, err := t.q.ExecContext(ctx, `INSERT INTO asks
+		(referral_id, office_code, due_date, state, message_ts, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		a.ReferralID, a.OfficeCode, date(a.DueDate), a.State, a.MessageTS, stamp(a.CreatedAt))
+	switch {
+	case isUnique(err):
+		return bot.Errorf(bot.ECONFLICT, "%s has already been asked on this referral", a.OfficeCode)
+	case isForeignKey(err):
+		return notFound("referral", a.ReferralID)
+	case err != nil:
+		return fmt.Errorf("create ask %s on referral %d: %w", a.OfficeCode, a.ReferralID, err)
+	}
+	if a.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("create ask %s on referral %d: %w", a.OfficeCode, a.ReferralID, err)
+	}
+	return nil
+}
+
+// UpdateAsk writes a's state, due date and message ts.
+func (t *tx) UpdateAsk(ctx context.Context, a *bot.Ask) error {
+	res, err := t.q.ExecContext(ctx, `UPDATE asks SET state = ?, due_date = ?, message_ts = ? WHERE id = ?`,
+		a.State, date(a.DueDate), a.MessageTS, a.ID)
+	if err != nil {
+		return fmt.Errorf("update ask %d: %w", a.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update ask %d: %w", a.ID, err)
+	} else if n == 0 {
+		return notFound("ask", a.ID)
+	}
+	return nil
+}
+
+// CreatePosition inserts p as the next version of its ask's position. ReferralID
+// and OfficeCode come from the ask, so a position can never disagree with it;
+// provisos without an origin are the answering office's own.
+func (t *tx) CreatePosition(ctx context.Context, p *bot.Position) error {
+	if p.AnsweredAt.IsZero() {
+		p.AnsweredAt = t.db.now()
+	}
+	var row positionRow
+	err := sqlx.GetContext(ctx, t.q, &row, `INSERT INTO positions
+		(ask_id, referral_id, office_code, version, outcome, comment, questions, reasons,
+		 answered_by, answered_at)
+		SELECT a.id, a.referral_id, a.office_code,
+			COALESCE((SELECT MAX(version) FROM positions WHERE ask_id = a.id), 0) + 1,
+			?, ?, ?, ?, ?, ?
+		FROM asks a WHERE a.id = ?
+		RETURNING id, referral_id, office_code, version`,
+		p.Outcome, p.Comment, p.Questions, p.Reasons, p.AnsweredBy, stamp(p.AnsweredAt), p.AskID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("ask", p.AskID)
+	} else if err != nil {
+		return fmt.Errorf("create position on ask %d: %w", p.AskID, err)
+	}
+	if (p.ReferralID != 0 && p.ReferralID != row.ReferralID) || (p.OfficeCode != "" && p.OfficeCode != row.OfficeCode) {
+		return fmt.Errorf("create position on ask %d: position is for referral %d office %q, ask is for referral %d office %q",
+			p.AskID, p.ReferralID, p.OfficeCode, row.ReferralID, row.OfficeCode)
+	}
+	p.ID, p.ReferralID, p.OfficeCode, p.Version = row.ID, row.ReferralID, row.OfficeCode, row.Version
+	for i := range p.Provisos {
+		pv := &p.Provisos[i]
+		if pv.OfficeCode == "" {
+			pv.OfficeCode = p.OfficeCode
+		}
+		if err := t.createProviso(ctx, "position_id", p.ID, i, pv); err != nil {
+			return fmt.Errorf("create position on ask %d: %w", p.AskID, err)
+		}
+	}
+	return nil
+}
+
+// createProviso inserts pv as the seq'th proviso of the position or recommendation
+// (owner names the column) with the given ID, and sets pv.ID.
+func (t *tx) createProviso(ctx context.Context, owner string, ownerID int64, seq int, pv *bot.Proviso) error {
+	res, err := t.q.ExecContext(ctx, `INSERT INTO provisos (`+owner+`, office_code, text, seq) VALUES (?, ?, ?, ?)`,
+		ownerID, pv.OfficeCode, pv.Text, seq)
+	if err != nil {
+		return fmt.Errorf("create proviso %d: %w", seq, err)
+	}
+	if pv.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("create proviso %d: %w", seq, err)
+	}
+	return nil
+}

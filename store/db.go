@@ -1,0 +1,176 @@
+// Package store keeps referralbot's system of record in SQLite. It implements the
+// interfaces the bot package declares (bot.Store, bot.Tx, bot.Reader) and nothing else.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/pressly/goose/v3"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// readerConns bounds the read pool. WAL lets readers run beside the one writer,
+// and a handful is plenty for a bot whose reads are short index lookups.
+const readerConns = 4
+
+var _ bot.Store = (*DB)(nil)
+
+// DB is the SQLite system of record. Writes go through a single connection, so
+// they queue in the process instead of fighting over SQLite's write lock; reads use
+// a small pool of their own.
+type DB struct {
+	// Now is the clock for CreatedAt, UpdatedAt, AnsweredAt and the like when the
+	// caller leaves them zero. Tests replace it; values are stored in UTC.
+	Now func() time.Time
+
+	reader // reads outside Update, through the read pool
+
+	path  string
+	write *sqlx.DB
+	read  *sqlx.DB
+}
+
+// Open opens (creating if needed) the database file at path and brings its schema
+// up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
+		// The writer and the readers are separate connections to the same file, so
+		// the database must be a plain file path.
+		return nil, fmt.Errorf("open database %q: want a plain file path", path)
+	}
+	write, err := sqlx.Open("sqlite3", dsn(path, "_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	// One writer: database/sql queues writers for us, and BEGIN IMMEDIATE (the
+	// _txlock above) takes the write lock up front, so a transaction that read
+	// first never fails to upgrade.
+	write.SetMaxOpenConns(1)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+
+	read, err := sqlx.Open("sqlite3", dsn(path, "_query_only=1"))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(readerConns)
+	read.SetMaxIdleConns(readerConns)
+	if err := read.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+
+	return &DB{
+		Now:    time.Now,
+		reader: reader{q: read},
+		path:   path,
+		write:  write,
+		read:   read,
+	}, nil
+}
+
+// dsn adds the pragmas every connection needs. go-sqlite3 applies them on each new
+// connection, so a pool never hands out one without them.
+func dsn(path string, extra ...string) string {
+	params := []string{
+		"_journal_mode=WAL",
+		"_foreign_keys=on",
+		"_busy_timeout=5000",
+		"_synchronous=NORMAL",
+	}
+	params = append(params, extra...)
+	return path + "?" + strings.Join(params, "&")
+}
+
+// migrate applies the embedded migrations that the file does not have yet.
+func migrate(ctx context.Context, db *sqlx.DB) error {
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	// No global registry: Go migrations registered elsewhere in the binary must not
+	// leak into this schema.
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.DB, dir, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// now reads the clock in UTC, the zone everything is stored in.
+func (db *DB) now() time.Time {
+	return db.Now().UTC()
+}
+
+// Update runs fn in one write transaction on the writer connection, committing
+// when fn returns nil and rolling back otherwise (a panic rolls back and goes on
+// panicking). fn must not call Update or the job methods (ClaimJobs and the rest):
+// they wait for the single writer connection, which fn is holding.
+func (db *DB) Update(ctx context.Context, fn func(tx bot.Tx) error) error {
+	return db.update(ctx, func(q *sqlx.Tx) error {
+		return fn(&tx{reader: reader{q: q}, q: q, db: db})
+	})
+}
+
+// update is Update for the store's own writes (the job queue), which need the
+// transaction but not the bot.Tx around it.
+func (db *DB) update(ctx context.Context, fn func(q *sqlx.Tx) error) (err error) {
+	q, err := db.write.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			q.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(q); err != nil {
+		q.Rollback()
+		return err
+	}
+	if err := q.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// tx is the bot.Tx handed to Update's fn. Its reads go through the transaction, so
+// fn sees its own writes.
+type tx struct {
+	reader
+	q  sqlx.ExtContext
+	db *DB
+}
+
+// reader implements bot.Reader over either the read pool or a write transaction.
+type reader struct {
+	q sqlx.QueryerContext
+}

@@ -1,0 +1,204 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+// jobRow is a jobs row.
+type jobRow struct {
+	ID         int64  `db:"id"`
+	Kind       string `db:"kind"`
+	ReferralID int64  `db:"referral_id"`
+	AskID      int64  `db:"ask_id"`
+	State      string `db:"state"`
+	Attempts   int    `db:"attempts"`
+	RunAt      stamp  `db:"run_at"`
+	LeaseUntil stamp  `db:"lease_until"`
+	LastError  string `db:"last_error"`
+	CreatedAt  stamp  `db:"created_at"`
+	Reclaimed  bool   `db:"reclaimed"`
+}
+
+const jobColumns = `id, kind, referral_id, ask_id, state, attempts, run_at, lease_until, last_error, created_at, reclaimed`
+
+func (row *jobRow) job() *bot.Job {
+	return &bot.Job{
+		ID: row.ID, Kind: bot.JobKind(row.Kind), ReferralID: row.ReferralID, AskID: row.AskID,
+		State: bot.JobState(row.State), Attempts: row.Attempts, RunAt: time.Time(row.RunAt),
+		LeaseUntil: time.Time(row.LeaseUntil), LastError: row.LastError, CreatedAt: time.Time(row.CreatedAt),
+		Reclaimed: row.Reclaimed,
+	}
+}
+
+// Enqueue adds j to the outbox as pending, RunAt defaulting to now. When a pending
+// job with the same kind, referral and ask exists, j is merged into it and j
+// becomes that job as stored (its ID, RunAt and all).
+func (t *tx) Enqueue(ctx context.Context, j *bot.Job) error {
+	now := t.db.now()
+	if j.RunAt.IsZero() {
+		j.RunAt = now
+	}
+	if j.CreatedAt.IsZero() {
+		j.CreatedAt = now
+	}
+	var rows []jobRow
+	err := sqlx.SelectContext(ctx, t.q, &rows, `INSERT INTO jobs
+		(kind, referral_id, ask_id, state, attempts, run_at, created_at)
+		VALUES (?, ?, ?, 'pending', 0, ?, ?)
+		ON CONFLICT (kind, referral_id, ask_id) WHERE state = 'pending' DO NOTHING
+		RETURNING `+jobColumns,
+		j.Kind, j.ReferralID, j.AskID, stamp(j.RunAt), stamp(j.CreatedAt))
+	if isForeignKey(err) {
+		return notFound("referral", j.ReferralID)
+	} else if err != nil {
+		return fmt.Errorf("enqueue %s for referral %d ask %d: %w", j.Kind, j.ReferralID, j.AskID, err)
+	}
+	if len(rows) == 0 {
+		err = sqlx.SelectContext(ctx, t.q, &rows, `SELECT `+jobColumns+` FROM jobs
+			WHERE kind = ? AND referral_id = ? AND ask_id = ? AND state = 'pending'`,
+			j.Kind, j.ReferralID, j.AskID)
+		if err != nil || len(rows) != 1 {
+			return fmt.Errorf("enqueue %s for referral %d ask %d: merge (%d found): %w",
+				j.Kind, j.ReferralID, j.AskID, len(rows), err)
+		}
+	}
+	*j = *rows[0].job()
+	return nil
+}
+
+// ClaimJobs leases up to limit due jobs, oldest RunAt first. Within one key (kind,
+// referral, ask) it hands out at most one job, and none while another holds a
+// live lease, so the same Slack message is never worked on twice at once.
+func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*bot.Job, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("claim jobs: lease %v must be positive", lease)
+	}
+	var jobs []*bot.Job
+	err := db.update(ctx, func(q *sqlx.Tx) (err error) {
+		jobs, err = claimJobs(ctx, q, now, lease, limit)
+		return err
+	})
+	return jobs, err
+}
+
+func claimJobs(ctx context.Context, q sqlx.ExtContext, now time.Time, lease time.Duration, limit int) ([]*bot.Job, error) {
+	var rows []jobRow
+	err := sqlx.SelectContext(ctx, q, &rows, `WITH due AS (
+			SELECT id, run_at, ROW_NUMBER() OVER (
+				PARTITION BY kind, referral_id, ask_id ORDER BY run_at, id) AS nth
+			FROM jobs j
+			WHERE ((state = 'pending' AND run_at <= ?1) OR (state = 'running' AND lease_until <= ?1))
+			AND NOT EXISTS (SELECT 1 FROM jobs r
+				WHERE r.state = 'running' AND r.kind = j.kind AND r.referral_id = j.referral_id
+				AND r.ask_id = j.ask_id AND r.lease_until > ?1)
+		)
+		UPDATE jobs SET reclaimed = (state = 'running'), state = 'running', lease_until = ?2, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM due WHERE nth = 1 ORDER BY run_at, id LIMIT ?3)
+		RETURNING `+jobColumns,
+		stamp(now), stamp(now.Add(lease)), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim jobs: %w", err)
+	}
+	jobs := make([]*bot.Job, len(rows))
+	for i := range rows {
+		jobs[i] = rows[i].job()
+	}
+	// RETURNING comes back in no promised order.
+	slices.SortFunc(jobs, func(a, b *bot.Job) int {
+		if c := a.RunAt.Compare(b.RunAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return jobs, nil
+}
+
+// FinishJob removes a job that is done.
+func (db *DB) FinishJob(ctx context.Context, id int64) error {
+	return db.update(ctx, func(q *sqlx.Tx) error {
+		return finishJob(ctx, q, id)
+	})
+}
+
+func finishJob(ctx context.Context, q sqlx.ExtContext, id int64) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
+	return jobChanged(res, err, "finish", id)
+}
+
+// RetryJob makes a job pending again at the given time, noting the error. If a
+// pending job with the same key was enqueued meanwhile, this one is deleted
+// instead: that job will do the same work, and two may not be pending at once.
+func (db *DB) RetryJob(ctx context.Context, id int64, at time.Time, lastErr string) error {
+	return db.update(ctx, func(q *sqlx.Tx) error {
+		return retryJob(ctx, q, id, at, lastErr)
+	})
+}
+
+func retryJob(ctx context.Context, q sqlx.ExtContext, id int64, at time.Time, lastErr string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND EXISTS (
+		SELECT 1 FROM jobs o WHERE o.state = 'pending' AND o.kind = jobs.kind
+		AND o.referral_id = jobs.referral_id AND o.ask_id = jobs.ask_id AND o.id <> jobs.id)`, id)
+	if err != nil {
+		return fmt.Errorf("retry job %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("retry job %d: %w", id, err)
+	} else if n == 1 {
+		return nil
+	}
+	res, err = q.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = ?, lease_until = NULL,
+		last_error = ? WHERE id = ?`, stamp(at), lastErr, id)
+	return jobChanged(res, err, "retry", id)
+}
+
+// FailJob marks a job as permanently failed, keeping it for inspection.
+func (db *DB) FailJob(ctx context.Context, id int64, lastErr string) error {
+	return db.update(ctx, func(q *sqlx.Tx) error {
+		return failJob(ctx, q, id, lastErr)
+	})
+}
+
+func failJob(ctx context.Context, q sqlx.ExtContext, id int64, lastErr string) error {
+	res, err := q.ExecContext(ctx, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?
+		WHERE id = ?`, lastErr, id)
+	return jobChanged(res, err, "fail", id)
+}
+
+// jobChanged checks the outcome of a statement meant to change exactly job id.
+func jobChanged(res sql.Result, err error, doing string, id int64) error {
+	if err != nil {
+		return fmt.Errorf("%s job %d: %w", doing, id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("%s job %d: %w", doing, id, err)
+	} else if n == 0 {
+		return notFound("job", id)
+	}
+	return nil
+}
+
+// PendingJobs counts jobs not yet finished or failed (the outbox depth).
+func (db *DB) PendingJobs(ctx context.Context) (int, error) {
+	return pendingJobs(ctx, db.read)
+}
+
+func pendingJobs(ctx context.Context, q sqlx.QueryerContext) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM jobs WHERE state IN ('pending', 'running')`)
+	if err != nil {
+		return 0, fmt.Errorf("count pending jobs: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+// TestQueriesUseIndexes runs every query the store makes through EXPLAIN QUERY
+// PLAN and fails on any full scan of a table: at ~600,000 referrals and 5 million
+// positions (DOMAIN.md) a scan is an outage, and an empty test database would
+// never show it.
+func TestQueriesUseIndexes(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	seen := map[string]bool{}
+	read := reader{q: planCheck{db.read, t, seen}}
+
+	err = db.update(ctx, func(q *sqlx.Tx) error {
+		pc := planCheck{q, t, seen}
+		tx := &tx{reader: reader{q: pc}, q: pc, db: db}
+		r := &bot.Referral{Agency: bot.AgencyState, CaseNumber: "050-123456", OpenKey: "k"}
+		must(t, tx.CreateReferral(ctx, r))
+		r.ChannelID = "C1"
+		must(t, tx.UpdateReferral(ctx, r))
+		a := &bot.Ask{ReferralID: r.ID, OfficeCode: "army"}
+		must(t, tx.CreateAsk(ctx, a))
+		must(t, tx.UpdateAsk(ctx, a))
+		must(t, tx.CreatePosition(ctx, &bot.Position{AskID: a.ID, Outcome: bot.OutcomeApproveWithProvisos,
+			Provisos: []bot.Proviso{{Text: "For stated end-use only"}}}))
+		must(t, tx.CreateRecommendation(ctx, &bot.Recommendation{ReferralID: r.ID, Outcome: bot.OutcomeApprove,
+			Provisos: []bot.Proviso{{Text: "x"}}, Dissent: []string{"navy"}}))
+		must(t, tx.AppendEvent(ctx, &bot.Event{ReferralID: r.ID, Actor: "U1", Kind: "referral.opened"}))
+		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID}))
+		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID})) // merged
+		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobUpdateAsk, ReferralID: r.ID, AskID: a.ID}))
+
+		now := db.now()
+		jobs, err := claimJobs(ctx, pc, now, time.Minute, 10)
+		must(t, err)
+		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID}))
+		must(t, retryJob(ctx, pc, jobs[0].ID, now, "merged away"))
+		must(t, retryJob(ctx, pc, jobs[1].ID, now, "retried"))
+		must(t, failJob(ctx, pc, jobs[1].ID, "failed"))
+		must(t, finishJob(ctx, pc, jobs[1].ID))
+		return nil
+	})
+	must(t, err)
+
+	for _, read := range []func() error{
+		func() error { _, err := read.Referral(ctx, 1); return err },
+		func() error { _, err := read.ReferralByCase(ctx, bot.AgencyState, "050-123456"); return err },
+		func() error { _, err := read.ReferralByChannel(ctx, "C1"); return err },
+		func() error { _, err := read.ReferralByOpenKey(ctx, "k"); return err },
+		func() error { _, err := read.Asks(ctx, 1); return err },
+		func() error { _, err := read.Ask(ctx, 1); return err },
+		func() error { _, err := read.Positions(ctx, 1); return err },
+		func() error { _, err := read.Recommendation(ctx, 1); return err },
+		func() error { _, err := read.Events(ctx, 1); return err },
+		func() error { _, err := pendingJobs(ctx, planCheck{db.read, t, seen}); return err },
+		// The empty results that fall back to an existence check.
+		func() error { read.Asks(ctx, 2); return nil },
+		func() error { read.Positions(ctx, 2); return nil },
+	} {
+		must(t, read())
+	}
+	if len(seen) < 25 {
+		t.Errorf("checked %d distinct statements; want every one the store makes", len(seen))
+	}
+}
+
+// planCheck runs EXPLAIN QUERY PLAN before each statement and fails tb when the
+// plan scans one of the store's tables.
+type planCheck struct {
+	sqlx.ExtContext
+	tb   testing.TB
+	seen map[string]bool
+}
+
+// tableScan matches a plan step that reads a whole table (or a whole index, which
+// is no better). Scans of CTEs, subquery results and constant rows are fine.
+var tableScan = regexp.MustCompile(`^SCAN (referrals|asks|positions|provisos|recommendations|dissents|events|jobs)\b|^SCAN [a-z]\b`)
+
+func (p planCheck) check(ctx context.Context, query string, args []any) {
+	p.tb.Helper()
+	if p.seen[query] {
+		return
+	}
+	p.seen[query] = true
+	rows, err := p.ExtContext.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		p.tb.Errorf("explain %s: %v", query, err)
+		return
+	}
+	defer rows.Close()
+	var plan []string
+	bad := false
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			p.tb.Errorf("explain %s: %v", query, err)
+			return
+		}
+		plan = append(plan, detail)
+		bad = bad || tableScan.MatchString(detail)
+	}
+	if bad || testing.Verbose() {
+		report := p.tb.Logf
+		if bad {
+			report = p.tb.Errorf
+		}
+		report("%s\n  plan: %s", strings.Join(strings.Fields(query), " "), strings.Join(plan, "\n        "))
+	}
+}
+
+func (p planCheck) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.check(ctx, query, args)
+	return p.ExtContext.QueryContext(ctx, query, args...)
+}
+
+func (p planCheck) QueryxContext(ctx context.Context, query string, args ...any) (*sqlx.Rows, error) {
+	p.check(ctx, query, args)
+	return p.ExtContext.QueryxContext(ctx, query, args...)
+}
+
+func (p planCheck) QueryRowxContext(ctx context.Context, query string, args ...any) *sqlx.Row {
+	p.check(ctx, query, args)
+	return p.ExtContext.QueryRowxContext(ctx, query, args...)
+}
+
+func (p planCheck) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	p.check(ctx, query, args)
+	return p.ExtContext.ExecContext(ctx, query, args...)
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}

@@ -1,0 +1,82 @@
+package reminders
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// BenchmarkReminders runs RunBench once per iteration with REMINDER_BENCH_N
+// reminders (default 1,000,000) against the test Redis:
+//
+//	go test -run '^$' -bench Reminders -benchtime 1x ./store/reminders/
+func BenchmarkReminders(b *testing.B) {
+	n := benchN(b)
+	client := redisClient(b, -1)
+	var r BenchResult
+	for b.Loop() {
+		var err error
+		if r, err = RunBench(context.Background(), client, n, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Log(r)
+	b.ReportMetric(r.ZAddPerSec, "zadd_per_s")
+	b.ReportMetric(r.SchedulePerSec, "schedule_per_s")
+	b.ReportMetric(r.ClaimPerSec, "claim_per_s")
+	b.ReportMetric(r.ScheduleRatio, "schedule_zadd_ratio")
+	b.ReportMetric(r.ClaimRatio, "claim_zadd_ratio")
+	b.ReportMetric(float64(r.LagP50.Microseconds())/1000, "lag_p50_ms")
+	b.ReportMetric(float64(r.LagP99.Microseconds())/1000, "lag_p99_ms")
+}
+
+// BenchmarkMemory schedules REMINDER_BENCH_N reminders in reverse due order on
+// the in-process queue, then claims and acks them all in batches of 500.
+func BenchmarkMemory(b *testing.B) {
+	ctx := context.Background()
+	n := benchN(b)
+	items := make([]Item, n)
+	for i := range items {
+		items[i] = Item{ID: benchIDPrefix + strconv.Itoa(i), At: t0.Add(time.Duration(n-i) * time.Millisecond)}
+	}
+	var scheduled, claimed time.Duration
+	for b.Loop() {
+		q := NewMemory()
+		start := time.Now()
+		if err := q.ScheduleMany(ctx, items); err != nil {
+			b.Fatal(err)
+		}
+		scheduled += time.Since(start)
+		start = time.Now()
+		for got := 0; got < n; {
+			batch, err := q.Claim(ctx, t0.Add(time.Hour), time.Hour, benchClaimBatch)
+			if err != nil || len(batch) == 0 {
+				b.Fatalf("claimed %d of %d: %v", got, n, err)
+			}
+			for _, it := range batch {
+				if err := q.Ack(ctx, it.ID, it.Token); err != nil {
+					b.Fatal(err)
+				}
+			}
+			got += len(batch)
+		}
+		claimed += time.Since(start)
+	}
+	b.ReportMetric(float64(n*b.N)/scheduled.Seconds(), "schedule_per_s")
+	b.ReportMetric(float64(n*b.N)/claimed.Seconds(), "claim_per_s")
+}
+
+// benchN reads REMINDER_BENCH_N, defaulting to a million.
+func benchN(b *testing.B) int {
+	s := os.Getenv("REMINDER_BENCH_N")
+	if s == "" {
+		return 1_000_000
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		b.Fatalf("REMINDER_BENCH_N=%q: want a positive integer", s)
+	}
+	return n
+}
