@@ -69,6 +69,11 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 			a.Current.Outcome.Label(), a.Current.AnsweredBy, FormatDate(a.DueDate)))
 	}
 	blocks := sections(lines)
+	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
+			":double_vertical_bar: *On hold* since %s: no reminders; due dates move by the business days held when it resumes.",
+			t.Referral.HeldSince.UTC().Format("2006-01-02 15:04 MST")))))
+	}
 	if rec := t.Recommendation; rec != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
 			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.Label(),

@@ -16,7 +16,7 @@ func ChannelName(agency Agency, caseNumber string, n int) string {
 	b.WriteString("ref-")
 	b.WriteString(string(agency))
 	b.WriteByte('-')
-	dash := false
+	dash := true // the prefix ends in "-"
 	for _, r := range strings.ToLower(caseNumber) {
 		ok := (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') || r == '_'
 		switch {

@@ -59,6 +59,11 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 		return nil, fmt.Errorf("open referral %s %s: %w", r.Agency, r.CaseNumber, err)
 	}
 	s.log.Info("referral opened", "referral", r.ID, "case", r.CaseNumber, "actor", actor)
+	if asks, err := s.store.Asks(ctx, r.ID); err == nil {
+		s.scheduleAsks(ctx, asks)
+	} else {
+		s.needRebuild.Store(true)
+	}
 	s.Kick()
 	return r, nil
 }

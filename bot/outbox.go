@@ -75,6 +75,8 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.updateAsk(ctx, j.ReferralID, j.AskID)
 	case JobPostFinal:
 		return s.postFinal(ctx, j)
+	case JobSendReminders:
+		return s.sendReminders(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }

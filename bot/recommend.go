@@ -53,6 +53,7 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 		return nil, err
 	}
 	rec.ReferralID, rec.RecordedBy, rec.RecordedAt = referralID, actor, s.now().UTC()
+	var closed []*Ask
 	err = s.store.Update(ctx, func(tx Tx) error {
 		ref, err := tx.Referral(ctx, referralID)
 		if err != nil {
@@ -76,6 +77,10 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 		}
 		jobs := []*Job{{Kind: JobPostFinal, ReferralID: ref.ID}, {Kind: JobUpdateSummary, ReferralID: ref.ID}}
 		for _, a := range asks {
+			if a.State == AskAwaiting {
+				old := *a
+				closed = append(closed, &old)
+			}
 			a.State = AskClosed
 			if err := tx.UpdateAsk(ctx, a); err != nil {
 				return err
@@ -92,6 +97,7 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 	if err != nil {
 		return nil, fmt.Errorf("record recommendation on referral %d: %w", referralID, err)
 	}
+	s.cancelAsks(ctx, closed)
 	s.Kick()
 	return rec, nil
 }

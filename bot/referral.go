@@ -53,6 +53,7 @@ type Referral struct {
 	OfficeDueDate  time.Time // default internal suspense for the offices
 	AnalystID      string    // Slack user id of the owning licensing analyst
 	State          ReferralState
+	HeldSince      time.Time // when the clock was paused (e.g. an RWA question is out); zero when running
 
 	// OpenKey makes opening idempotent: a replayed submission carries the same key.
 	OpenKey string
@@ -89,6 +90,11 @@ type Ask struct {
 	MessageTS  string    // the ask message in the referral channel
 	Current    *Position // the newest position, nil while awaiting
 	CreatedAt  time.Time
+	// DueSetAt is when the current due date took effect (opening, extension, resume):
+	// reminders due before it were never owed, reminders after it that did not go out were missed.
+	DueSetAt time.Time
+	// SnoozedUntil silences the ask's reminders that fall before it.
+	SnoozedUntil time.Time
 }
 
 // Event is one entry of a referral's append-only log: who did what, when.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync/atomic"
 	"time"
+
+	"github.com/referralbot/referralbot/bot/deadline"
 )
 
 // Service is the referral lifecycle: open, ask, record, recommend. Transports call it;
@@ -14,20 +17,26 @@ type Service struct {
 	slack     Slack
 	roster    *Roster
 	deadlines Deadlines
+	rules     *deadline.Rules
+	policy    deadline.Policy
+	queue     ReminderQueue
 	now       func() time.Time
 	loc       *time.Location
 	log       *slog.Logger
 	members   members
 	kick      chan struct{} // wakes the outbox worker when a job is enqueued
+	// needRebuild is set when the reminder queue missed a change (it was down).
+	needRebuild atomic.Bool
 }
 
 // Config carries what NewService needs besides its dependencies.
 type Config struct {
-	Roster    *Roster
-	Deadlines Deadlines
-	Now       func() time.Time // the one clock; defaults to time.Now
-	Location  *time.Location   // where "today" is decided; defaults to America/New_York
-	Log       *slog.Logger
+	Roster *Roster
+	Rules  *deadline.Rules  // business days, default due dates; defaults to New York with default settings
+	Policy deadline.Policy  // when offices are reminded; zero value means deadline.DefaultPolicy
+	Queue  ReminderQueue    // the reminder schedule (required)
+	Now    func() time.Time // the one clock; defaults to time.Now
+	Log    *slog.Logger
 }
 
 // NewService returns the lifecycle service.
@@ -38,19 +47,22 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Location == nil {
-		cfg.Location = time.UTC
-		if loc, err := time.LoadLocation("America/New_York"); err == nil {
-			cfg.Location = loc
-		}
+	if cfg.Rules == nil {
+		cfg.Rules = deadline.NewRules(nil, deadline.Defaults{})
+	}
+	if cfg.Policy.MorningHour == 0 && len(cfg.Policy.BeforeBusinessDays) == 0 {
+		cfg.Policy = deadline.DefaultPolicy()
 	}
 	return &Service{
 		store:     store,
 		slack:     slack,
 		roster:    cfg.Roster,
-		deadlines: cfg.Deadlines,
+		deadlines: cfg.Rules,
+		rules:     cfg.Rules,
+		policy:    cfg.Policy,
+		queue:     cfg.Queue,
 		now:       cfg.Now,
-		loc:       cfg.Location,
+		loc:       cfg.Rules.Location(),
 		log:       cfg.Log,
 		members:   members{slack: slack, now: cfg.Now},
 		kick:      make(chan struct{}, 1),
@@ -59,6 +71,9 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 
 // Roster returns the configured offices and analysts.
 func (s *Service) Roster() *Roster { return s.roster }
+
+// Location is the time zone business days and reminder mornings are reckoned in.
+func (s *Service) Location() *time.Location { return s.loc }
 
 // Now returns the service's current time.
 func (s *Service) Now() time.Time { return s.now() }

@@ -34,6 +34,8 @@ type Slack interface {
 	// FindMessage returns the ts of a message the bot posted in the channel with Key key.
 	FindMessage(ctx context.Context, channelID, key string) (ts string, ok bool, err error)
 	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+	// OpenDM returns the id of the bot's direct-message channel with a user.
+	OpenDM(ctx context.Context, userID string) (string, error)
 	UserGroupMembers(ctx context.Context, groupID string) ([]string, error)
 }
 

@@ -23,6 +23,13 @@ type Reader interface {
 	Recommendation(ctx context.Context, referralID int64) (*Recommendation, error)
 	// Events returns the referral's event log, oldest first.
 	Events(ctx context.Context, referralID int64) ([]*Event, error)
+	// AwaitingAsks returns every ask still awaiting a position on a referral that is
+	// open and not on hold, ordered by ID: what the reminder schedule is rebuilt from.
+	AwaitingAsks(ctx context.Context) ([]*Ask, error)
+	// Reminders returns the reminders recorded for a referral, oldest first.
+	Reminders(ctx context.Context, referralID int64) ([]*Reminder, error)
+	// AskReminders returns the reminders recorded for one ask, oldest first.
+	AskReminders(ctx context.Context, askID int64) ([]*Reminder, error)
 }
 
 // Tx is one write transaction. Everything written through it commits or rolls back
@@ -47,6 +54,13 @@ type Tx interface {
 	CreateRecommendation(ctx context.Context, rec *Recommendation) error
 	// AppendEvent appends e to the log and sets its ID.
 	AppendEvent(ctx context.Context, e *Event) error
+	// RecordReminder records a reminder under its ID. It returns false, and changes
+	// nothing, when a reminder with that ID is already recorded: that is what makes an
+	// at-least-once delivery from the queue send at most one Slack message.
+	RecordReminder(ctx context.Context, r *Reminder) (bool, error)
+	// MarkReminderPosted notes that the reminder's channel message and/or its
+	// direct message to the analyst went out (true flags are set, false ones left).
+	MarkReminderPosted(ctx context.Context, id string, channel, dm bool) error
 	// Enqueue adds a job to the outbox. A job equal in kind, referral and ask to one
 	// still pending (not yet claimed) is merged into it.
 	Enqueue(ctx context.Context, j *Job) error
@@ -81,6 +95,7 @@ const (
 	JobUpdateSummary JobKind = "update_summary" // re-render the tally message in place
 	JobUpdateAsk     JobKind = "update_ask"     // re-render one office's ask message
 	JobPostFinal     JobKind = "post_final"     // post the final recommendation to the channel
+	JobSendReminders JobKind = "send_reminders" // post an ask's recorded, unposted reminders
 )
 
 // JobState is where a job stands in the outbox.

@@ -16,10 +16,7 @@ import (
 // recorded at once; the others open a modal for provisos, questions or reasons.
 func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
 	outcome := bot.Outcome(strings.TrimPrefix(a.ActionID, bot.ActionAnswerPrefix))
-	channel := cb.Channel.ID
-	if channel == "" {
-		channel = cb.Container.ChannelID
-	}
+	channel := interactionChannel(cb)
 	askID, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
 		r.tell(ctx, channel, cb.User.ID, "That button is not one of mine.")

@@ -62,6 +62,8 @@ func helpText(command string) string {
 		fmt.Sprintf("*%s new* — open a referral (analysts)", command),
 		fmt.Sprintf("*%s status* — where every office stands (in a referral channel)", command),
 		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts, in a referral channel)", command),
+		fmt.Sprintf("*%s extend <office|all|dod> <YYYY-MM-DD> <reason>* — change a due date (analysts)", command),
+		fmt.Sprintf("*%s hold <reason>* / *%s resume* — pause and restart the clock, e.g. while an RWA question is out (analysts)", command, command),
 		fmt.Sprintf("*%s help* — this list", command),
 	}, "\n")
 }

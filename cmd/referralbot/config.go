@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/referralbot/referralbot/bot/deadline"
 )
 
 // env is the raw environment as envconfig reads it: every setting as text, so that
@@ -27,6 +29,10 @@ type env struct {
 	CommerceDueDays        string `envconfig:"COMMERCE_DUE_DAYS" default:"30"`
 	OfficeLeadBusinessDays string `envconfig:"OFFICE_LEAD_BUSINESS_DAYS" default:"5"`
 	OutboxWorkers          string `envconfig:"OUTBOX_WORKERS" default:"4"`
+	ReminderBeforeDays     string `envconfig:"REMINDER_BEFORE_DAYS" default:"2,1"`
+	ReminderTime           string `envconfig:"REMINDER_TIME" default:"09:00"`
+	ReminderOverdueEvery   string `envconfig:"REMINDER_OVERDUE_EVERY" default:"1"`
+	EscalateFromOverdue    string `envconfig:"ESCALATE_FROM_OVERDUE" default:"1"`
 	LogFormat              string `envconfig:"LOG_FORMAT" default:"auto"`
 }
 
@@ -45,6 +51,7 @@ type Config struct {
 	CommerceDueDays        int
 	OfficeLeadBusinessDays int
 	OutboxWorkers          int
+	Policy                 deadline.Policy
 	LogFormat              string // json, text or auto (text on a terminal)
 }
 
@@ -107,6 +114,18 @@ func LoadConfig() (*Config, error) {
 	c.CommerceDueDays = number("COMMERCE_DUE_DAYS", e.CommerceDueDays, 1, 365)
 	c.OfficeLeadBusinessDays = number("OFFICE_LEAD_BUSINESS_DAYS", e.OfficeLeadBusinessDays, 1, 60)
 	c.OutboxWorkers = number("OUTBOX_WORKERS", e.OutboxWorkers, 1, 64)
+	for _, f := range strings.Split(e.ReminderBeforeDays, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			c.Policy.BeforeBusinessDays = append(c.Policy.BeforeBusinessDays, number("REMINDER_BEFORE_DAYS", f, 1, 30))
+		}
+	}
+	if at, err := time.Parse("15:04", e.ReminderTime); err != nil {
+		bad("REMINDER_TIME %q must be a 24-hour time like 09:00", e.ReminderTime)
+	} else {
+		c.Policy.MorningHour, c.Policy.MorningMinute = at.Hour(), at.Minute()
+	}
+	c.Policy.OverdueEvery = number("REMINDER_OVERDUE_EVERY", e.ReminderOverdueEvery, 1, 30)
+	c.Policy.EscalateFromOverdue = number("ESCALATE_FROM_OVERDUE", e.EscalateFromOverdue, 0, 30)
 	switch c.LogFormat {
 	case "json", "text", "auto":
 	default:

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
@@ -19,7 +20,11 @@ import (
 	"github.com/referralbot/referralbot/handlers"
 	"github.com/referralbot/referralbot/internal/slackapi"
 	"github.com/referralbot/referralbot/store"
+	"github.com/referralbot/referralbot/store/reminders"
 )
+
+// reminderTick is how often due reminders are claimed.
+const reminderTick = time.Second
 
 // app is the bot wired together: what serve runs and what end-to-end tests drive.
 type app struct {
@@ -30,6 +35,9 @@ type app struct {
 	svc    *bot.Service
 	router *handlers.Router
 	mux    *http.ServeMux
+
+	queue      bot.ReminderQueue
+	closeQueue func() error
 }
 
 // newApp opens the database, checks the Slack token and wires the bot. now is the
@@ -59,7 +67,12 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	rules := deadline.NewRules(deadline.NewCalendar(cfg.Location), deadline.Defaults{
 		CommerceDays: cfg.CommerceDueDays, StateDays: cfg.StateDueDays, OfficeLeadBusinessDays: cfg.OfficeLeadBusinessDays,
 	})
-	svc := bot.NewService(db, client, bot.Config{Roster: roster, Deadlines: rules, Now: now, Location: cfg.Location, Log: log})
+	queue, closeQueue, err := openQueue(ctx, cfg.RedisURL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := bot.NewService(db, client, bot.Config{Roster: roster, Rules: rules, Policy: cfg.Policy, Queue: queue, Now: now, Log: log})
 	router := handlers.NewRouter(svc, client, log)
 	mux := http.NewServeMux()
 	if cfg.SlackSigningSecret != "" {
@@ -69,7 +82,31 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	}
 	log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
 		"offices", len(roster.Offices), "analysts", len(roster.Analysts), "database", cfg.DatabasePath)
-	return &app{cfg: cfg, log: log, db: db, api: api, svc: svc, router: router, mux: mux}, nil
+	return &app{cfg: cfg, log: log, db: db, api: api, svc: svc, router: router, mux: mux, queue: queue, closeQueue: closeQueue}, nil
+}
+
+// openQueue connects the reminder queue: Redis when configured, otherwise an
+// in-process queue that serves a single instance.
+func openQueue(ctx context.Context, redisURL string) (bot.ReminderQueue, func() error, error) {
+	if redisURL == "" {
+		return reminders.NewMemory(), func() error { return nil }, nil
+	}
+	opts, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	client := redis.NewClient(opts)
+	if err := client.Ping(ctx).Err(); err != nil {
+		// Not fatal: SQLite holds the schedule, and it is rebuilt when Redis answers.
+		slog.Default().Warn("Redis does not answer yet; reminders wait for it", "err", err)
+	}
+	return reminders.NewRedis(client, reminders.DefaultPrefix), client.Close, nil
+}
+
+// close releases what newApp opened.
+func (a *app) close() {
+	_ = a.closeQueue()
+	_ = a.db.Close()
 }
 
 // serve runs the bot until ctx ends, then stops taking requests, lets in-flight
@@ -80,7 +117,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.close()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -98,6 +135,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { a.svc.RunWorkers(workCtx, cfg.OutboxWorkers) })
+	wg.Go(func() { a.svc.RunReminders(workCtx, reminderTick) })
 	if cfg.SocketMode() {
 		wg.Go(func() {
 			if err := handlers.NewSocket(a.router, a.api).Run(ctx); err != nil {

@@ -152,6 +152,15 @@ func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.Moda
 	return err
 }
 
+// OpenDM opens (or finds) the bot's direct-message channel with a user.
+func (c *Client) OpenDM(ctx context.Context, userID string) (string, error) {
+	ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
+	if err != nil {
+		return "", err
+	}
+	return ch.ID, nil
+}
+
 // UserGroupMembers lists the users in a user group.
 func (c *Client) UserGroupMembers(ctx context.Context, groupID string) ([]string, error) {
 	return c.api.GetUserGroupMembersContext(ctx, groupID)

@@ -16,6 +16,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
 // Queue schedules reminders by id and leases them out when due.
@@ -52,11 +54,13 @@ type Queue interface {
 
 // Item is one scheduled reminder: its id, its due time and, when claimed, the
 // lease token that Ack and Release must present.
-type Item struct {
-	ID    string
-	At    time.Time
-	Token string
-}
+type Item = bot.Scheduled
+
+// Both implementations serve the domain's reminder queue.
+var (
+	_ bot.ReminderQueue = (*Redis)(nil)
+	_ bot.ReminderQueue = (*Memory)(nil)
+)
 
 // ErrInvalid is returned when an id is empty or a lease is shorter than a
 // millisecond, the queue's time resolution.

@@ -1,0 +1,85 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// Actions on a reminder.
+const (
+	// ActionAnswerNow shows the office's answer buttons to the person who pressed it.
+	ActionAnswerNow = "reminder_answer_now"
+	// ActionSnooze silences the ask's reminders until the next business morning.
+	ActionSnooze = "reminder_snooze"
+)
+
+// dueWords says how a reminder stands to the due date: "in 2 business days", "today", "1 business day overdue".
+func dueWords(daysLeft int) string {
+	plural := func(n int) string {
+		if n == 1 {
+			return "1 business day"
+		}
+		return strconv.Itoa(n) + " business days"
+	}
+	switch {
+	case daysLeft > 0:
+		return "due in " + plural(daysLeft)
+	case daysLeft == 0:
+		return "due *today*"
+	}
+	return "*" + plural(-daysLeft) + " overdue*"
+}
+
+// ReminderMessage nudges an office in the referral channel, mentioning its user
+// group, with shortcuts to answer or to snooze.
+func ReminderMessage(r *Referral, a *Ask, rem *Reminder, roster *Roster, loc *time.Location) Message {
+	office, _ := roster.Office(a.OfficeCode)
+	who := "*" + esc(roster.OfficeName(a.OfficeCode)) + "*"
+	if office.UserGroup != "" {
+		who = fmt.Sprintf("<!subteam^%s> (%s)", office.UserGroup, who)
+	}
+	text := fmt.Sprintf(":alarm_clock: %s: your position on *%s* is %s (due %s).", who, esc(r.CaseNumber), dueWords(rem.DaysLeft), FormatDate(a.DueDate))
+	if rem.Escalated {
+		text += fmt.Sprintf("\n:rotating_light: Escalated to the analyst <@%s>.", r.AnalystID)
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
+	if rem.Late {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
+			"Sent late: this reminder was due %s, while the bot could not send it.", rem.DueAt.In(loc).Format("Mon 2006-01-02 15:04 MST")))))
+	}
+	value := strconv.FormatInt(a.ID, 10)
+	blocks = append(blocks, slack.NewActionBlock("reminder_"+value,
+		slack.NewButtonBlockElement(ActionAnswerNow, value, plain("Answer now")).WithStyle(slack.StylePrimary),
+		slack.NewButtonBlockElement(ActionSnooze, value, plain("Snooze until tomorrow"))))
+	return Message{
+		Text:   fmt.Sprintf("Reminder: %s's position on %s is %s", roster.OfficeName(a.OfficeCode), r.CaseNumber, stripStars(dueWords(rem.DaysLeft))),
+		Blocks: blocks,
+		Key:    "reminder:" + rem.ID,
+	}
+}
+
+// EscalationDM tells the analyst an office is overdue. It is a direct message, so
+// it carries only the case number, the office, the due date and a link to the
+// channel: the referral's details are controlled information and stay in the channel.
+func EscalationDM(r *Referral, a *Ask, rem *Reminder, roster *Roster) Message {
+	text := fmt.Sprintf(":rotating_light: %s: *%s* is %s (due %s). <#%s>", esc(r.CaseNumber),
+		esc(roster.OfficeName(a.OfficeCode)), dueWords(rem.DaysLeft), FormatDate(a.DueDate), r.ChannelID)
+	return Message{
+		Text:   fmt.Sprintf("%s: %s is overdue", r.CaseNumber, roster.OfficeName(a.OfficeCode)),
+		Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)},
+		Key:    "escalation:" + rem.ID,
+	}
+}
+
+func stripStars(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r != '*' {
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,166 @@
+package bot_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/slackfake"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+var answeredAt = time.Date(2026, 11, 27, 14, 30, 0, 0, time.UTC)
+
+func roster() *bot.Roster {
+	offices := bot.DefaultOffices()
+	offices[0].UserGroup = "SARMY"
+	return &bot.Roster{Analysts: []string{"UANALYST"}, Offices: offices}
+}
+
+// sampleTally is a referral with a spread of positions, for golden files.
+func sampleTally() *bot.Tally {
+	r := &bot.Referral{ID: 7, Agency: bot.AgencyCommerce, CaseNumber: "Z123456", LicenseType: "BIS-748P",
+		Applicant: "Acme Photonics <Inc>", Commodity: "Thermal imaging cameras", Classification: "6A003.b.4",
+		Destination: "DE", EndUser: "Bundeswehr", ValueUSD: 1250000, ReceivedOn: day(2026, 11, 20),
+		DoDDueDate: day(2026, 12, 20), OfficeDueDate: day(2026, 12, 11), AnalystID: "UANALYST", State: bot.ReferralOpen}
+	pos := func(office string, o bot.Outcome, by string) *bot.Position {
+		return &bot.Position{OfficeCode: office, Outcome: o, AnsweredBy: by, AnsweredAt: answeredAt, Version: 1}
+	}
+	army := pos("army", bot.OutcomeApproveWithProvisos, "UARMY1")
+	army.Provisos = []bot.Proviso{{OfficeCode: "army", Text: "For stated end-use only"}, {OfficeCode: "army", Text: "No reexport without U.S. Government authorization"}}
+	policy := pos("policy", bot.OutcomeDeny, "UPOL1")
+	policy.Reasons = "Diversion risk to a sanctioned end user."
+	asks := []*bot.Ask{
+		{ID: 1, ReferralID: 7, OfficeCode: "army", DueDate: r.OfficeDueDate, State: bot.AskAnswered, Current: army},
+		{ID: 2, ReferralID: 7, OfficeCode: "navy", DueDate: r.OfficeDueDate, State: bot.AskAnswered, Current: pos("navy", bot.OutcomeApprove, "UNAVY1")},
+		{ID: 3, ReferralID: 7, OfficeCode: "policy", DueDate: r.OfficeDueDate, State: bot.AskAnswered, Current: policy},
+		{ID: 4, ReferralID: 7, OfficeCode: "technology", DueDate: r.OfficeDueDate, State: bot.AskAwaiting},
+	}
+	return &bot.Tally{Referral: r, Asks: asks}
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func withRecommendation(t *bot.Tally) *bot.Tally {
+	t.Referral.State = bot.ReferralRecommended
+	t.Recommendation = &bot.Recommendation{ReferralID: 7, Outcome: bot.OutcomeApproveWithProvisos,
+		Provisos:  append(append([]bot.Proviso{}, t.Asks[0].Current.Provisos...), bot.Proviso{OfficeCode: bot.OfficeDTSA, Text: "Report shipments quarterly"}),
+		Rationale: "Policy's diversion concern is met by the end-use proviso.", Dissent: []string{"policy"},
+		RecordedBy: "UANALYST", RecordedAt: answeredAt.Add(time.Hour)}
+	for _, a := range t.Asks {
+		a.State = bot.AskClosed
+	}
+	return t
+}
+
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot -update to create it)", err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(got), bytes.TrimSpace(want)) {
+		t.Errorf("%s differs from %s; run go test ./bot -update and review the diff\ngot:\n%s", name, path, got)
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	ro := roster()
+	open := sampleTally()
+	golden(t, "summary_open", bot.SummaryMessage(open, ro).Blocks)
+	golden(t, "ask_awaiting", bot.AskMessage(open.Referral, open.Asks[3], ro).Blocks)
+	golden(t, "ask_answered", bot.AskMessage(open.Referral, open.Asks[0], ro).Blocks)
+	golden(t, "modal_new_referral", bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27"))
+	golden(t, "modal_position_deny", bot.PositionModal(open.Referral, open.Asks[2], bot.OutcomeDeny, ro, "C1"))
+	golden(t, "modal_recommendation", bot.RecommendationModal(open, ro))
+	closed := withRecommendation(sampleTally())
+	golden(t, "summary_recommended", bot.SummaryMessage(closed, ro).Blocks)
+	golden(t, "ask_closed", bot.AskMessage(closed.Referral, closed.Asks[0], ro).Blocks)
+	golden(t, "final", bot.FinalMessage(closed, ro).Blocks)
+}
+
+// largestTally is the largest realistic referral: every office, each at its
+// maximum of the longest provisos, questions and reasons, a 10,000-character
+// commodity description cut by validation to its limit.
+func largestTally(ro *bot.Roster) *bot.Tally {
+	long := func(n int, c string) string { return strings.Repeat(c, n) }
+	r := &bot.Referral{ID: 1, Agency: bot.AgencyState, CaseNumber: long(20, "9"), LicenseType: "DSP-85",
+		Applicant: long(bot.MaxShortText, "A&"), Commodity: long(500, "<c>"), Classification: "XVIII(a)(1)(b)(c)",
+		Destination: "GB", EndUser: long(500, "e"), ValueUSD: bot.MaxValueUSD, ReceivedOn: day(2026, 11, 2),
+		DoDDueDate: day(2026, 12, 2), OfficeDueDate: day(2026, 11, 24), AnalystID: "UANALYST"}
+	t := &bot.Tally{Referral: r}
+	outcomes := bot.Outcomes
+	for i, o := range ro.Offices {
+		p := &bot.Position{OfficeCode: o.Code, Outcome: outcomes[i%4], AnsweredBy: "UREVIEWER", AnsweredAt: answeredAt,
+			Comment: long(bot.MaxLongText, "m"), Questions: long(bot.MaxLongText, "q"), Reasons: long(bot.MaxLongText, "r")}
+		for j := range bot.MaxProvisos {
+			p.Provisos = append(p.Provisos, bot.Proviso{OfficeCode: o.Code, Text: fmt.Sprintf("%d%s", j, long(bot.MaxProvisoLen-1, "<"))})
+		}
+		t.Asks = append(t.Asks, &bot.Ask{ID: int64(i + 1), OfficeCode: o.Code, DueDate: r.OfficeDueDate, State: bot.AskAnswered, Current: p})
+	}
+	return t
+}
+
+func TestLargestReferralFitsBlockKitLimits(t *testing.T) {
+	ro := roster()
+	open := largestTally(ro)
+	messages := map[string]bot.Message{"summary": bot.SummaryMessage(open, ro)}
+	for _, a := range open.Asks {
+		messages["ask "+a.OfficeCode] = bot.AskMessage(open.Referral, a, ro)
+	}
+	views := map[string]slack.ModalViewRequest{
+		"new referral":   bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27"),
+		"recommendation": bot.RecommendationModal(open, ro),
+	}
+	for _, o := range bot.Outcomes {
+		views["position "+string(o)] = bot.PositionModal(open.Referral, open.Asks[0], o, ro, "C1")
+	}
+	closed := largestTally(ro)
+	closed.Referral.State = bot.ReferralRecommended
+	var all []bot.Proviso
+	var dissent []string
+	for _, a := range closed.Asks {
+		all = append(all, a.Current.Provisos...)
+		dissent = append(dissent, a.OfficeCode)
+	}
+	closed.Recommendation = &bot.Recommendation{Outcome: bot.OutcomeApproveWithProvisos, Provisos: all,
+		Rationale: strings.Repeat("w", bot.MaxLongText), Dissent: dissent, RecordedBy: "UANALYST", RecordedAt: answeredAt}
+	messages["final"] = bot.FinalMessage(closed, ro)
+	messages["summary recommended"] = bot.SummaryMessage(closed, ro)
+
+	for name, m := range messages {
+		raw, _ := json.Marshal(m.Blocks)
+		if problems := slackfake.ValidateMessageBlocks(raw); len(problems) > 0 {
+			t.Errorf("%s breaks Block Kit limits: %v", name, problems)
+		}
+	}
+	for name, v := range views {
+		raw, _ := json.Marshal(v)
+		if problems := slackfake.ValidateView(raw); len(problems) > 0 {
+			t.Errorf("%s modal breaks Block Kit limits: %v", name, problems)
+		}
+		if len(raw) > 250_000 {
+			t.Errorf("%s modal is %d bytes; Slack refuses views over 250 KB", name, len(raw))
+		}
+	}
+}

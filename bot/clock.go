@@ -1,0 +1,189 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ExtendTarget "all" moves every awaiting office's due date; "dod" moves the DoD due
+// date; any other value names one office.
+const (
+	ExtendAll = "all"
+	ExtendDoD = "dod"
+)
+
+// Extend changes a due date, with a required reason that goes into the event log,
+// and reschedules the reminders. Analysts only.
+func (s *Service) Extend(ctx context.Context, actor string, referralID int64, target string, newDue time.Time, reason string) error {
+	if !s.roster.IsAnalyst(actor) {
+		return Errorf(EFORBIDDEN, "Only licensing analysts can change due dates.")
+	}
+	reason = strings.TrimSpace(reason)
+	p := map[string]string{}
+	checkText(p, "reason", reason, "the reason", true, MaxLongText, false)
+	if newDue.Before(s.Today()) {
+		return Errorf(EINVALID, "The new due date %s is in the past.", FormatDate(newDue))
+	}
+	if msg := p["reason"]; msg != "" {
+		return Errorf(EINVALID, "%s A due date change needs a reason, e.g. `/referral extend army 2026-12-18 waiting on a technical question`.", msg)
+	}
+	var before, after []*Ask
+	err := s.store.Update(ctx, func(tx Tx) error {
+		ref, err := tx.Referral(ctx, referralID)
+		if err != nil {
+			return err
+		}
+		if ref.State != ReferralOpen {
+			return Errorf(ECLOSED, "The final recommendation on %s is recorded; its due dates are closed.", ref.CaseNumber)
+		}
+		detail := map[string]any{"target": target, "to": FormatDate(newDue), "reason": reason}
+		if target == ExtendDoD {
+			detail["from"] = FormatDate(ref.DoDDueDate)
+			ref.DoDDueDate = newDue
+			if err := tx.UpdateReferral(ctx, ref); err != nil {
+				return err
+			}
+		} else {
+			asks, err := tx.Asks(ctx, referralID)
+			if err != nil {
+				return err
+			}
+			for _, a := range asks {
+				if (target == ExtendAll && a.State == AskAwaiting) || a.OfficeCode == target {
+					old := *a
+					before = append(before, &old)
+					a.DueDate, a.DueSetAt = newDue, s.now().UTC()
+					if err := tx.UpdateAsk(ctx, a); err != nil {
+						return err
+					}
+					after = append(after, a)
+					if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID}); err != nil {
+						return err
+					}
+				}
+			}
+			if len(after) == 0 {
+				return Errorf(EINVALID, "No office %q awaits a position on %s. Use an office code (%s), `all` or `dod`.", target, ref.CaseNumber, strings.Join(s.officeCodes(asks), ", "))
+			}
+			detail["offices"] = len(after)
+			detail["from"] = FormatDate(before[0].DueDate)
+		}
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "due.changed", detail)); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+	})
+	if err != nil {
+		return fmt.Errorf("extend referral %d: %w", referralID, err)
+	}
+	s.cancelAsks(ctx, before)
+	s.scheduleAsks(ctx, after)
+	s.Kick()
+	return nil
+}
+
+func (s *Service) officeCodes(asks []*Ask) []string {
+	var out []string
+	for _, a := range asks {
+		out = append(out, a.OfficeCode)
+	}
+	return out
+}
+
+// Hold pauses a referral's clock (for instance while an RWA question is out with the
+// applicant): no reminders go out until it resumes. Analysts only.
+func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reason string) error {
+	if !s.roster.IsAnalyst(actor) {
+		return Errorf(EFORBIDDEN, "Only licensing analysts can put a referral on hold.")
+	}
+	var asks []*Ask
+	err := s.store.Update(ctx, func(tx Tx) error {
+		ref, err := tx.Referral(ctx, referralID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case ref.State != ReferralOpen:
+			return Errorf(ECLOSED, "The final recommendation on %s is recorded; there is no clock to hold.", ref.CaseNumber)
+		case !ref.HeldSince.IsZero():
+			return Errorf(ECONFLICT, "%s is already on hold since %s.", ref.CaseNumber, FormatDate(ref.HeldSince))
+		}
+		ref.HeldSince = s.now().UTC()
+		if err := tx.UpdateReferral(ctx, ref); err != nil {
+			return err
+		}
+		if asks, err = tx.Asks(ctx, referralID); err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.held", map[string]any{"reason": strings.TrimSpace(reason)})); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+	})
+	if err != nil {
+		return fmt.Errorf("hold referral %d: %w", referralID, err)
+	}
+	s.cancelAsks(ctx, asks)
+	s.Kick()
+	return nil
+}
+
+// Resume restarts a held referral's clock, moving every awaiting office's due date
+// and the DoD due date later by the business days spent on hold. Analysts only.
+func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (int, error) {
+	if !s.roster.IsAnalyst(actor) {
+		return 0, Errorf(EFORBIDDEN, "Only licensing analysts can resume a referral.")
+	}
+	var moved []*Ask
+	days := 0
+	err := s.store.Update(ctx, func(tx Tx) error {
+		ref, err := tx.Referral(ctx, referralID)
+		if err != nil {
+			return err
+		}
+		if ref.HeldSince.IsZero() {
+			return Errorf(ECONFLICT, "%s is not on hold.", ref.CaseNumber)
+		}
+		now := s.now().UTC()
+		shift := func(d time.Time) time.Time { return s.rules.ShiftByBusinessDays(d, ref.HeldSince, now) }
+		days = s.rules.BusinessDaysBetween(s.rules.Date(ref.HeldSince), s.rules.Date(now))
+		ref.DoDDueDate = shift(ref.DoDDueDate)
+		ref.OfficeDueDate = shift(ref.OfficeDueDate)
+		held := ref.HeldSince
+		ref.HeldSince = time.Time{}
+		if err := tx.UpdateReferral(ctx, ref); err != nil {
+			return err
+		}
+		asks, err := tx.Asks(ctx, referralID)
+		if err != nil {
+			return err
+		}
+		for _, a := range asks {
+			if a.State != AskAwaiting {
+				continue
+			}
+			a.DueDate, a.DueSetAt = shift(a.DueDate), now
+			if err := tx.UpdateAsk(ctx, a); err != nil {
+				return err
+			}
+			moved = append(moved, a)
+			if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID}); err != nil {
+				return err
+			}
+		}
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.resumed", map[string]any{
+			"held_since": held.Format(time.RFC3339), "business_days_held": days, "dod_due": FormatDate(ref.DoDDueDate),
+		})); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("resume referral %d: %w", referralID, err)
+	}
+	s.scheduleAsks(ctx, moved)
+	s.Kick()
+	return days, nil
+}

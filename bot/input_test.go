@@ -1,0 +1,186 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/deadline"
+)
+
+var today = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+func rules() bot.Deadlines {
+	return deadline.NewRules(nil, deadline.Defaults{})
+}
+
+func goodInput() bot.ReferralInput {
+	return bot.ReferralInput{
+		Agency: "commerce", CaseNumber: "z123456", LicenseType: "BIS-748P", Applicant: "Acme Photonics Inc.",
+		Commodity: "Thermal imaging cameras", Classification: "6a003.b.4", Destination: "de", EndUser: "Bundeswehr",
+		Value: "$1,250,000", Received: "2026-11-20", Offices: []string{"army", "navy"},
+	}
+}
+
+func TestReferralInputGood(t *testing.T) {
+	r, err := goodInput().Referral(&bot.Roster{Offices: bot.DefaultOffices()}, rules(), today)
+	if err != nil {
+		t.Fatalf("Referral() error = %v", err)
+	}
+	checks := []struct{ name, got, want string }{
+		{"case", r.CaseNumber, "Z123456"},
+		{"classification", r.Classification, "6A003.b.4"},
+		{"destination", r.Destination, "DE"},
+		// Commerce: received + 30 calendar days (EO 12981).
+		{"dod due", bot.FormatDate(r.DoDDueDate), "2026-12-20"},
+		// 2026-12-20 is a Sunday: back to Friday 12-18, then 5 business days.
+		{"office due", bot.FormatDate(r.OfficeDueDate), "2026-12-11"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q; want %q", c.name, c.got, c.want)
+		}
+	}
+	if r.ValueUSD != 1250000 {
+		t.Errorf("value = %d; want 1250000", r.ValueUSD)
+	}
+}
+
+func TestReferralInputBad(t *testing.T) {
+	roster := &bot.Roster{Offices: bot.DefaultOffices()}
+	long := strings.Repeat("x", 10000)
+	tests := []struct {
+		name  string
+		edit  func(*bot.ReferralInput)
+		field string
+		want  string // a fragment of the message
+	}{
+		{"no agency", func(in *bot.ReferralInput) { in.Agency = "" }, bot.FieldAgency, "Choose State or Commerce"},
+		{"unknown agency", func(in *bot.ReferralInput) { in.Agency = "treasury" }, bot.FieldAgency, "not an agency"},
+		{"empty case", func(in *bot.ReferralInput) { in.CaseNumber = " " }, bot.FieldCaseNumber, "Enter the case number"},
+		{"commerce case format", func(in *bot.ReferralInput) { in.CaseNumber = "12345678" }, bot.FieldCaseNumber, "one letter and six digits"},
+		{"state case format", func(in *bot.ReferralInput) {
+			in.Agency, in.LicenseType, in.Classification, in.CaseNumber = "state", "DSP-5", "XI(a)(3)", "AB"
+		}, bot.FieldCaseNumber, "4-20"},
+		{"license type of other agency", func(in *bot.ReferralInput) { in.LicenseType = "DSP-5" }, bot.FieldLicenseType, "not a Commerce (BIS) license type"},
+		{"applicant empty", func(in *bot.ReferralInput) { in.Applicant = "" }, bot.FieldApplicant, "Enter the applicant"},
+		{"applicant 10000 chars", func(in *bot.ReferralInput) { in.Applicant = long }, bot.FieldApplicant, "under 200"},
+		{"applicant control chars", func(in *bot.ReferralInput) { in.Applicant = "Acme\x07Corp" }, bot.FieldApplicant, "control characters"},
+		{"commodity too long", func(in *bot.ReferralInput) { in.Commodity = long }, bot.FieldCommodity, "under 500"},
+		{"bad ECCN", func(in *bot.ReferralInput) { in.Classification = "XI(a)" }, bot.FieldClassification, "ECCN"},
+		{"bad USML", func(in *bot.ReferralInput) {
+			in.Agency, in.LicenseType, in.CaseNumber, in.Classification = "state", "DSP-5", "050123456", "5A002"
+		}, bot.FieldClassification, "USML"},
+		{"unknown country", func(in *bot.ReferralInput) { in.Destination = "XX" }, bot.FieldDestination, "ISO 3166"},
+		{"value words", func(in *bot.ReferralInput) { in.Value = "a lot" }, bot.FieldValue, "whole US dollars"},
+		{"value negative", func(in *bot.ReferralInput) { in.Value = "-5" }, bot.FieldValue, "whole US dollars"},
+		{"received future", func(in *bot.ReferralInput) { in.Received = "2026-12-01" }, bot.FieldReceived, "future"},
+		{"received malformed", func(in *bot.ReferralInput) { in.Received = "27/11/2026" }, bot.FieldReceived, "2026-11-27"},
+		{"dod due past", func(in *bot.ReferralInput) { in.DoDDue = "2026-11-01" }, bot.FieldDoDDue, "past"},
+		{"office due after dod due", func(in *bot.ReferralInput) { in.DoDDue, in.OfficeDue = "2026-12-10", "2026-12-11" }, bot.FieldOfficeDue, "on or before"},
+		{"no offices", func(in *bot.ReferralInput) { in.Offices = nil }, bot.FieldOffices, "at least one"},
+		{"unknown office", func(in *bot.ReferralInput) { in.Offices = []string{"army", "coast_guard"} }, bot.FieldOffices, "not an office"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := goodInput()
+			tt.edit(&in)
+			_, err := in.Referral(roster, rules(), today)
+			var e *bot.Error
+			if !asBotError(err, &e) || e.Code != bot.EINVALID {
+				t.Fatalf("err = %v; want EINVALID", err)
+			}
+			if got := e.Fields[tt.field]; !strings.Contains(got, tt.want) {
+				t.Errorf("Fields[%s] = %q; want it to contain %q (all: %v)", tt.field, got, tt.want, e.Fields)
+			}
+		})
+	}
+}
+
+func TestPositionInput(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    bot.PositionInput
+		field string // "" means valid
+	}{
+		{"approve", bot.PositionInput{Outcome: bot.OutcomeApprove}, ""},
+		{"provisos required", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos, Provisos: " \n "}, bot.FieldProvisos},
+		{"provisos ok", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos, Provisos: "• For stated end-use only\n- No reexport"}, ""},
+		{"proviso too long", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos, Provisos: strings.Repeat("p", 281)}, bot.FieldProvisos},
+		{"too many provisos", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos, Provisos: strings.Repeat("p\n", 11)}, bot.FieldProvisos},
+		{"rwa needs questions", bot.PositionInput{Outcome: bot.OutcomeRWA}, bot.FieldQuestions},
+		{"deny needs reasons", bot.PositionInput{Outcome: bot.OutcomeDeny, Reasons: "  "}, bot.FieldReasons},
+		{"deny reasons 10000 chars", bot.PositionInput{Outcome: bot.OutcomeDeny, Reasons: strings.Repeat("r", 10000)}, bot.FieldReasons},
+		{"comment control chars", bot.PositionInput{Outcome: bot.OutcomeApprove, Comment: "ok\x00"}, bot.FieldComment},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := tt.in.Position()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Position() error = %v; want none", err)
+				}
+				if tt.in.Outcome == bot.OutcomeApproveWithProvisos && len(p.Provisos) != 2 {
+					t.Errorf("provisos = %v; want 2 with bullets stripped", p.Provisos)
+				}
+				return
+			}
+			var e *bot.Error
+			if !asBotError(err, &e) || e.Fields[tt.field] == "" {
+				t.Fatalf("err = %v; want a problem on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestChannelName(t *testing.T) {
+	tests := []struct {
+		agency bot.Agency
+		cas    string
+		n      int
+		want   string
+	}{
+		{bot.AgencyCommerce, "Z123456", 1, "ref-commerce-z123456"},
+		{bot.AgencyState, "050-123-456", 1, "ref-state-050-123-456"},
+		{bot.AgencyState, "AB--CD", 3, "ref-state-ab-cd-3"},
+		{bot.AgencyState, "ÄÖ 12!!", 1, "ref-state-12"},
+		{bot.AgencyState, strings.Repeat("A", 200), 12, "ref-state-" + strings.Repeat("a", 80-len("ref-state-")-3) + "-12"},
+	}
+	for _, tt := range tests {
+		if got := bot.ChannelName(tt.agency, tt.cas, tt.n); got != tt.want {
+			t.Errorf("ChannelName(%s, %q, %d) = %q; want %q", tt.agency, tt.cas, tt.n, got, tt.want)
+		}
+		if got := bot.ChannelName(tt.agency, tt.cas, tt.n); len(got) > bot.MaxChannelName {
+			t.Errorf("ChannelName too long: %d", len(got))
+		}
+	}
+}
+
+func TestDissent(t *testing.T) {
+	ask := func(office string, o bot.Outcome) *bot.Ask {
+		a := &bot.Ask{OfficeCode: office}
+		if o != "" {
+			a.Current = &bot.Position{Outcome: o}
+		}
+		return a
+	}
+	asks := []*bot.Ask{
+		ask("army", bot.OutcomeApprove), ask("navy", bot.OutcomeApproveWithProvisos),
+		ask("policy", bot.OutcomeDeny), ask("joint_staff", bot.OutcomeRWA), ask("infosec", ""),
+	}
+	tests := []struct {
+		o    bot.Outcome
+		want string
+	}{
+		{bot.OutcomeApproveWithProvisos, "policy,joint_staff"},
+		{bot.OutcomeApprove, "policy,joint_staff"},
+		{bot.OutcomeDeny, "army,navy,joint_staff"},
+		{bot.OutcomeRWA, "army,navy,policy"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(bot.Dissent(tt.o, asks), ","); got != tt.want {
+			t.Errorf("Dissent(%s) = %s; want %s", tt.o, got, tt.want)
+		}
+	}
+}

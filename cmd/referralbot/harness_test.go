@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3"
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/slackfake"
+)
+
+const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// Workspace people in the tests: one analyst, two reviewers per office, an outsider.
+const (
+	analyst  = "UANALYST"
+	outsider = "UOUTSIDER"
+)
+
+func reviewer(office string, n int) string { return fmt.Sprintf("U%s%d", strings.ToUpper(office), n) }
+func group(office string) string          { return "S" + strings.ToUpper(office) }
+
+// testClock is the one clock of a test: the bot, its database and the Slack fake read it.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// recorder remembers the last delivery, so a test can replay it as Slack's retry would.
+type recorder struct {
+	slackfake.Transport
+	mu   sync.Mutex
+	last slackfake.Delivery
+}
+
+func (r *recorder) Deliver(ctx context.Context, d slackfake.Delivery) (slackfake.Ack, error) {
+	r.mu.Lock()
+	r.last = d
+	r.mu.Unlock()
+	return r.Transport.Deliver(ctx, d)
+}
+
+func (r *recorder) replay(ctx context.Context) (slackfake.Ack, error) {
+	r.mu.Lock()
+	d := r.last
+	r.mu.Unlock()
+	return r.Transport.Deliver(ctx, d)
+}
+
+// harness is the bot wired as serve wires it, against the Slack fake, driven as
+// people in Slack would drive it over one transport.
+type harness struct {
+	t       *testing.T
+	ctx     context.Context
+	clock   *testClock
+	fake    *slackfake.Server
+	app     *app
+	tr      *recorder
+	general string // a public channel where referrals are opened from
+}
+
+// start is Friday 2026-11-27 10:00 in New York.
+var start = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+
+func newHarness(t *testing.T, transport string) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	clock := &testClock{now: start}
+	fake := slackfake.New(slackfake.WithClock(clock.Now))
+	t.Cleanup(fake.Close)
+
+	var roster strings.Builder
+	fmt.Fprintf(&roster, "analysts: [%s]\noffices:\n", analyst)
+	fake.AddUser(analyst, "dana.analyst")
+	fake.AddUser(outsider, "olly.outsider")
+	for _, o := range bot.DefaultOffices() {
+		fake.AddUser(reviewer(o.Code, 1), o.Code+".one")
+		fake.AddUser(reviewer(o.Code, 2), o.Code+".two")
+		fake.AddUserGroup(group(o.Code), o.Code+"-reviewers", reviewer(o.Code, 1), reviewer(o.Code, 2))
+		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s}\n", o.Code, o.Name, group(o.Code))
+	}
+	dir := t.TempDir()
+	rosterPath := filepath.Join(dir, "roster.yaml")
+	if err := os.WriteFile(rosterPath, []byte(roster.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("America/New_York")
+	cfg := &Config{
+		SlackBotToken: fake.BotToken(), SlackAPIURL: fake.APIURL(), DatabasePath: filepath.Join(dir, "referralbot.db"),
+		RosterPath: rosterPath, Location: loc, StateDueDays: 30, CommerceDueDays: 30, OfficeLeadBusinessDays: 5,
+		OutboxWorkers: 1, Policy: deadline.DefaultPolicy(), LogFormat: "text",
+	}
+	switch transport {
+	case "socket":
+		cfg.SlackAppToken = fake.AppToken()
+	default:
+		cfg.SlackSigningSecret = testSecret
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := newApp(ctx, cfg, log, clock.Now)
+	if err != nil {
+		t.Fatalf("newApp: %v", err)
+	}
+	t.Cleanup(a.close)
+
+	h := &harness{t: t, ctx: ctx, clock: clock, fake: fake, app: a}
+	switch transport {
+	case "socket":
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := handlers.NewSocket(a.router, a.api).Run(ctx); err != nil {
+				t.Errorf("socket mode: %v", err)
+			}
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+		if err := fake.WaitSocketConnected(ctx); err != nil {
+			t.Fatal(err)
+		}
+		h.tr = &recorder{Transport: fake.SocketMode()}
+	default:
+		srv := httptest.NewServer(a.mux)
+		t.Cleanup(srv.Close)
+		h.tr = &recorder{Transport: slackfake.HTTPTransport{BaseURL: srv.URL, SigningSecret: testSecret}}
+	}
+	members := []string{analyst, outsider}
+	for _, o := range bot.DefaultOffices() {
+		members = append(members, reviewer(o.Code, 1), reviewer(o.Code, 2))
+	}
+	h.general = fake.AddChannel("general", false, members...)
+	return h
+}
+
+// count runs a counting query on the database file, as an auditor would.
+func (h *harness) count(query string, args ...any) int {
+	h.t.Helper()
+	db, err := sqlx.Open("sqlite3", "file:"+h.app.db.Path()+"?mode=ro")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.GetContext(h.ctx, &n, query, args...); err != nil {
+		h.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// drain runs the Slack work the last action queued, as the outbox workers would.
+func (h *harness) drain() {
+	h.t.Helper()
+	if err := h.app.svc.DrainJobs(h.ctx); err != nil {
+		h.t.Fatalf("drain outbox: %v", err)
+	}
+}
+
+func (h *harness) command(user, channel, text string) slackfake.Ack {
+	h.t.Helper()
+	ack, err := h.fake.SlashCommand(h.tr, user, channel, handlers.SlashCommand, text)
+	if err != nil {
+		h.t.Fatalf("/referral %s by %s: %v", text, user, err)
+	}
+	if ack.Status != 200 {
+		h.t.Fatalf("/referral %s: status %d %s", text, ack.Status, ack.Body)
+	}
+	return ack
+}
+
+// lastView returns the modal the bot last opened for user, failing if none.
+func (h *harness) lastView(user, callback string) slackfake.View {
+	h.t.Helper()
+	v, ok := h.fake.LastView(user)
+	if !ok || v.CallbackID != callback || v.Closed {
+		h.t.Fatalf("no open %s modal for %s (last: %+v, %v)", callback, user, v.CallbackID, ok)
+	}
+	return v
+}
+
+func (h *harness) submit(user, viewID string, inputs ...slackfake.Input) slackfake.Ack {
+	h.t.Helper()
+	ack, err := h.fake.SubmitView(h.tr, user, viewID, inputs...)
+	if err != nil {
+		h.t.Fatalf("submit view %s by %s: %v", viewID, user, err)
+	}
+	return ack
+}
+
+func (h *harness) click(user, channel, ts, actionID string) {
+	h.t.Helper()
+	ack, err := h.fake.ClickButton(h.tr, user, channel, ts, actionID)
+	if err != nil {
+		h.t.Fatalf("%s clicks %s: %v", user, actionID, err)
+	}
+	if ack.Status != 200 {
+		h.t.Fatalf("%s clicks %s: status %d", user, actionID, ack.Status)
+	}
+}
+
+// referralInputs fills the New referral modal for a Commerce case.
+func referralInputs(caseNumber string) []slackfake.Input {
+	return []slackfake.Input{
+		{BlockID: bot.FieldAgency, Value: "commerce"},
+		{BlockID: bot.FieldCaseNumber, Value: caseNumber},
+		{BlockID: bot.FieldLicenseType, Value: "BIS-748P"},
+		{BlockID: bot.FieldApplicant, Value: "Acme Photonics Inc."},
+		{BlockID: bot.FieldCommodity, Value: "Uncooled thermal imaging cameras"},
+		{BlockID: bot.FieldClassification, Value: "6A003.b.4"},
+		{BlockID: bot.FieldDestination, Value: "DE"},
+		{BlockID: bot.FieldEndUser, Value: "Bundeswehr procurement office, Koblenz"},
+		{BlockID: bot.FieldValue, Value: "1,250,000"},
+		{BlockID: bot.FieldReceived, Value: "2026-11-20"},
+	}
+}
+
+// openReferral opens a referral through the modal as the analyst and returns it.
+func (h *harness) openReferral(caseNumber string) *bot.Referral {
+	h.t.Helper()
+	h.command(analyst, h.general, "new")
+	v := h.lastView(analyst, bot.CallbackOpenReferral)
+	ack := h.submit(analyst, v.ID, referralInputs(caseNumber)...)
+	if len(ack.Body) > 0 && strings.Contains(string(ack.Body), "errors") {
+		h.t.Fatalf("open referral refused: %s", ack.Body)
+	}
+	h.drain()
+	r, err := h.app.db.ReferralByCase(h.ctx, bot.AgencyCommerce, caseNumber)
+	if err != nil {
+		h.t.Fatalf("referral %s not stored: %v", caseNumber, err)
+	}
+	return r
+}
+
+// askMessage returns the ask message of an office in the referral channel.
+func (h *harness) askMessage(r *bot.Referral, office string) slackfake.Message {
+	h.t.Helper()
+	asks, err := h.app.db.Asks(h.ctx, r.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, a := range asks {
+		if a.OfficeCode == office {
+			m, ok := h.fake.FindMessage(r.ChannelID, func(m slackfake.Message) bool { return m.TS == a.MessageTS })
+			if !ok {
+				h.t.Fatalf("ask message of %s (ts %q) not in channel", office, a.MessageTS)
+			}
+			return m
+		}
+	}
+	h.t.Fatalf("no ask for %s", office)
+	return slackfake.Message{}
+}
+
+func (h *harness) ask(r *bot.Referral, office string) *bot.Ask {
+	h.t.Helper()
+	asks, err := h.app.db.Asks(h.ctx, r.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, a := range asks {
+		if a.OfficeCode == office {
+			return a
+		}
+	}
+	h.t.Fatalf("no ask for %s", office)
+	return nil
+}
+
+// ephemeralsTo returns the texts shown only to user in channel.
+func (h *harness) ephemeralsTo(channel, user string) []string {
+	var out []string
+	for _, e := range h.fake.Ephemerals(channel) {
+		if e.User == user {
+			out = append(out, e.Text)
+		}
+	}
+	return out
+}
+
+func blocksText(bs slack.Blocks) string {
+	var b strings.Builder
+	for _, bl := range bs.BlockSet {
+		switch x := bl.(type) {
+		case *slack.SectionBlock:
+			if x.Text != nil {
+				b.WriteString(x.Text.Text + "\n")
+			}
+			for _, f := range x.Fields {
+				b.WriteString(f.Text + "\n")
+			}
+		case *slack.HeaderBlock:
+			b.WriteString(x.Text.Text + "\n")
+		case *slack.ContextBlock:
+			for _, e := range x.ContextElements.Elements {
+				if t, ok := e.(*slack.TextBlockObject); ok {
+					b.WriteString(t.Text + "\n")
+				}
+			}
+		case *slack.ActionBlock:
+			for _, e := range x.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok {
+					b.WriteString("[" + btn.Text.Text + "]\n")
+				}
+			}
+		}
+	}
+	return b.String()
+}
