@@ -15,14 +15,16 @@ import (
 // askRow is an asks row joined with its current position. A LEFT JOIN with no
 // position yields Current.ID == 0.
 type askRow struct {
-	ID         int64       `db:"id"`
-	ReferralID int64       `db:"referral_id"`
-	OfficeCode string      `db:"office_code"`
-	DueDate    date        `db:"due_date"`
-	State      string      `db:"state"`
-	MessageTS  string      `db:"message_ts"`
-	CreatedAt  stamp       `db:"created_at"`
-	Current    positionRow `db:"p"`
+	ID           int64       `db:"id"`
+	ReferralID   int64       `db:"referral_id"`
+	OfficeCode   string      `db:"office_code"`
+	DueDate      date        `db:"due_date"`
+	State        string      `db:"state"`
+	MessageTS    string      `db:"message_ts"`
+	CreatedAt    stamp       `db:"created_at"`
+	DueSetAt     stamp       `db:"due_set_at"`
+	SnoozedUntil stamp       `db:"snoozed_until"`
+	Current      positionRow `db:"p"`
 }
 
 // positionRow is a positions row.
@@ -43,7 +45,7 @@ type positionRow struct {
 // asksWithCurrent selects asks with their highest version. The MAX subquery is one
 // probe of the (ask_id, version) unique index per ask.
 const asksWithCurrent = `SELECT a.id, a.referral_id, a.office_code, a.due_date, a.state,
-	a.message_ts, a.created_at,
+	a.message_ts, a.created_at, a.due_set_at, a.snoozed_until,
 	COALESCE(p.id, 0) AS "p.id", COALESCE(p.version, 0) AS "p.version",
 	COALESCE(p.outcome, '') AS "p.outcome", COALESCE(p.comment, '') AS "p.comment",
 	COALESCE(p.questions, '') AS "p.questions", COALESCE(p.reasons, '') AS "p.reasons",
@@ -91,6 +93,22 @@ func (r reader) Ask(ctx context.Context, id int64) (*bot.Ask, error) {
 	return asks[0], nil
 }
 
+// AwaitingAsks returns every ask awaiting a position on an open referral that is
+// not on hold, ordered by ID. It walks the asks_awaiting partial index, which holds
+// only awaiting asks, and looks each one's referral up by primary key. The states
+// are literals (bot.AskAwaiting, bot.ReferralOpen) so that the query visibly
+// matches the index's WHERE state = 'awaiting'.
+func (r reader) AwaitingAsks(ctx context.Context) ([]*bot.Ask, error) {
+	asks, err := r.findAsks(ctx, `a.state = 'awaiting' AND EXISTS (
+		SELECT 1 FROM referrals r
+		WHERE r.id = a.referral_id AND r.state = 'open' AND r.held_since IS NULL
+	) ORDER BY a.id`)
+	if err != nil {
+		return nil, fmt.Errorf("awaiting asks: %w", err)
+	}
+	return asks, nil
+}
+
 func (r reader) findAsks(ctx context.Context, where string, args ...any) ([]*bot.Ask, error) {
 	var rows []askRow
 	if err := sqlx.SelectContext(ctx, r.q, &rows, asksWithCurrent+` WHERE `+where, args...); err != nil {
@@ -112,6 +130,7 @@ func (r reader) findAsks(ctx context.Context, where string, args ...any) ([]*bot
 			ID: row.ID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
 			DueDate: time.Time(row.DueDate), State: bot.AskState(row.State),
 			MessageTS: row.MessageTS, CreatedAt: time.Time(row.CreatedAt),
+			DueSetAt: time.Time(row.DueSetAt), SnoozedUntil: time.Time(row.SnoozedUntil),
 		}
 		if row.Current.ID != 0 {
 			p := row.Current.position()
@@ -181,7 +200,8 @@ func (r reader) provisos(ctx context.Context, owner string, ids []int64) (map[in
 	return byOwner, nil
 }
 
-// CreateAsk inserts a, defaulting State to awaiting and CreatedAt to now.
+// CreateAsk inserts a, defaulting State to awaiting, CreatedAt to now and DueSetAt
+// to CreatedAt (the due date takes effect when the office is asked).
 func (t *tx) CreateAsk(ctx context.Context, a *bot.Ask) error {
 	if a.State == "" {
 		a.State = bot.AskAwaiting
@@ -189,10 +209,14 @@ func (t *tx) CreateAsk(ctx context.Context, a *bot.Ask) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = t.db.now()
 	}
+	if a.DueSetAt.IsZero() {
+		a.DueSetAt = a.CreatedAt
+	}
 	res, err := t.q.ExecContext(ctx, `INSERT INTO asks
-		(referral_id, office_code, due_date, state, message_ts, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`,
-		a.ReferralID, a.OfficeCode, date(a.DueDate), a.State, a.MessageTS, stamp(a.CreatedAt))
+		(referral_id, office_code, due_date, state, message_ts, created_at, due_set_at, snoozed_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ReferralID, a.OfficeCode, date(a.DueDate), a.State, a.MessageTS, stamp(a.CreatedAt),
+		stamp(a.DueSetAt), stamp(a.SnoozedUntil))
 	switch {
 	case isUnique(err):
 		return bot.Errorf(bot.ECONFLICT, "%s has already been asked on this referral", a.OfficeCode)
@@ -207,10 +231,12 @@ func (t *tx) CreateAsk(ctx context.Context, a *bot.Ask) error {
 	return nil
 }
 
-// UpdateAsk writes a's state, due date and message ts.
+// UpdateAsk writes a's state, due date, message ts, DueSetAt and SnoozedUntil (a
+// zero time clears them).
 func (t *tx) UpdateAsk(ctx context.Context, a *bot.Ask) error {
-	res, err := t.q.ExecContext(ctx, `UPDATE asks SET state = ?, due_date = ?, message_ts = ? WHERE id = ?`,
-		a.State, date(a.DueDate), a.MessageTS, a.ID)
+	res, err := t.q.ExecContext(ctx, `UPDATE asks SET state = ?, due_date = ?, message_ts = ?,
+		due_set_at = ?, snoozed_until = ? WHERE id = ?`,
+		a.State, date(a.DueDate), a.MessageTS, stamp(a.DueSetAt), stamp(a.SnoozedUntil), a.ID)
 	if err != nil {
 		return fmt.Errorf("update ask %d: %w", a.ID, err)
 	}

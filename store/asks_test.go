@@ -102,8 +102,9 @@ func TestCreateAsk_conflict(t *testing.T) {
 	ctx := context.Background()
 	r := mustCreateReferral(t, db, "Z123456")
 	first := mustCreateAsk(t, db, r.ID, "army")
-	if first.State != bot.AskAwaiting || !first.CreatedAt.Equal(t0) {
-		t.Errorf("defaults: State %q CreatedAt %v; want %q, %v", first.State, first.CreatedAt, bot.AskAwaiting, t0)
+	if first.State != bot.AskAwaiting || !first.CreatedAt.Equal(t0) || !first.DueSetAt.Equal(t0) {
+		t.Errorf("defaults: State %q CreatedAt %v DueSetAt %v; want %q, %v, %v",
+			first.State, first.CreatedAt, first.DueSetAt, bot.AskAwaiting, t0, t0)
 	}
 	err := db.Update(ctx, func(tx bot.Tx) error {
 		return tx.CreateAsk(ctx, &bot.Ask{ReferralID: r.ID, OfficeCode: "army"})
@@ -117,6 +118,7 @@ func TestUpdateAsk(t *testing.T) {
 	r := mustCreateReferral(t, db, "Z123456")
 	a := mustCreateAsk(t, db, r.ID, "army")
 	a.State, a.DueDate, a.MessageTS = bot.AskAnswered, date("2025-03-28"), "1712345678.000200"
+	a.DueSetAt, a.SnoozedUntil = t0.Add(time.Hour), t0.Add(48*time.Hour)
 	mustUpdate(t, db, func(tx bot.Tx) error { return tx.UpdateAsk(ctx, a) })
 	got, err := db.Ask(ctx, a.ID)
 	if err != nil {
@@ -125,8 +127,90 @@ func TestUpdateAsk(t *testing.T) {
 	if !reflect.DeepEqual(got, a) {
 		t.Errorf("got %s; want %s", dump(got), dump(a))
 	}
+	// A zero time clears them: UpdateAsk writes what it is given.
+	a.DueSetAt, a.SnoozedUntil = time.Time{}, time.Time{}
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.UpdateAsk(ctx, a) })
+	if got, err = db.Ask(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, a) {
+		t.Errorf("after clearing: got %s; want %s", dump(got), dump(a))
+	}
 	err = db.Update(ctx, func(tx bot.Tx) error { return tx.UpdateAsk(ctx, &bot.Ask{ID: 999}) })
 	wantCode(t, err, bot.ENOTFOUND)
+}
+
+func TestCreateAsk_dueSetAtAndSnooze(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	r := mustCreateReferral(t, db, "Z123456")
+	a := &bot.Ask{ReferralID: r.ID, OfficeCode: "army", DueDate: date("2025-03-26"),
+		DueSetAt: t0.Add(-time.Hour), SnoozedUntil: t0.Add(time.Hour)}
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.CreateAsk(ctx, a) })
+	got, err := db.Ask(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, a) {
+		t.Errorf("got %s; want %s", dump(got), dump(a))
+	}
+}
+
+func TestAwaitingAsks(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	open := mustCreateReferral(t, db, "Z111111")
+	other := mustCreateReferral(t, db, "Z222222")
+	recommended := mustCreateReferral(t, db, "Z333333")
+	held := mustCreateReferral(t, db, "Z444444")
+	resumed := mustCreateReferral(t, db, "Z555555")
+
+	// Created out of referral order, to show the result is in ask order.
+	want := []*bot.Ask{
+		mustCreateAsk(t, db, other.ID, "army"),
+		mustCreateAsk(t, db, open.ID, "army"),
+	}
+	answered := mustCreateAsk(t, db, open.ID, "navy")
+	mustCreateAsk(t, db, recommended.ID, "army")
+	mustCreateAsk(t, db, held.ID, "army")
+	want = append(want, mustCreateAsk(t, db, other.ID, "navy"), mustCreateAsk(t, db, resumed.ID, "army"))
+
+	mustUpdate(t, db, func(tx bot.Tx) error {
+		answered.State = bot.AskAnswered
+		if err := tx.UpdateAsk(ctx, answered); err != nil {
+			return err
+		}
+		recommended.State = bot.ReferralRecommended
+		if err := tx.UpdateReferral(ctx, recommended); err != nil {
+			return err
+		}
+		held.HeldSince = t0
+		if err := tx.UpdateReferral(ctx, held); err != nil {
+			return err
+		}
+		resumed.HeldSince = t0
+		if err := tx.UpdateReferral(ctx, resumed); err != nil {
+			return err
+		}
+		resumed.HeldSince = time.Time{}
+		return tx.UpdateReferral(ctx, resumed)
+	})
+
+	got, err := db.AwaitingAsks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("AwaitingAsks:\ngot  %s\nwant %s", dump(got), dump(want))
+	}
+}
+
+func TestAwaitingAsks_none(t *testing.T) {
+	db := MustOpenDB(t)
+	got, err := db.AwaitingAsks(context.Background())
+	if err != nil || len(got) != 0 {
+		t.Errorf("AwaitingAsks = %v, %v; want none", got, err)
+	}
 }
 
 func TestCreatePosition_wrongReferral(t *testing.T) {

@@ -43,6 +43,12 @@ func TestQueriesUseIndexes(t *testing.T) {
 		must(t, tx.CreateRecommendation(ctx, &bot.Recommendation{ReferralID: r.ID, Outcome: bot.OutcomeApprove,
 			Provisos: []bot.Proviso{{Text: "x"}}, Dissent: []string{"navy"}}))
 		must(t, tx.AppendEvent(ctx, &bot.Event{ReferralID: r.ID, Actor: "U1", Kind: "referral.opened"}))
+		rem := &bot.Reminder{ID: "1:2025-03-26:0", ReferralID: r.ID, AskID: a.ID, OfficeCode: "army", DueAt: db.now()}
+		for range 2 { // recorded, then the duplicate that does nothing
+			_, err := tx.RecordReminder(ctx, rem)
+			must(t, err)
+		}
+		must(t, tx.MarkReminderPosted(ctx, rem.ID, true, false))
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID}))
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID})) // merged
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobUpdateAsk, ReferralID: r.ID, AskID: a.ID}))
@@ -69,14 +75,19 @@ func TestQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := read.Positions(ctx, 1); return err },
 		func() error { _, err := read.Recommendation(ctx, 1); return err },
 		func() error { _, err := read.Events(ctx, 1); return err },
+		func() error { _, err := read.AwaitingAsks(ctx); return err },
+		func() error { _, err := read.Reminders(ctx, 1); return err },
+		func() error { _, err := read.AskReminders(ctx, 1); return err },
 		func() error { _, err := pendingJobs(ctx, planCheck{db.read, t, seen}); return err },
 		// The empty results that fall back to an existence check.
 		func() error { read.Asks(ctx, 2); return nil },
 		func() error { read.Positions(ctx, 2); return nil },
+		func() error { read.Reminders(ctx, 2); return nil },
+		func() error { read.AskReminders(ctx, 2); return nil },
 	} {
 		must(t, read())
 	}
-	if len(seen) < 25 {
+	if len(seen) < 35 {
 		t.Errorf("checked %d distinct statements; want every one the store makes", len(seen))
 	}
 }
@@ -91,7 +102,7 @@ type planCheck struct {
 
 // tableScan matches a plan step that reads a whole table (or a whole index, which
 // is no better). Scans of CTEs, subquery results and constant rows are fine.
-var tableScan = regexp.MustCompile(`^SCAN (referrals|asks|positions|provisos|recommendations|dissents|events|jobs)\b|^SCAN [a-z]\b`)
+var tableScan = regexp.MustCompile(`^SCAN (referrals|asks|positions|provisos|recommendations|dissents|events|jobs|reminders)\b|^SCAN [a-z]\b`)
 
 func (p planCheck) check(ctx context.Context, query string, args []any) {
 	p.tb.Helper()

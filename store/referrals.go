@@ -30,6 +30,7 @@ type referralRow struct {
 	OfficeDueDate  date    `db:"office_due_date"`
 	AnalystID      string  `db:"analyst_id"`
 	State          string  `db:"state"`
+	HeldSince      stamp   `db:"held_since"`
 	OpenKey        optText `db:"open_key"`
 	ChannelName    string  `db:"channel_name"`
 	ChannelID      optText `db:"channel_id"`
@@ -43,8 +44,8 @@ type referralRow struct {
 
 const referralColumns = `id, agency, case_number, license_type, applicant, commodity,
 	classification, destination, end_user, value_usd, received_on, dod_due_date,
-	office_due_date, analyst_id, state, open_key, channel_name, channel_id, topic_set,
-	members_invited, summary_ts, provisioned, created_at, updated_at`
+	office_due_date, analyst_id, state, held_since, open_key, channel_name, channel_id,
+	topic_set, members_invited, summary_ts, provisioned, created_at, updated_at`
 
 func newReferralRow(r *bot.Referral) referralRow {
 	return referralRow{
@@ -53,9 +54,10 @@ func newReferralRow(r *bot.Referral) referralRow {
 		Classification: r.Classification, Destination: r.Destination, EndUser: r.EndUser,
 		ValueUSD: r.ValueUSD, ReceivedOn: date(r.ReceivedOn), DoDDueDate: date(r.DoDDueDate),
 		OfficeDueDate: date(r.OfficeDueDate), AnalystID: r.AnalystID, State: string(r.State),
-		OpenKey: optText(r.OpenKey), ChannelName: r.ChannelName, ChannelID: optText(r.ChannelID),
-		TopicSet: r.TopicSet, MembersInvited: r.MembersInvited, SummaryTS: r.SummaryTS,
-		Provisioned: r.Provisioned, CreatedAt: stamp(r.CreatedAt), UpdatedAt: stamp(r.UpdatedAt),
+		HeldSince: stamp(r.HeldSince), OpenKey: optText(r.OpenKey), ChannelName: r.ChannelName,
+		ChannelID: optText(r.ChannelID), TopicSet: r.TopicSet, MembersInvited: r.MembersInvited,
+		SummaryTS: r.SummaryTS, Provisioned: r.Provisioned,
+		CreatedAt: stamp(r.CreatedAt), UpdatedAt: stamp(r.UpdatedAt),
 	}
 }
 
@@ -66,9 +68,10 @@ func (row *referralRow) referral() *bot.Referral {
 		Classification: row.Classification, Destination: row.Destination, EndUser: row.EndUser,
 		ValueUSD: row.ValueUSD, ReceivedOn: time.Time(row.ReceivedOn), DoDDueDate: time.Time(row.DoDDueDate),
 		OfficeDueDate: time.Time(row.OfficeDueDate), AnalystID: row.AnalystID, State: bot.ReferralState(row.State),
-		OpenKey: string(row.OpenKey), ChannelName: row.ChannelName, ChannelID: string(row.ChannelID),
-		TopicSet: row.TopicSet, MembersInvited: row.MembersInvited, SummaryTS: row.SummaryTS,
-		Provisioned: row.Provisioned, CreatedAt: time.Time(row.CreatedAt), UpdatedAt: time.Time(row.UpdatedAt),
+		HeldSince: time.Time(row.HeldSince), OpenKey: string(row.OpenKey), ChannelName: row.ChannelName,
+		ChannelID: string(row.ChannelID), TopicSet: row.TopicSet, MembersInvited: row.MembersInvited,
+		SummaryTS: row.SummaryTS, Provisioned: row.Provisioned,
+		CreatedAt: time.Time(row.CreatedAt), UpdatedAt: time.Time(row.UpdatedAt),
 	}
 }
 
@@ -127,12 +130,12 @@ func (t *tx) CreateReferral(ctx context.Context, r *bot.Referral) error {
 	res, err := sqlx.NamedExecContext(ctx, t.q, `INSERT INTO referrals (
 		agency, case_number, license_type, applicant, commodity, classification,
 		destination, end_user, value_usd, received_on, dod_due_date, office_due_date,
-		analyst_id, state, open_key, channel_name, channel_id, topic_set,
+		analyst_id, state, held_since, open_key, channel_name, channel_id, topic_set,
 		members_invited, summary_ts, provisioned, created_at, updated_at
 	) VALUES (
 		:agency, :case_number, :license_type, :applicant, :commodity, :classification,
 		:destination, :end_user, :value_usd, :received_on, :dod_due_date, :office_due_date,
-		:analyst_id, :state, :open_key, :channel_name, :channel_id, :topic_set,
+		:analyst_id, :state, :held_since, :open_key, :channel_name, :channel_id, :topic_set,
 		:members_invited, :summary_ts, :provisioned, :created_at, :updated_at
 	)`, row)
 	if err != nil {
@@ -149,12 +152,13 @@ func (t *tx) CreateReferral(ctx context.Context, r *bot.Referral) error {
 	return nil
 }
 
-// UpdateReferral writes r's mutable fields and sets UpdatedAt to now.
+// UpdateReferral writes r's mutable fields (HeldSince among them) and sets
+// UpdatedAt to now.
 func (t *tx) UpdateReferral(ctx context.Context, r *bot.Referral) error {
 	row := newReferralRow(r)
 	row.UpdatedAt = stamp(t.db.now())
 	res, err := sqlx.NamedExecContext(ctx, t.q, `UPDATE referrals SET
-		state = :state, analyst_id = :analyst_id,
+		state = :state, held_since = :held_since, analyst_id = :analyst_id,
 		dod_due_date = :dod_due_date, office_due_date = :office_due_date,
 		channel_name = :channel_name, channel_id = :channel_id, topic_set = :topic_set,
 		members_invited = :members_invited, summary_ts = :summary_ts,

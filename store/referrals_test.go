@@ -64,6 +64,29 @@ func TestUpdateReferral(t *testing.T) {
 	}
 }
 
+func TestReferral_heldSince(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	r := newReferral("Z123456")
+	r.HeldSince = t0.Add(-time.Hour)
+	mustUpdate(t, db, func(tx bot.Tx) error { return tx.CreateReferral(ctx, r) })
+
+	// Created on hold, moved to another hold, then resumed.
+	for _, held := range []time.Time{r.HeldSince, t0.Add(30 * time.Minute), {}} {
+		if !held.Equal(r.HeldSince) {
+			r.HeldSince = held
+			mustUpdate(t, db, func(tx bot.Tx) error { return tx.UpdateReferral(ctx, r) })
+		}
+		got, err := db.Referral(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Errorf("HeldSince %v:\ngot  %+v\nwant %+v", held, got, r)
+		}
+	}
+}
+
 func TestReferral_conflicts(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
@@ -131,6 +154,8 @@ func TestReferral_notFound(t *testing.T) {
 		"Recommendation": func() error { _, err := db.Recommendation(ctx, 999); return err },
 		"Ask":            func() error { _, err := db.Ask(ctx, 999); return err },
 		"Positions":      func() error { _, err := db.Positions(ctx, 999); return err },
+		"Reminders":      func() error { _, err := db.Reminders(ctx, 999); return err },
+		"AskReminders":   func() error { _, err := db.AskReminders(ctx, 999); return err },
 		"CreateAsk on missing referral": func() error {
 			return db.Update(ctx, func(tx bot.Tx) error {
 				return tx.CreateAsk(ctx, &bot.Ask{ReferralID: 999, OfficeCode: "army"})

@@ -31,7 +31,7 @@ const (
 )
 
 func reviewer(office string, n int) string { return fmt.Sprintf("U%s%d", strings.ToUpper(office), n) }
-func group(office string) string          { return "S" + strings.ToUpper(office) }
+func group(office string) string           { return "S" + strings.ToUpper(office) }
 
 // testClock is the one clock of a test: the bot, its database and the Slack fake read it.
 type testClock struct {
