@@ -123,6 +123,12 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 		}
 	}
 	text := fmt.Sprintf("%s: your position on %s is requested by %s", roster.OfficeName(a.OfficeCode), r.CaseNumber, FormatDate(a.DueDate))
+	switch {
+	case a.Current != nil:
+		text = fmt.Sprintf("%s on %s: %s", roster.OfficeName(a.OfficeCode), r.CaseNumber, a.Current.Outcome.Label())
+	case a.State == AskClosed:
+		text = fmt.Sprintf("%s on %s: no position (closed)", roster.OfficeName(a.OfficeCode), r.CaseNumber)
+	}
 	return Message{Text: text, Blocks: blocks, Key: askKey(a.ID)}
 }
 

@@ -146,12 +146,11 @@ func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (i
 		if ref.HeldSince.IsZero() {
 			return Errorf(ECONFLICT, "%s is not on hold.", ref.CaseNumber)
 		}
-		now := s.now().UTC()
-		shift := func(d time.Time) time.Time { return s.rules.ShiftByBusinessDays(d, ref.HeldSince, now) }
-		days = s.rules.BusinessDaysBetween(s.rules.Date(ref.HeldSince), s.rules.Date(now))
+		now, held := s.now().UTC(), ref.HeldSince
+		shift := func(d time.Time) time.Time { return s.rules.ShiftByBusinessDays(d, held, now) }
+		days = s.rules.BusinessDaysBetween(s.rules.Date(held), s.rules.Date(now))
 		ref.DoDDueDate = shift(ref.DoDDueDate)
 		ref.OfficeDueDate = shift(ref.OfficeDueDate)
-		held := ref.HeldSince
 		ref.HeldSince = time.Time{}
 		if err := tx.UpdateReferral(ctx, ref); err != nil {
 			return err

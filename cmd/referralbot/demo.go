@@ -2,7 +2,181 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
-func demo(ctx context.Context, stdout io.Writer) error { return nil }
+// demoStart is Friday 2026-11-27 10:00 in New York.
+var demoStart = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
+
+// demo runs a whole referral through the built-in Slack emulator: signed requests
+// to the bot's real HTTP handlers, the outbox doing the Slack work, and the clock
+// moved ahead to show reminders and an escalation. It prints what each person did
+// and what the bot told Slack, then the final record.
+func demo(ctx context.Context, stdout io.Writer) error {
+	dir, err := os.MkdirTemp("", "referralbot-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sb, err := newSandbox(ctx, "http", dir, demoStart, log)
+	if err != nil {
+		return fmt.Errorf("start the sandbox: %w", err)
+	}
+	defer sb.Close()
+	d := &demoRun{ctx: ctx, sb: sb, out: stdout, names: map[string]string{}}
+	for _, c := range sb.fake.Channels() {
+		d.names[c.ID] = c.Name
+	}
+	return d.run()
+}
+
+// demoRun narrates one demo: each step is a person's action followed by what the
+// bot told Slack because of it, read from the emulator's record of Web API calls.
+type demoRun struct {
+	ctx   context.Context
+	sb    *sandbox
+	out   io.Writer
+	seen  int               // Web API calls already narrated
+	names map[string]string // channel id → name
+	err   error
+}
+
+func (d *demoRun) say(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
+
+// act narrates a person's action, performs it, lets the bot finish its Slack work,
+// and narrates what the bot did.
+func (d *demoRun) act(who, what string, do func() (slackfake.Ack, error)) slackfake.Ack {
+	if d.err != nil {
+		return slackfake.Ack{}
+	}
+	d.say("\n▶ @%s %s", name(who), what)
+	ack, err := do()
+	if err == nil {
+		err = d.sb.app.svc.DrainJobs(d.ctx)
+	}
+	if err != nil {
+		d.err = fmt.Errorf("%s %s: %w", name(who), what, err)
+		return ack
+	}
+	if txt := ackText(ack); txt != "" {
+		d.say("  (only @%s sees) %s", name(who), txt)
+	}
+	d.narrateCalls()
+	return ack
+}
+
+// tick moves the clock and lets the reminder loop and the outbox run once.
+func (d *demoRun) tick(to time.Time) {
+	if d.err != nil {
+		return
+	}
+	d.sb.clock.Set(to)
+	d.say("\n⏩ The clock moves to %s", to.In(d.sb.app.cfg.Location).Format("Mon 2006-01-02 15:04 MST"))
+	if _, err := d.sb.app.svc.ProcessReminders(d.ctx); err != nil {
+		d.err = err
+		return
+	}
+	if err := d.sb.app.svc.DrainJobs(d.ctx); err != nil {
+		d.err = err
+		return
+	}
+	d.narrateCalls()
+}
+
+// narrateCalls prints the Web API calls made since the last narration.
+func (d *demoRun) narrateCalls() {
+	calls := d.sb.fake.Calls()
+	for _, c := range calls[d.seen:] {
+		if c.Error != "" {
+			d.say("  bot → Slack %s failed: %s", c.Method, c.Error)
+			continue
+		}
+		ch := c.Param("channel")
+		switch c.Method {
+		case "conversations.create":
+			d.say("  bot creates private channel #%s", c.Param("name"))
+			for _, x := range d.sb.fake.Channels() {
+				d.names[x.ID] = x.Name
+			}
+		case "conversations.setTopic":
+			d.say("  bot sets the topic of #%s: %q", d.channel(ch), c.Param("topic"))
+		case "conversations.invite":
+			d.say("  bot invites %d people to #%s", len(strings.Split(c.Param("users"), ",")), d.channel(ch))
+		case "chat.postMessage":
+			d.say("  bot posts in %s: %s", d.where(ch), firstLine(c.Param("text")))
+		case "chat.update":
+			d.say("  bot updates its message in %s: %s", d.where(ch), firstLine(c.Param("text")))
+		case "chat.postEphemeral":
+			d.say("  (only @%s sees) %s", name(c.Param("user")), firstLine(c.Param("text")))
+		case "views.open":
+			title, _ := c.JSON["view"].(map[string]any)["title"].(map[string]any)["text"].(string)
+			d.say("  bot opens the %q form", title)
+		}
+	}
+	d.seen = len(calls)
+}
+
+func (d *demoRun) channel(id string) string {
+	if n, ok := d.names[id]; ok {
+		return n
+	}
+	return id
+}
+
+// where names a channel, or the direct message it is.
+func (d *demoRun) where(id string) string {
+	if n, ok := d.names[id]; ok {
+		return "#" + n
+	}
+	if c, ok := d.sb.fake.Channel(id); ok && c.IsIM {
+		for _, m := range c.Members {
+			if m != d.sb.fake.BotUserID() {
+				return "a direct message to @" + name(m)
+			}
+		}
+	}
+	return id
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// name is how the demo shows a sandbox user: dana.analyst, army.one, …
+func name(id string) string {
+	switch id {
+	case analyst:
+		return "dana.analyst"
+	case outsider:
+		return "olly.outsider"
+	}
+	for _, o := range bot.DefaultOffices() {
+		for n, suffix := range map[int]string{1: ".one", 2: ".two"} {
+			if id == reviewer(o.Code, n) {
+				return o.Code + suffix
+			}
+		}
+	}
+	return id
+}
+
+// ackText is the ephemeral text of a slash command's acknowledgement, if any.
+func ackText(a slackfake.Ack) string {
+	var m struct {
+		Text string `json:"text"`
+	}
+	if len(a.Body) == 0 || a.Decode(&m) != nil {
+		return ""
+	}
+	return m.Text
+}

@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,41 +13,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
-	"github.com/referralbot/referralbot/bot/deadline"
 	"github.com/referralbot/referralbot/handlers"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
-
-const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
-
-// Workspace people in the tests: one analyst, two reviewers per office, an outsider.
-const (
-	analyst  = "UANALYST"
-	outsider = "UOUTSIDER"
-)
-
-func reviewer(office string, n int) string { return fmt.Sprintf("U%s%d", strings.ToUpper(office), n) }
-func group(office string) string           { return "S" + strings.ToUpper(office) }
-
-// testClock is the one clock of a test: the bot, its database and the Slack fake read it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-func (c *testClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // recorder remembers the last delivery, so a test can replay it as Slack's retry would.
 type recorder struct {
@@ -74,16 +38,13 @@ func (r *recorder) replay(ctx context.Context) (slackfake.Ack, error) {
 	return r.Transport.Deliver(ctx, d)
 }
 
-// harness is the bot wired as serve wires it, against the Slack fake, driven as
-// people in Slack would drive it over one transport.
+// harness is the sandbox driven by a test, as people in Slack would drive it over
+// one transport.
 type harness struct {
-	t       *testing.T
-	ctx     context.Context
-	clock   *testClock
-	fake    *slackfake.Server
-	app     *app
-	tr      *recorder
-	general string // a public channel where referrals are opened from
+	*sandbox
+	t   *testing.T
+	ctx context.Context
+	tr  *recorder
 }
 
 // start is Friday 2026-11-27 10:00 in New York.
@@ -93,70 +54,13 @@ func newHarness(t *testing.T, transport string) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	clock := &testClock{now: start}
-	fake := slackfake.New(slackfake.WithClock(clock.Now))
-	t.Cleanup(fake.Close)
-
-	var roster strings.Builder
-	fmt.Fprintf(&roster, "analysts: [%s]\noffices:\n", analyst)
-	fake.AddUser(analyst, "dana.analyst")
-	fake.AddUser(outsider, "olly.outsider")
-	for _, o := range bot.DefaultOffices() {
-		fake.AddUser(reviewer(o.Code, 1), o.Code+".one")
-		fake.AddUser(reviewer(o.Code, 2), o.Code+".two")
-		fake.AddUserGroup(group(o.Code), o.Code+"-reviewers", reviewer(o.Code, 1), reviewer(o.Code, 2))
-		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s}\n", o.Code, o.Name, group(o.Code))
-	}
-	dir := t.TempDir()
-	rosterPath := filepath.Join(dir, "roster.yaml")
-	if err := os.WriteFile(rosterPath, []byte(roster.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	loc, _ := time.LoadLocation("America/New_York")
-	cfg := &Config{
-		SlackBotToken: fake.BotToken(), SlackAPIURL: fake.APIURL(), DatabasePath: filepath.Join(dir, "referralbot.db"),
-		RosterPath: rosterPath, Location: loc, StateDueDays: 30, CommerceDueDays: 30, OfficeLeadBusinessDays: 5,
-		OutboxWorkers: 1, Policy: deadline.DefaultPolicy(), LogFormat: "text",
-	}
-	switch transport {
-	case "socket":
-		cfg.SlackAppToken = fake.AppToken()
-	default:
-		cfg.SlackSigningSecret = testSecret
-	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := newApp(ctx, cfg, log, clock.Now)
+	sb, err := newSandbox(ctx, transport, t.TempDir(), start, log)
 	if err != nil {
-		t.Fatalf("newApp: %v", err)
+		t.Fatalf("sandbox: %v", err)
 	}
-	t.Cleanup(a.close)
-
-	h := &harness{t: t, ctx: ctx, clock: clock, fake: fake, app: a}
-	switch transport {
-	case "socket":
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			if err := handlers.NewSocket(a.router, a.api).Run(ctx); err != nil {
-				t.Errorf("socket mode: %v", err)
-			}
-		}()
-		t.Cleanup(func() { cancel(); <-done })
-		if err := fake.WaitSocketConnected(ctx); err != nil {
-			t.Fatal(err)
-		}
-		h.tr = &recorder{Transport: fake.SocketMode()}
-	default:
-		srv := httptest.NewServer(a.mux)
-		t.Cleanup(srv.Close)
-		h.tr = &recorder{Transport: slackfake.HTTPTransport{BaseURL: srv.URL, SigningSecret: testSecret}}
-	}
-	members := []string{analyst, outsider}
-	for _, o := range bot.DefaultOffices() {
-		members = append(members, reviewer(o.Code, 1), reviewer(o.Code, 2))
-	}
-	h.general = fake.AddChannel("general", false, members...)
-	return h
+	t.Cleanup(sb.Close)
+	return &harness{sandbox: sb, t: t, ctx: ctx, tr: &recorder{Transport: sb.tr}}
 }
 
 // count runs a counting query on the database file, as an auditor would.
@@ -228,22 +132,6 @@ func (h *harness) click(user, channel, ts, actionID string) {
 	}
 	if ack.Status != 200 {
 		h.t.Fatalf("%s clicks %s: status %d", user, actionID, ack.Status)
-	}
-}
-
-// referralInputs fills the New referral modal for a Commerce case.
-func referralInputs(caseNumber string) []slackfake.Input {
-	return []slackfake.Input{
-		{BlockID: bot.FieldAgency, Value: "commerce"},
-		{BlockID: bot.FieldCaseNumber, Value: caseNumber},
-		{BlockID: bot.FieldLicenseType, Value: "BIS-748P"},
-		{BlockID: bot.FieldApplicant, Value: "Acme Photonics Inc."},
-		{BlockID: bot.FieldCommodity, Value: "Uncooled thermal imaging cameras"},
-		{BlockID: bot.FieldClassification, Value: "6A003.b.4"},
-		{BlockID: bot.FieldDestination, Value: "DE"},
-		{BlockID: bot.FieldEndUser, Value: "Bundeswehr procurement office, Koblenz"},
-		{BlockID: bot.FieldValue, Value: "1,250,000"},
-		{BlockID: bot.FieldReceived, Value: "2026-11-20"},
 	}
 }
 
