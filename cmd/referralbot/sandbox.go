@@ -25,7 +25,7 @@ const (
 )
 
 func reviewer(office string, n int) string { return fmt.Sprintf("U%s%d", strings.ToUpper(office), n) }
-func group(office string) string          { return "S" + strings.ToUpper(office) }
+func group(office string) string           { return "S" + strings.ToUpper(office) }
 
 // manualClock is a clock that moves only when told: the bot, its database and the
 // Slack emulator all read it, so reminders can be shown days ahead in a second.
