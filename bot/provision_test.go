@@ -1,0 +1,284 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/internal/slackapi"
+	"github.com/referralbot/referralbot/internal/slackfake"
+	"github.com/referralbot/referralbot/store"
+	"github.com/referralbot/referralbot/store/reminders"
+)
+
+// errCrash stands for a process dying right after Slack did what it was asked,
+// before the bot could record it: the call succeeded, the bot never saw the answer.
+var errCrash = errors.New("connection reset (simulated crash after the call)")
+
+// crashingSlack does each call, then pretends to die after the ones it is told to.
+type crashingSlack struct {
+	bot.Slack
+	mu    sync.Mutex
+	after map[string]int // method → crash after the n-th call (1-based)
+	calls map[string]int
+}
+
+func (c *crashingSlack) crash(method string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls[method]++
+	return c.after[method] == c.calls[method]
+}
+
+func (c *crashingSlack) CreateChannel(ctx context.Context, name string) (string, error) {
+	id, err := c.Slack.CreateChannel(ctx, name)
+	if err == nil && c.crash("create") {
+		return "", errCrash
+	}
+	return id, err
+}
+
+func (c *crashingSlack) PostMessage(ctx context.Context, ch string, m bot.Message) (string, error) {
+	ts, err := c.Slack.PostMessage(ctx, ch, m)
+	if err == nil && c.crash("post") {
+		return "", errCrash
+	}
+	return ts, err
+}
+
+type fixture struct {
+	ctx   context.Context
+	now   time.Time
+	mu    sync.Mutex
+	fake  *slackfake.Server
+	db    *store.DB
+	slack *crashingSlack
+	svc   *bot.Service
+}
+
+func (f *fixture) clock() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fixture) advance(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+// newFixture wires the lifecycle service to a real SQLite file and the Slack fake,
+// with two offices whose rosters are Slack user groups.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{ctx: context.Background(), now: time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)}
+	f.fake = slackfake.New(slackfake.WithClock(f.clock))
+	t.Cleanup(f.fake.Close)
+	for _, u := range []string{"UANALYST", "UARMY1", "UNAVY1"} {
+		f.fake.AddUser(u, strings.ToLower(u))
+	}
+	f.fake.AddUserGroup("SARMY", "army", "UARMY1")
+	f.fake.AddUserGroup("SNAVY", "navy", "UNAVY1")
+	db, err := store.Open(f.ctx, filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.Now = f.clock
+	f.db = db
+	api := slack.New(f.fake.BotToken(), slack.OptionAPIURL(f.fake.APIURL()))
+	f.slack = &crashingSlack{Slack: slackapi.New(api, f.fake.BotUserID()), after: map[string]int{}, calls: map[string]int{}}
+	roster := &bot.Roster{Analysts: []string{"UANALYST"}, Offices: []bot.Office{
+		{Code: "army", Name: "Army", UserGroup: "SARMY"}, {Code: "navy", Name: "Navy", UserGroup: "SNAVY"},
+	}}
+	f.svc = bot.NewService(db, f.slack, bot.Config{Roster: roster, Rules: deadline.NewRules(nil, deadline.Defaults{}),
+		Queue: reminders.NewMemory(), Now: f.clock})
+	return f
+}
+
+func (f *fixture) open(t *testing.T, key string) *bot.Referral {
+	t.Helper()
+	in := goodInput()
+	in.Offices = []string{"army", "navy"}
+	r, err := f.svc.OpenReferral(f.ctx, "UANALYST", in, key)
+	if err != nil {
+		t.Fatalf("OpenReferral: %v", err)
+	}
+	return r
+}
+
+// drainUntilDone runs the outbox, moving the clock past each retry's backoff, until
+// nothing is left; it fails the test if that takes more than a few rounds.
+func (f *fixture) drainUntilDone(t *testing.T) {
+	t.Helper()
+	for range 10 {
+		if err := f.svc.DrainJobs(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := f.db.PendingJobs(f.ctx); n == 0 {
+			return
+		}
+		f.advance(10 * time.Minute)
+	}
+	t.Fatal("outbox did not empty")
+}
+
+// checkOpened asserts one channel, one summary and one ask per office.
+func (f *fixture) checkOpened(t *testing.T, r *bot.Referral, wantName string) {
+	t.Helper()
+	r, err := f.db.Referral(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Provisioned || r.ChannelName != wantName {
+		t.Fatalf("referral provisioned=%v channel=%q; want true, %q", r.Provisioned, r.ChannelName, wantName)
+	}
+	var ours int
+	for _, c := range f.fake.Channels() {
+		if strings.HasPrefix(c.Name, "ref-commerce-z123456") && c.Creator == f.fake.BotUserID() {
+			ours++
+		}
+	}
+	if ours != 1 {
+		t.Errorf("bot created %d channels; want 1", ours)
+	}
+	msgs := f.fake.Messages(r.ChannelID)
+	if len(msgs) != 3 {
+		var texts []string
+		for _, m := range msgs {
+			texts = append(texts, m.Text)
+		}
+		t.Errorf("channel has %d messages %q; want summary + 2 asks", len(msgs), texts)
+	}
+	asks, _ := f.db.Asks(f.ctx, r.ID)
+	for _, a := range asks {
+		if a.MessageTS == "" {
+			t.Errorf("ask %s has no message", a.OfficeCode)
+		}
+	}
+}
+
+func TestProvisionNameTaken(t *testing.T) {
+	f := newFixture(t)
+	f.fake.AddChannel("ref-commerce-z123456", false, "UNAVY1") // someone else's
+	r := f.open(t, "k1")
+	f.drainUntilDone(t)
+	f.checkOpened(t, r, "ref-commerce-z123456-2")
+}
+
+func TestProvisionResumesAfterCrash(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		after  int
+	}{
+		{"after creating the channel", "create", 1},
+		{"after posting the summary", "post", 1},
+		{"after posting the first ask", "post", 2},
+		{"after posting the last ask", "post", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.slack.after[tt.method] = tt.after
+			r := f.open(t, "k1")
+			f.drainUntilDone(t)
+			f.checkOpened(t, r, "ref-commerce-z123456")
+		})
+	}
+}
+
+// TestProvisionReclaimsDeadWorker: a worker takes the job, does part of the work and
+// dies holding the lease; once the lease expires another run finishes the work.
+func TestProvisionReclaimsDeadWorker(t *testing.T) {
+	f := newFixture(t)
+	r := f.open(t, "k1")
+	jobs, err := f.db.ClaimJobs(f.ctx, f.clock(), bot.JobLease, 1)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim = %v, %v", jobs, err)
+	}
+	f.slack.after["post"] = 2 // the summary and the first ask go out; it dies on the second
+	if err := f.svc.RunJob(f.ctx, jobs[0]); !errors.Is(err, errCrash) {
+		t.Fatalf("first run = %v; want the crash", err)
+	}
+	// Nothing settles the job: the worker is gone. Before the lease expires nobody retries it.
+	if err := f.svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = f.db.Referral(f.ctx, r.ID)
+	if got := len(f.fake.Messages(r.ChannelID)); got != 2 {
+		t.Fatalf("messages while leased = %d; want the 2 the dead worker posted", got)
+	}
+	f.advance(bot.JobLease + time.Second)
+	f.drainUntilDone(t)
+	f.checkOpened(t, r, "ref-commerce-z123456")
+}
+
+func TestProvisionRetriesSlackErrors(t *testing.T) {
+	f := newFixture(t)
+	f.fake.RateLimitNext("conversations.create", 30*time.Second)
+	f.fake.FailNextHTTP("chat.postMessage", 503, 2)
+	f.fake.FailNext("conversations.invite", "fatal_error", 1)
+	r := f.open(t, "k1")
+	if err := f.svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.db.Referral(f.ctx, r.ID); got.ChannelID != "" {
+		t.Fatalf("channel created despite the 429")
+	}
+	f.advance(29 * time.Second)
+	if err := f.svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.db.Referral(f.ctx, r.ID); got.ChannelID != "" {
+		t.Fatalf("retried before Retry-After passed")
+	}
+	f.drainUntilDone(t)
+	f.checkOpened(t, r, "ref-commerce-z123456")
+}
+
+func TestProvisionGivesUpOnPermanentErrors(t *testing.T) {
+	f := newFixture(t)
+	f.fake.FailNext("conversations.create", "restricted_action", 1)
+	r := f.open(t, "k1")
+	if err := f.svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := f.db.PendingJobs(f.ctx); n != 0 {
+		t.Errorf("pending jobs = %d; want the failed one set aside", n)
+	}
+	events, _ := f.db.Events(f.ctx, r.ID)
+	if last := events[len(events)-1]; last.Kind != "slack.failed" || !strings.Contains(last.Detail, "restricted_action") {
+		t.Errorf("last event = %+v; want slack.failed naming restricted_action", last)
+	}
+}
+
+func TestOpenReplayAndConflict(t *testing.T) {
+	f := newFixture(t)
+	r1 := f.open(t, "view:V1")
+	r2 := f.open(t, "view:V1") // the same submission again
+	if r1.ID != r2.ID {
+		t.Fatalf("replay opened referral %d; want %d", r2.ID, r1.ID)
+	}
+	in := goodInput()
+	in.Offices = []string{"army"}
+	_, err := f.svc.OpenReferral(f.ctx, "UANALYST", in, "view:V2")
+	var e *bot.Error
+	if !asBotError(err, &e) || !strings.Contains(e.Fields[bot.FieldCaseNumber], "already open") {
+		t.Errorf("second form for the same case: %v", err)
+	}
+	if _, err := f.svc.OpenReferral(f.ctx, "UARMY1", in, "view:V3"); bot.ErrorCode(err) != bot.EFORBIDDEN {
+		t.Errorf("open by a reviewer: %v; want forbidden", err)
+	}
+	f.drainUntilDone(t)
+	f.checkOpened(t, r1, "ref-commerce-z123456")
+}
