@@ -49,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return serve(ctx, cfg, stderr)
+		return serve(ctx, cfg, stderr, nil)
 	case "demo":
 		return demo(ctx, stdout)
 	case "help", "-h", "--help":

@@ -111,7 +111,8 @@ func (a *app) close() {
 
 // serve runs the bot until ctx ends, then stops taking requests, lets in-flight
 // work finish and closes the database.
-func serve(ctx context.Context, cfg *Config, stderr io.Writer) error {
+// ready, when not nil, is told the address the HTTP server listens on.
+func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr string)) error {
 	log := newLogger(cfg.LogFormat, stderr)
 	a, err := newApp(ctx, cfg, log, nil)
 	if err != nil {
@@ -131,6 +132,9 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer) error {
 		}
 	}()
 	log.Info("listening", "addr", ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/referralbot/referralbot/internal/slackfake"
+)
+
+// startServe runs serve as the binary would, with the environment set, and returns
+// the HTTP address once it listens; the server stops when the test ends.
+func startServe(t *testing.T, fake *slackfake.Server, env map[string]string) string {
+	t.Helper()
+	t.Setenv("SLACK_BOT_TOKEN", fake.BotToken())
+	t.Setenv("SLACK_API_URL", fake.APIURL())
+	t.Setenv("DATABASE_PATH", filepath.Join(t.TempDir(), "referralbot.db"))
+	t.Setenv("HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("ROSTER_PATH", filepath.Join("..", "..", "testdata", "roster.example.yaml"))
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	cfg, err := LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() { done <- serve(ctx, cfg, &logs, func(a string) { addr <- a }) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve returned %v on shutdown", err)
+		}
+	})
+	select {
+	case a := <-addr:
+		return a
+	case err := <-done:
+		t.Fatalf("serve stopped before listening: %v\n%s", err, logs.String())
+	}
+	return ""
+}
+
+func TestServeHTTP(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret"})
+
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ok\n" {
+		t.Errorf("/healthz = %d %q", resp.StatusCode, body)
+	}
+
+	// An unsigned request is refused before anything is read.
+	resp, err = http.Post("http://"+addr+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("command=/referral&text=help"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned command = %d; want 401", resp.StatusCode)
+	}
+
+	fake.AddUser("U0123ANALYST", "analyst")
+	ch := fake.AddChannel("general", false, "U0123ANALYST")
+	tr := slackfake.HTTPTransport{BaseURL: "http://" + addr, SigningSecret: "s3cret"}
+	ack, err := fake.SlashCommand(tr, "U0123ANALYST", ch, "/referral", "help")
+	if err != nil || ack.Status != 200 || !strings.Contains(string(ack.Body), "/referral new") {
+		t.Errorf("signed /referral help = %d %s %v", ack.Status, ack.Body, err)
+	}
+}
+
+func TestServeSocketMode(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	addr := startServe(t, fake, map[string]string{"SLACK_APP_TOKEN": fake.AppToken()})
+	if err := fake.WaitSocketConnected(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/healthz in Socket Mode: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if resp, err := http.Post("http://"+addr+"/slack/commands", "application/x-www-form-urlencoded", nil); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("HTTP Slack endpoint served in Socket Mode without a signing secret: %d", resp.StatusCode)
+		}
+	}
+	fake.AddUser("U0456ANALYST", "analyst")
+	ch := fake.AddChannel("general", false, "U0456ANALYST")
+	ack, err := fake.SlashCommand(fake.SocketMode(), "U0456ANALYST", ch, "/referral", "bogus")
+	if err != nil || !strings.Contains(string(ack.Body), "I don't know `/referral bogus`") {
+		t.Errorf("socket /referral bogus = %s %v", ack.Body, err)
+	}
+}
