@@ -31,18 +31,11 @@ func NewHTTP(router *Router, signingSecret string) *HTTP {
 	return &HTTP{router: router, secret: signingSecret, work: func(f func()) { go f() }}
 }
 
-// Routes registers the Slack endpoints and /healthz on mux.
+// Routes registers the Slack endpoints on mux.
 func (h *HTTP) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/commands", h.signed(h.commands))
 	mux.HandleFunc("POST /slack/interactions", h.signed(h.interactions))
 	mux.HandleFunc("POST /slack/events", h.signed(h.events))
-	mux.HandleFunc("GET /healthz", Healthz)
-}
-
-// Healthz answers that the process is alive.
-func Healthz(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain")
-	_, _ = io.WriteString(w, "ok\n")
 }
 
 // signed verifies Slack's signature over the raw body, then hands the body on.

@@ -77,9 +77,18 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	mux := http.NewServeMux()
 	if cfg.SlackSigningSecret != "" {
 		handlers.NewHTTP(router, cfg.SlackSigningSecret).Routes(mux)
-	} else {
-		mux.HandleFunc("GET /healthz", handlers.Healthz)
 	}
+	mux.HandleFunc("GET /healthz", handlers.Healthz)
+	mux.HandleFunc("GET /readyz", handlers.Readyz(map[string]handlers.Check{
+		// A write transaction proves the database file is there, writable and not locked out.
+		"database": func(ctx context.Context) error { return db.Update(ctx, func(bot.Tx) error { return nil }) },
+		"reminder_queue": func(ctx context.Context) error {
+			_, err := queue.Seeded(ctx)
+			return err
+		},
+		// auth.test passed at start-up, or newApp would have failed.
+		"slack_auth": func(context.Context) error { return nil },
+	}))
 	log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
 		"offices", len(roster.Offices), "analysts", len(roster.Analysts), "database", cfg.DatabasePath)
 	return &app{cfg: cfg, log: log, db: db, api: api, svc: svc, router: router, mux: mux, queue: queue, closeQueue: closeQueue}, nil
@@ -124,7 +133,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: a.mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: handlers.Logged(log, a.mux, nil), ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,10 +49,32 @@ func startServe(t *testing.T, fake *slackfake.Server, env map[string]string) str
 	return ""
 }
 
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func redisURL() string {
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
 func TestServeHTTP(t *testing.T) {
 	fake := slackfake.New()
 	defer fake.Close()
-	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret"})
+	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret", "REDIS_URL": redisURL()})
+
+	if code, body := get(t, "http://"+addr+"/readyz"); code != 200 || body != `{"database":"ok","reminder_queue":"ok","slack_auth":"ok"}`+"\n" {
+		t.Errorf("/readyz = %d %s", code, body)
+	}
 
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil {
@@ -79,6 +102,21 @@ func TestServeHTTP(t *testing.T) {
 	ack, err := fake.SlashCommand(tr, "U0123ANALYST", ch, "/referral", "help")
 	if err != nil || ack.Status != 200 || !strings.Contains(string(ack.Body), "/referral new") {
 		t.Errorf("signed /referral help = %d %s %v", ack.Status, ack.Body, err)
+	}
+}
+
+// TestReadyzRedisDown: with Redis configured but not answering, the bot still
+// starts (SQLite holds the truth) but says it is not ready, and why.
+func TestReadyzRedisDown(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret", "REDIS_URL": "redis://127.0.0.1:1/0"})
+	code, body := get(t, "http://"+addr+"/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, `"reminder_queue":"`) || !strings.Contains(body, `"database":"ok"`) {
+		t.Errorf("/readyz with Redis down = %d %s; want 503 naming the reminder queue", code, body)
+	}
+	if code, _ := get(t, "http://"+addr+"/healthz"); code != 200 {
+		t.Errorf("/healthz = %d; the process is alive", code)
 	}
 }
 
