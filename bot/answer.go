@@ -149,6 +149,7 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		return nil, fmt.Errorf("record position of %s on referral %d: %w", office.Code, ref.ID, err)
 	}
 	s.cancelAsks(ctx, []*Ask{ask}) // the office answered: no more reminders
+	s.observe.PositionRecorded(pos.Outcome)
 	s.Kick()
 	return pos, nil
 }

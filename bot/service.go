@@ -25,18 +25,20 @@ type Service struct {
 	log       *slog.Logger
 	members   members
 	kick      chan struct{} // wakes the outbox worker when a job is enqueued
+	observe   Observer
 	// needRebuild is set when the reminder queue missed a change (it was down).
 	needRebuild atomic.Bool
 }
 
 // Config carries what NewService needs besides its dependencies.
 type Config struct {
-	Roster *Roster
-	Rules  *deadline.Rules  // business days, default due dates; defaults to New York with default settings
-	Policy deadline.Policy  // when offices are reminded; zero value means deadline.DefaultPolicy
-	Queue  ReminderQueue    // the reminder schedule (required)
-	Now    func() time.Time // the one clock; defaults to time.Now
-	Log    *slog.Logger
+	Roster  *Roster
+	Rules   *deadline.Rules  // business days, default due dates; defaults to New York with default settings
+	Policy  deadline.Policy  // when offices are reminded; zero value means deadline.DefaultPolicy
+	Queue   ReminderQueue    // the reminder schedule (required)
+	Now     func() time.Time // the one clock; defaults to time.Now
+	Observe Observer         // told of positions and reminders, for metrics; may be nil
+	Log     *slog.Logger
 }
 
 // NewService returns the lifecycle service.
@@ -46,6 +48,9 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observe == nil {
+		cfg.Observe = noObserver{}
 	}
 	if cfg.Rules == nil {
 		cfg.Rules = deadline.NewRules(nil, deadline.Defaults{})
@@ -61,6 +66,7 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 		rules:     cfg.Rules,
 		policy:    cfg.Policy,
 		queue:     cfg.Queue,
+		observe:   cfg.Observe,
 		now:       cfg.Now,
 		loc:       cfg.Rules.Location(),
 		log:       cfg.Log,
@@ -155,3 +161,15 @@ func tally(ctx context.Context, r Reader, referralID int64) (*Tally, error) {
 	}
 	return t, nil
 }
+
+// Observer is told of what happens, for metrics. Methods must be fast and safe for
+// concurrent use.
+type Observer interface {
+	PositionRecorded(o Outcome)
+	ReminderRecorded(late bool)
+}
+
+type noObserver struct{}
+
+func (noObserver) PositionRecorded(Outcome) {}
+func (noObserver) ReminderRecorded(bool)    {}

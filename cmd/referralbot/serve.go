@@ -18,6 +18,7 @@ import (
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/metrics"
 	"github.com/referralbot/referralbot/internal/slackapi"
 	"github.com/referralbot/referralbot/store"
 	"github.com/referralbot/referralbot/store/reminders"
@@ -25,6 +26,9 @@ import (
 
 // reminderTick is how often due reminders are claimed.
 const reminderTick = time.Second
+
+// slackTimeout bounds one Slack Web API call.
+const slackTimeout = 30 * time.Second
 
 // app is the bot wired together: what serve runs and what end-to-end tests drive.
 type app struct {
@@ -38,6 +42,7 @@ type app struct {
 
 	queue      bot.ReminderQueue
 	closeQueue func() error
+	metrics    *metrics.Metrics
 }
 
 // newApp opens the database, checks the Slack token and wires the bot. now is the
@@ -57,9 +62,24 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	if now != nil {
 		db.Now = now
 	}
-	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken))
+	queue, closeQueue, err := openQueue(ctx, cfg.RedisURL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	m := metrics.New(metrics.Gauges{
+		OutboxDepth:   db.PendingJobs,
+		OpenReferrals: db.OpenReferrals,
+		RemindersPending: func(ctx context.Context) (int, error) {
+			pending, _, err := queue.Len(ctx)
+			return pending, err
+		},
+	})
+	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken),
+		slack.OptionHTTPClient(&http.Client{Transport: m.SlackTransport(nil), Timeout: slackTimeout}))
 	auth, err := api.AuthTestContext(ctx)
 	if err != nil {
+		_ = closeQueue()
 		db.Close()
 		return nil, fmt.Errorf("check Slack bot token (auth.test): %w", err)
 	}
@@ -67,18 +87,14 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	rules := deadline.NewRules(deadline.NewCalendar(cfg.Location), deadline.Defaults{
 		CommerceDays: cfg.CommerceDueDays, StateDays: cfg.StateDueDays, OfficeLeadBusinessDays: cfg.OfficeLeadBusinessDays,
 	})
-	queue, closeQueue, err := openQueue(ctx, cfg.RedisURL)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	svc := bot.NewService(db, client, bot.Config{Roster: roster, Rules: rules, Policy: cfg.Policy, Queue: queue, Now: now, Log: log})
+	svc := bot.NewService(db, client, bot.Config{Roster: roster, Rules: rules, Policy: cfg.Policy, Queue: queue, Now: now, Log: log, Observe: m})
 	router := handlers.NewRouter(svc, client, log)
 	mux := http.NewServeMux()
 	if cfg.SlackSigningSecret != "" {
 		handlers.NewHTTP(router, cfg.SlackSigningSecret).Routes(mux)
 	}
 	mux.HandleFunc("GET /healthz", handlers.Healthz)
+	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /readyz", handlers.Readyz(map[string]handlers.Check{
 		// A write transaction proves the database file is there, writable and not locked out.
 		"database": func(ctx context.Context) error { return db.Update(ctx, func(bot.Tx) error { return nil }) },
@@ -91,7 +107,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	}))
 	log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
 		"offices", len(roster.Offices), "analysts", len(roster.Analysts), "database", cfg.DatabasePath)
-	return &app{cfg: cfg, log: log, db: db, api: api, svc: svc, router: router, mux: mux, queue: queue, closeQueue: closeQueue}, nil
+	return &app{cfg: cfg, log: log, db: db, api: api, svc: svc, router: router, mux: mux, queue: queue, closeQueue: closeQueue, metrics: m}, nil
 }
 
 // openQueue connects the reminder queue: Redis when configured, otherwise an
@@ -133,7 +149,7 @@ func serve(ctx context.Context, cfg *Config, stderr io.Writer, ready func(addr s
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: handlers.Logged(log, a.mux, nil), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: handlers.Logged(log, a.mux, a.metrics.ObserveRequest), ReadHeaderTimeout: 5 * time.Second}
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -103,6 +103,20 @@ func TestServeHTTP(t *testing.T) {
 	if err != nil || ack.Status != 200 || !strings.Contains(string(ack.Body), "/referral new") {
 		t.Errorf("signed /referral help = %d %s %v", ack.Status, ack.Body, err)
 	}
+
+	// The metrics saw all of it.
+	code, scrape := get(t, "http://"+addr+"/metrics")
+	for _, want := range []string{
+		`referralbot_requests_total{route="POST /slack/commands",status="200"} 1`,
+		`referralbot_requests_total{route="POST /slack/commands",status="401"} 1`,
+		`referralbot_ack_seconds_count{route="POST /slack/commands"} 2`,
+		`referralbot_slack_api_calls_total{method="auth.test",result="ok"} 1`,
+		"referralbot_outbox_depth 0", "referralbot_referrals_open 0", "referralbot_reminders_scheduled 0",
+	} {
+		if code != 200 || !strings.Contains(scrape, want) {
+			t.Errorf("/metrics (%d) lacks %q", code, want)
+		}
+	}
 }
 
 // TestReadyzRedisDown: with Redis configured but not answering, the bot still
