@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/referralbot/referralbot/store"
 )
 
 // TestDemo runs `referralbot demo` as a newcomer would and checks that its
@@ -44,5 +48,31 @@ func TestRunUnknownCommand(t *testing.T) {
 	err := run(context.Background(), []string{"frobnicate"}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "unknown command") || !strings.Contains(errOut.String(), "usage:") {
 		t.Errorf("run(frobnicate) = %v, stderr %q; want a usage error", err, errOut.String())
+	}
+}
+
+func TestBackupCommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DATABASE_PATH", dir+"/bot.db")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"backup"}, &out, &errOut); !errors.Is(err, errUsage) {
+		t.Errorf("backup without a path: %v; want a usage error (exit 2)", err)
+	}
+	if err := run(context.Background(), []string{"backup", dir + "/copy.db"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "bot.db") {
+		t.Errorf("backup of a missing database: %v", err)
+	}
+	db, err := store.Open(context.Background(), dir+"/bot.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := run(context.Background(), []string{"backup", dir + "/copy.db"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "backed up") {
+		t.Errorf("output = %q", out.String())
+	}
+	if _, err := os.Stat(dir + "/copy.db"); err != nil {
+		t.Error(err)
 	}
 }

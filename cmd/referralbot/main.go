@@ -2,6 +2,7 @@
 //
 //	referralbot [serve]   run the bot (Socket Mode or HTTP, from the environment)
 //	referralbot demo      run the whole lifecycle against a built-in Slack emulator
+//	referralbot backup P  copy the database consistently to P, online
 package main
 
 import (
@@ -35,6 +36,8 @@ const usage = `usage: referralbot [command]
 commands:
   serve   run the bot (default); configured by environment variables, see README
   demo    run a whole referral through a built-in Slack emulator and print a transcript
+  backup PATH
+          write a consistent copy of the database (DATABASE_PATH) to PATH while the bot runs
   help    this text`
 
 // run is the whole program, so that tests can run it as the binary would.
@@ -52,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, stderr, nil)
 	case "demo":
 		return demo(ctx, stdout)
+	case "backup":
+		return backup(ctx, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
