@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"time"
@@ -33,13 +34,20 @@ func NewHTTP(router *Router, signingSecret string) *HTTP {
 
 // Routes registers the Slack endpoints on mux.
 func (h *HTTP) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", h.signed(h.commands))
-	mux.HandleFunc("POST /slack/interactions", h.signed(h.interactions))
-	mux.HandleFunc("POST /slack/events", h.signed(h.events))
+	mux.HandleFunc("POST /slack/commands", h.signed(formType, h.commands))
+	mux.HandleFunc("POST /slack/interactions", h.signed(formType, h.interactions))
+	mux.HandleFunc("POST /slack/events", h.signed(jsonType, h.events))
 }
 
-// signed verifies Slack's signature over the raw body, then hands the body on.
-func (h *HTTP) signed(next func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
+// The content types Slack sends: forms for commands and interactions, JSON for events.
+const (
+	formType = "application/x-www-form-urlencoded"
+	jsonType = "application/json"
+)
+
+// signed verifies Slack's signature over the raw body (capped at MaxBody) and the
+// content type, then hands the body on. Nothing is parsed before the signature holds.
+func (h *HTTP) signed(contentType string, next func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 		var tooBig *http.MaxBytesError
@@ -59,6 +67,10 @@ func (h *HTTP) signed(next func(http.ResponseWriter, *http.Request, []byte)) htt
 		_, _ = v.Write(body)
 		if err := v.Ensure(); err != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != contentType {
+			http.Error(w, "content type must be "+contentType, http.StatusBadRequest)
 			return
 		}
 		next(w, r, body)
