@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -23,12 +22,11 @@ func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback
 		return
 	}
 	if outcome == bot.OutcomeApprove {
-		pos, err := r.svc.Answer(ctx, cb.User.ID, askID, bot.PositionInput{Outcome: outcome})
-		if err != nil {
+		// The ask message updates to show the position and who gave it: that is the
+		// confirmation, and it keeps Slack calls out of the acknowledgement.
+		if _, err := r.svc.Answer(ctx, cb.User.ID, askID, bot.PositionInput{Outcome: outcome}); err != nil {
 			r.tell(ctx, channel, cb.User.ID, r.failure(err, "answer"))
-			return
 		}
-		r.tell(ctx, channel, cb.User.ID, fmt.Sprintf("Recorded: *%s* for *%s*.", pos.Outcome.Label(), r.svc.Roster().OfficeName(pos.OfficeCode)))
 		return
 	}
 	ref, ask, _, err := r.svc.CheckAnswer(ctx, cb.User.ID, askID)
@@ -51,7 +49,7 @@ func (r *Router) submitPosition(ctx context.Context, cb *slack.InteractionCallba
 		return r.viewErrors(bot.Errorf(bot.EINVALID, "This form is damaged; please press the button on the ask again."), "position")
 	}
 	v := values(cb)
-	pos, err := r.svc.Answer(ctx, cb.User.ID, meta.AskID, bot.PositionInput{
+	_, err := r.svc.Answer(ctx, cb.User.ID, meta.AskID, bot.PositionInput{
 		Outcome:   meta.Outcome,
 		Provisos:  v.text(bot.FieldProvisos),
 		Questions: v.text(bot.FieldQuestions),
@@ -61,7 +59,6 @@ func (r *Router) submitPosition(ctx context.Context, cb *slack.InteractionCallba
 	if err != nil {
 		return r.viewErrors(err, "position")
 	}
-	r.tell(ctx, meta.Channel, cb.User.ID, fmt.Sprintf("Recorded: *%s* for *%s*.", pos.Outcome.Label(), r.svc.Roster().OfficeName(pos.OfficeCode)))
 	return nil
 }
 
