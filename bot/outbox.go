@@ -126,6 +126,17 @@ func (s *Service) DrainJobs(ctx context.Context) error {
 	}
 }
 
+// idleWait is how long an idle worker may sleep: until the soonest pending job is
+// due (a retry after a rate limit, say), and never longer than idlePoll, because
+// another process may enqueue work without kicking this one.
+func (s *Service) idleWait(ctx context.Context) time.Duration {
+	at, ok, err := s.store.NextJobAt(ctx)
+	if err != nil || !ok {
+		return idlePoll
+	}
+	return min(max(at.Sub(s.now()), time.Millisecond), idlePoll)
+}
+
 // RunWorkers runs n outbox workers until ctx ends. Each claims one job at a time, so a
 // job waiting out a rate limit never holds back the others.
 func (s *Service) RunWorkers(ctx context.Context, n int) {
@@ -141,7 +152,7 @@ func (s *Service) RunWorkers(ctx context.Context, n int) {
 					select {
 					case <-ctx.Done():
 					case <-s.kick:
-					case <-time.After(idlePoll):
+					case <-time.After(s.idleWait(ctx)):
 					}
 					continue
 				}

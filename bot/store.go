@@ -84,6 +84,8 @@ type Store interface {
 	FailJob(ctx context.Context, id int64, lastErr string) error
 	// PendingJobs counts jobs not yet finished or failed (the outbox depth).
 	PendingJobs(ctx context.Context) (int, error)
+	// NextJobAt returns when the soonest pending job falls due; ok is false when none is pending.
+	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
 }
 
 // JobKind names a piece of Slack work in the outbox.

@@ -202,3 +202,14 @@ func pendingJobs(ctx context.Context, q sqlx.QueryerContext) (int, error) {
 	}
 	return n, nil
 }
+
+// NextJobAt returns when the soonest pending job falls due, so that an idle worker
+// sleeps exactly until then; ok is false when no job is pending.
+func (db *DB) NextJobAt(ctx context.Context) (at time.Time, ok bool, err error) {
+	var next stamp
+	err = sqlx.GetContext(ctx, db.read, &next, `SELECT MIN(run_at) FROM jobs WHERE state = 'pending'`)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next job: %w", err)
+	}
+	return time.Time(next), !time.Time(next).IsZero(), nil
+}
