@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -16,6 +17,10 @@ const (
 
 // PositionInput is what a reviewer submits for an office.
 type PositionInput struct {
+	// Seen is the version of the office's position the person was looking at (0 for
+	// none). When set, and someone else changed the position since, the answer is
+	// refused so nobody overwrites a position they have not seen. nil skips the check.
+	Seen      *int
 	Outcome   Outcome
 	Provisos  string // one proviso per line (approve_with_provisos)
 	Questions string // rwa
@@ -129,6 +134,10 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 			*pos = *ask.Current // a double click: nothing new to record
 			return nil
 		}
+		if cur := currentVersion(ask); in.Seen != nil && *in.Seen != cur && ask.Current != nil {
+			return Errorf(ECONFLICT, "Meanwhile <@%s> recorded *%s* for %s (version %d). Nothing was recorded for you: look at the updated ask and answer again if you still want to change it.",
+				ask.Current.AnsweredBy, ask.Current.Outcome.Label(), office.Name, cur)
+		}
 		if err := tx.CreatePosition(ctx, pos); err != nil {
 			return err
 		}
@@ -152,6 +161,32 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 	s.observe.PositionRecorded(pos.Outcome)
 	s.Kick()
 	return pos, nil
+}
+
+// currentVersion is the version of the ask's current position, 0 when it has none.
+func currentVersion(a *Ask) int {
+	if a.Current == nil {
+		return 0
+	}
+	return a.Current.Version
+}
+
+// AnswerValue is the value of an ask's answer buttons: the ask and the version of
+// the position shown, so a press on a stale message is recognised.
+func AnswerValue(a *Ask) string {
+	return fmt.Sprintf("%d:%d", a.ID, currentVersion(a))
+}
+
+// ParseAnswerValue reads an answer button's value.
+func ParseAnswerValue(v string) (askID int64, seen int, err error) {
+	id, ver, ok := strings.Cut(v, ":")
+	if askID, err = strconv.ParseInt(id, 10, 64); err != nil || !ok {
+		return 0, 0, Errorf(EINVALID, "That button is not one of mine.")
+	}
+	if seen, err = strconv.Atoi(ver); err != nil || seen < 0 {
+		return 0, 0, Errorf(EINVALID, "That button is not one of mine.")
+	}
+	return askID, seen, nil
 }
 
 // samePosition reports whether two positions say the same thing, so that a repeated

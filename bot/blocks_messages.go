@@ -102,7 +102,7 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 	if a.State == AskClosed {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":lock: Closed — the final recommendation is recorded.")))
 	} else {
-		value := strconv.FormatInt(a.ID, 10)
+		value := AnswerValue(a)
 		btn := func(o Outcome, text string) *slack.ButtonBlockElement {
 			b := slack.NewButtonBlockElement(ActionAnswerPrefix+string(o), value, plain(text))
 			switch o {
@@ -113,7 +113,7 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 			}
 			return b
 		}
-		blocks = append(blocks, slack.NewActionBlock("ask_"+value,
+		blocks = append(blocks, slack.NewActionBlock("ask_"+strconv.FormatInt(a.ID, 10),
 			btn(OutcomeApprove, "Approve"),
 			btn(OutcomeApproveWithProvisos, "Approve with provisos"),
 			btn(OutcomeRWA, "Return for more information"),

@@ -86,6 +86,7 @@ func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string
 // PositionMeta is the private metadata of the position modal.
 type PositionMeta struct {
 	AskID   int64   `json:"ask"`
+	Seen    int     `json:"seen"` // the version of the position shown when the modal opened
 	Outcome Outcome `json:"outcome"`
 	Channel string  `json:"channel,omitempty"`
 }
@@ -93,7 +94,8 @@ type PositionMeta struct {
 // PositionModal asks for what must come with a position: provisos, questions or
 // reasons, and an optional comment. It is prefilled from the office's current
 // position when that has the same outcome.
-func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel string) slack.ModalViewRequest {
+// seen is the version of the position on the message the person pressed.
+func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel string, seen int) slack.ModalViewRequest {
 	name := roster.OfficeName(a.OfficeCode)
 	var cur Position
 	if a.Current != nil && a.Current.Outcome == outcome {
@@ -117,7 +119,7 @@ func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel
 		blocks = append(blocks, textInput(FieldReasons, "Reasons for denial", "Required: EO 12981 requires a statement of reasons for a denial.", "", MaxLongText, true, false, cur.Reasons))
 	}
 	blocks = append(blocks, textInput(FieldComment, "Comment", "", "", MaxLongText, true, true, cur.Comment))
-	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Outcome: outcome, Channel: channel})
+	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Seen: seen, Outcome: outcome, Channel: channel})
 	title := outcome.Label()
 	if outcome == OutcomeRWA {
 		title = "Return for more info"

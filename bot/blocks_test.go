@@ -91,7 +91,7 @@ func TestRenderGolden(t *testing.T) {
 	golden(t, "ask_awaiting", bot.AskMessage(open.Referral, open.Asks[3], ro).Blocks)
 	golden(t, "ask_answered", bot.AskMessage(open.Referral, open.Asks[0], ro).Blocks)
 	golden(t, "modal_new_referral", bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27"))
-	golden(t, "modal_position_deny", bot.PositionModal(open.Referral, open.Asks[2], bot.OutcomeDeny, ro, "C1"))
+	golden(t, "modal_position_deny", bot.PositionModal(open.Referral, open.Asks[2], bot.OutcomeDeny, ro, "C1", 1))
 	golden(t, "modal_recommendation", bot.RecommendationModal(open, ro))
 	closed := withRecommendation(sampleTally())
 	golden(t, "summary_recommended", bot.SummaryMessage(closed, ro).Blocks)
@@ -133,7 +133,7 @@ func TestLargestReferralFitsBlockKitLimits(t *testing.T) {
 		"recommendation": bot.RecommendationModal(open, ro),
 	}
 	for _, o := range bot.Outcomes {
-		views["position "+string(o)] = bot.PositionModal(open.Referral, open.Asks[0], o, ro, "C1")
+		views["position "+string(o)] = bot.PositionModal(open.Referral, open.Asks[0], o, ro, "C1", 1)
 	}
 	closed := largestTally(ro)
 	closed.Referral.State = bot.ReferralRecommended

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -16,15 +15,15 @@ import (
 func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
 	outcome := bot.Outcome(strings.TrimPrefix(a.ActionID, bot.ActionAnswerPrefix))
 	channel := interactionChannel(cb)
-	askID, err := strconv.ParseInt(a.Value, 10, 64)
+	askID, seen, err := bot.ParseAnswerValue(a.Value)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, "That button is not one of mine.")
+		r.tell(ctx, channel, cb.User.ID, r.failure(err, "answer"))
 		return
 	}
 	if outcome == bot.OutcomeApprove {
 		// The ask message updates to show the position and who gave it: that is the
 		// confirmation, and it keeps Slack calls out of the acknowledgement.
-		if _, err := r.svc.Answer(ctx, cb.User.ID, askID, bot.PositionInput{Outcome: outcome}); err != nil {
+		if _, err := r.svc.Answer(ctx, cb.User.ID, askID, bot.PositionInput{Outcome: outcome, Seen: &seen}); err != nil {
 			r.tell(ctx, channel, cb.User.ID, r.failure(err, "answer"))
 		}
 		return
@@ -36,7 +35,7 @@ func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback
 	}
 	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
 	defer cancel()
-	if err := r.slack.OpenView(ctx, cb.TriggerID, bot.PositionModal(ref, ask, outcome, r.svc.Roster(), channel)); err != nil {
+	if err := r.slack.OpenView(ctx, cb.TriggerID, bot.PositionModal(ref, ask, outcome, r.svc.Roster(), channel, seen)); err != nil {
 		r.log.Error("open position modal", "err", err)
 		r.tell(ctx, channel, cb.User.ID, "I couldn't open the form just now; please press the button again.")
 	}
@@ -50,6 +49,7 @@ func (r *Router) submitPosition(ctx context.Context, cb *slack.InteractionCallba
 	}
 	v := values(cb)
 	_, err := r.svc.Answer(ctx, cb.User.ID, meta.AskID, bot.PositionInput{
+		Seen:      &meta.Seen,
 		Outcome:   meta.Outcome,
 		Provisos:  v.text(bot.FieldProvisos),
 		Questions: v.text(bot.FieldQuestions),
