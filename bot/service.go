@@ -173,3 +173,14 @@ type noObserver struct{}
 
 func (noObserver) PositionRecorded(Outcome) {}
 func (noObserver) ReminderRecorded(bool)    {}
+
+// FirstDelivery reports whether an Events API event is seen for the first time;
+// a retry or redelivery of the same event_id answers false.
+func (s *Service) FirstDelivery(ctx context.Context, eventID string) (bool, error) {
+	var first bool
+	err := s.store.Update(ctx, func(tx Tx) (err error) {
+		first, err = tx.RecordDelivery(ctx, eventID)
+		return err
+	})
+	return first, err
+}

@@ -61,6 +61,9 @@ type Tx interface {
 	// MarkReminderPosted notes that the reminder's channel message and/or its
 	// direct message to the analyst went out (true flags are set, false ones left).
 	MarkReminderPosted(ctx context.Context, id string, channel, dm bool) error
+	// RecordDelivery records an Events API event id, returning false when it was
+	// recorded before: Slack retries and redeliveries are handled once.
+	RecordDelivery(ctx context.Context, eventID string) (bool, error)
 	// Enqueue adds a job to the outbox. A job equal in kind, referral and ask to one
 	// still pending (not yet claimed) is merged into it.
 	Enqueue(ctx context.Context, j *Job) error

@@ -102,9 +102,23 @@ func (r *Router) Interaction(ctx context.Context, cb *slack.InteractionCallback)
 	return nil
 }
 
-// Event handles an Events API event. Transports acknowledge before calling it.
+// Event handles an Events API event once, however often Slack delivers it.
+// Transports acknowledge before calling it.
 func (r *Router) Event(ctx context.Context, ev slackevents.EventsAPIEvent) {
-	if h, ok := r.events[ev.InnerEvent.Type]; ok {
-		h(ctx, ev)
+	h, ok := r.events[ev.InnerEvent.Type]
+	if !ok {
+		return
 	}
+	if cb, isCallback := ev.Data.(*slackevents.EventsAPICallbackEvent); isCallback && cb.EventID != "" {
+		first, err := r.svc.FirstDelivery(ctx, cb.EventID)
+		if err != nil {
+			r.log.Error("record event delivery", "event", cb.EventID, "err", err)
+			return // not handled: Slack retries, and the retry finds no record
+		}
+		if !first {
+			r.log.Info("event already handled", "event", cb.EventID)
+			return
+		}
+	}
+	h(ctx, ev)
 }

@@ -36,8 +36,21 @@ func TestOpen_migratesAndReopens(t *testing.T) {
 	if err := rawSelect(raw, &versions, `SELECT version_id FROM goose_db_version WHERE version_id > 0 ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fmt.Sprint(versions), "[1 2 3]"; got != want {
-		t.Errorf("applied migrations = %s; want %s", got, want)
+	// Each migration file is applied exactly once.
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v %v", files, err)
+	}
+	var want []int64
+	for _, f := range files {
+		var v int64
+		if _, err := fmt.Sscanf(filepath.Base(f), "%05d_", &v); err != nil {
+			t.Fatalf("migration file %s: %v", f, err)
+		}
+		want = append(want, v)
+	}
+	if got := fmt.Sprint(versions); got != fmt.Sprint(want) {
+		t.Errorf("applied migrations = %s; want %v", got, want)
 	}
 
 	var mode string
