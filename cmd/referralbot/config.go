@@ -34,6 +34,7 @@ type env struct {
 	ReminderOverdueEvery   string `envconfig:"REMINDER_OVERDUE_EVERY" default:"1"`
 	EscalateFromOverdue    string `envconfig:"ESCALATE_FROM_OVERDUE" default:"1"`
 	LogFormat              string `envconfig:"LOG_FORMAT" default:"auto"`
+	APIToken               string `envconfig:"API_TOKEN"`
 }
 
 // Config is the checked configuration of `referralbot serve`.
@@ -53,6 +54,7 @@ type Config struct {
 	OutboxWorkers          int
 	Policy                 deadline.Policy
 	LogFormat              string // json, text or auto (text on a terminal)
+	APIToken               string // bearer token of POST /api/referrals; empty: the import API is disabled
 }
 
 // SocketMode reports whether the bot takes Slack traffic over Socket Mode.
@@ -70,7 +72,7 @@ func LoadConfig() (*Config, error) {
 	c := &Config{
 		SlackBotToken: e.SlackBotToken, SlackAppToken: e.SlackAppToken, SlackSigningSecret: e.SlackSigningSecret,
 		SlackAPIURL: e.SlackAPIURL, DatabasePath: e.DatabasePath, RedisURL: e.RedisURL, HTTPAddr: e.HTTPAddr,
-		RosterPath: e.RosterPath, LogFormat: e.LogFormat,
+		RosterPath: e.RosterPath, LogFormat: e.LogFormat, APIToken: e.APIToken,
 	}
 	switch {
 	case c.SlackBotToken == "":
@@ -130,6 +132,9 @@ func LoadConfig() (*Config, error) {
 	case "json", "text", "auto":
 	default:
 		bad("LOG_FORMAT %q must be json, text or auto", c.LogFormat)
+	}
+	if c.APIToken != "" && len(c.APIToken) < 32 {
+		bad("API_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32), or unset to disable the import API")
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))

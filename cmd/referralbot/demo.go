@@ -157,6 +157,10 @@ func name(id string) string {
 	switch id {
 	case analyst:
 		return "dana.analyst"
+	case analyst2:
+		return "sam.analyst"
+	case delegate:
+		return "dee.delegate"
 	case outsider:
 		return "olly.outsider"
 	}

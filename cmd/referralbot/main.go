@@ -3,6 +3,7 @@
 //	referralbot [serve]   run the bot (Socket Mode or HTTP, from the environment)
 //	referralbot demo      run the whole lifecycle against a built-in Slack emulator
 //	referralbot backup P  copy the database consistently to P, online
+//	referralbot import F  open the referrals in a JSON or CSV file
 package main
 
 import (
@@ -38,6 +39,8 @@ commands:
   demo    run a whole referral through a built-in Slack emulator and print a transcript
   backup PATH
           write a consistent copy of the database (DATABASE_PATH) to PATH while the bot runs
+  import [--format json|csv] [--dry-run] FILE
+          open the referrals in a JSON or CSV file (docs/IMPORT.md); needs no Slack settings
   help    this text`
 
 // run is the whole program, so that tests can run it as the binary would.
@@ -57,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return demo(ctx, stdout)
 	case "backup":
 		return backup(ctx, args, stdout)
+	case "import":
+		return importCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

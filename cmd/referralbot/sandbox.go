@@ -20,6 +20,8 @@ import (
 // The sandbox workspace's people: one analyst, two reviewers per office, an outsider.
 const (
 	analyst       = "UANALYST"
+	analyst2      = "UANALYST2" // a second analyst, covering for the first
+	delegate      = "UDELEGATE" // named individually on the Army roster, not in its user group
 	outsider      = "UOUTSIDER"
 	sandboxSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 )
@@ -70,17 +72,23 @@ func newSandbox(ctx context.Context, transport, dir string, start time.Time, log
 	sb.closers = append(sb.closers, sb.fake.Close)
 
 	var roster strings.Builder
-	fmt.Fprintf(&roster, "analysts: [%s]\noffices:\n", analyst)
+	fmt.Fprintf(&roster, "analysts: [%s, %s]\noffices:\n", analyst, analyst2)
 	sb.fake.AddUser(analyst, "dana.analyst")
+	sb.fake.AddUser(analyst2, "sam.analyst")
+	sb.fake.AddUser(delegate, "dee.delegate")
 	sb.fake.AddUser(outsider, "olly.outsider")
-	members := []string{analyst, outsider}
+	members := []string{analyst, analyst2, delegate, outsider}
 	for _, o := range bot.DefaultOffices() {
 		r1, r2 := reviewer(o.Code, 1), reviewer(o.Code, 2)
 		sb.fake.AddUser(r1, o.Code+".one")
 		sb.fake.AddUser(r2, o.Code+".two")
 		sb.fake.AddUserGroup(group(o.Code), o.Code+"-reviewers", r1, r2)
 		members = append(members, r1, r2)
-		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s}\n", o.Code, o.Name, group(o.Code))
+		users := ""
+		if o.Code == "army" {
+			users = ", users: [" + delegate + "]"
+		}
+		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s%s}\n", o.Code, o.Name, group(o.Code), users)
 	}
 	sb.general = sb.fake.AddChannel("general", false, members...)
 	rosterPath := filepath.Join(dir, "roster.yaml")

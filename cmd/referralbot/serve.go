@@ -95,6 +95,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	}
 	mux.HandleFunc("GET /healthz", handlers.Healthz)
 	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("POST /api/referrals", handlers.ImportAPI(svc, cfg.APIToken, log))
 	mux.HandleFunc("GET /readyz", handlers.Readyz(map[string]handlers.Check{
 		// A write transaction proves the database file is there, writable and not locked out.
 		"database": func(ctx context.Context) error { return db.Update(ctx, func(bot.Tx) error { return nil }) },
