@@ -8,7 +8,8 @@ import (
 
 // Record is the official record of how DoD reached its position on a referral:
 // the facts, every office's position history, the reminders, the event log and the
-// final recommendation.
+// final recommendation. Document turns it into the export schema; Markdown, JSON
+// and CSV render that (record_*.go).
 type Record struct {
 	Referral       *Referral
 	Offices        []OfficeRecord
@@ -26,105 +27,116 @@ type OfficeRecord struct {
 
 // Record assembles a referral's official record.
 func (s *Service) Record(ctx context.Context, referralID int64) (*Record, error) {
-	t, err := s.Tally(ctx, referralID)
+	return LoadRecord(ctx, s.store, s.roster, referralID)
+}
+
+// LoadRecord assembles a referral's official record from r; roster names the
+// offices (an office no longer on it shows by its code).
+func LoadRecord(ctx context.Context, r Reader, roster *Roster, referralID int64) (*Record, error) {
+	if roster == nil {
+		roster = &Roster{}
+	}
+	t, err := tally(ctx, r, referralID)
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, roster: s.roster}
+	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, roster: roster}
 	for _, a := range t.Asks {
-		h, err := s.store.Positions(ctx, a.ID)
+		h, err := r.Positions(ctx, a.ID)
 		if err != nil {
 			return nil, fmt.Errorf("record of referral %d: %w", referralID, err)
 		}
 		rec.Offices = append(rec.Offices, OfficeRecord{Ask: a, History: h})
 	}
-	if rec.Reminders, err = s.store.Reminders(ctx, referralID); err != nil {
+	if rec.Reminders, err = r.Reminders(ctx, referralID); err != nil {
 		return nil, fmt.Errorf("record of referral %d: %w", referralID, err)
 	}
-	if rec.Events, err = s.store.Events(ctx, referralID); err != nil {
+	if rec.Events, err = r.Events(ctx, referralID); err != nil {
 		return nil, fmt.Errorf("record of referral %d: %w", referralID, err)
 	}
 	return rec, nil
 }
 
-// Markdown renders the record for people to read.
-func (r *Record) Markdown() string {
-	var b strings.Builder
-	ref := r.Referral
-	fmt.Fprintf(&b, "# DoD position record: %s\n\n", caseTitle(ref))
-	fmt.Fprintf(&b, "| | |\n|---|---|\n")
-	for _, row := range [][2]string{
-		{"Agency", ref.Agency.Label()}, {"Case number", ref.CaseNumber}, {"License type", ref.LicenseType},
-		{"Applicant", ref.Applicant}, {"Commodity", ref.Commodity}, {"Classification", ref.Classification},
-		{"Destination", ref.Destination}, {"End user / consignees", ref.EndUser}, {"Value (USD)", "$" + formatThousands(ref.ValueUSD)},
-		{"Received", FormatDate(ref.ReceivedOn)}, {"DoD due", FormatDate(ref.DoDDueDate)},
-		{"Office due", FormatDate(ref.OfficeDueDate)}, {"Analyst", ref.AnalystID},
-	} {
-		fmt.Fprintf(&b, "| %s | %s |\n", row[0], strings.ReplaceAll(row[1], "|", "\\|"))
-	}
-	b.WriteString("\n## Positions by office\n")
-	for _, o := range r.Offices {
-		fmt.Fprintf(&b, "\n### %s (due %s)\n", r.roster.OfficeName(o.Ask.OfficeCode), FormatDate(o.Ask.DueDate))
-		if len(o.History) == 0 {
-			b.WriteString("- no position\n")
+// FindReferral finds a referral by case number as people type it (see FindReferral).
+func (s *Service) FindReferral(ctx context.Context, spec string) (*Referral, error) {
+	return FindReferral(ctx, s.store, spec)
+}
+
+// FindReferral finds a referral by case number as people type it: "Z123456"
+// looks in both agencies (and asks which when both have that case number),
+// "commerce:Z123456" or "state:050123456" in one.
+func FindReferral(ctx context.Context, r Reader, spec string) (*Referral, error) {
+	spec = strings.TrimSpace(spec)
+	if agency, num, ok := strings.Cut(spec, ":"); ok {
+		a := Agency(strings.ToLower(strings.TrimSpace(agency)))
+		if a != AgencyState && a != AgencyCommerce {
+			return nil, Errorf(EINVALID, "%q is not an agency: write state:CASE or commerce:CASE.", agency)
 		}
-		for _, p := range o.History {
-			fmt.Fprintf(&b, "- v%d %s — %s by %s for %s\n", p.Version, p.AnsweredAt.UTC().Format("2006-01-02 15:04Z"),
-				p.Outcome.Label(), p.AnsweredBy, r.roster.OfficeName(p.OfficeCode))
-			for _, pr := range p.Provisos {
-				fmt.Fprintf(&b, "  - proviso: %s\n", pr.Text)
-			}
-			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons", p.Reasons}, {"comment", p.Comment}} {
-				if f[1] != "" {
-					fmt.Fprintf(&b, "  - %s: %s\n", f[0], f[1])
-				}
-			}
+		return r.ReferralByCase(ctx, a, strings.ToUpper(strings.TrimSpace(num)))
+	}
+	num := strings.ToUpper(spec)
+	if num == "" {
+		return nil, Errorf(EINVALID, "Give a case number, e.g. Z123456 or commerce:Z123456.")
+	}
+	var found []*Referral
+	for _, a := range []Agency{AgencyState, AgencyCommerce} {
+		ref, err := r.ReferralByCase(ctx, a, num)
+		switch {
+		case err == nil:
+			found = append(found, ref)
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, err
 		}
 	}
-	if len(r.Reminders) > 0 {
-		b.WriteString("\n## Reminders\n")
-		for _, rem := range r.Reminders {
-			notes := ""
-			if rem.Late {
-				notes += ", late"
-			}
-			if rem.Escalated {
-				notes += ", escalated to the analyst"
-			}
-			if rem.Skipped != "" {
-				notes += ", " + rem.Skipped
-			}
-			fmt.Fprintf(&b, "- %s %s: %s (%s%s)\n", rem.DueAt.UTC().Format("2006-01-02 15:04Z"),
-				r.roster.OfficeName(rem.OfficeCode), rem.Kind, stripStars(dueWords(rem.DaysLeft)), notes)
-		}
+	switch len(found) {
+	case 0:
+		return nil, Errorf(ENOTFOUND, "No referral has case number %s.", num)
+	case 1:
+		return found[0], nil
 	}
-	b.WriteString("\n## Final recommendation\n\n")
-	if rec := r.Recommendation; rec == nil {
-		b.WriteString("Not yet recorded.\n")
-	} else {
-		fmt.Fprintf(&b, "**%s**, recorded by %s on %s.\n\n", rec.Outcome.Label(), rec.RecordedBy, rec.RecordedAt.UTC().Format("2006-01-02 15:04Z"))
-		for _, g := range groupProvisos(rec.Provisos) {
-			fmt.Fprintf(&b, "Provisos from %s:\n", r.roster.OfficeName(g.office))
-			for _, p := range g.provisos {
-				fmt.Fprintf(&b, "- %s\n", p.Text)
-			}
-			b.WriteString("\n")
-		}
-		if rec.Rationale != "" {
-			fmt.Fprintf(&b, "Rationale: %s\n\n", rec.Rationale)
-		}
-		var dissent []string
-		for _, code := range rec.Dissent {
-			dissent = append(dissent, r.roster.OfficeName(code))
-		}
-		if len(dissent) == 0 {
-			dissent = []string{"none"}
-		}
-		fmt.Fprintf(&b, "Dissenting offices (overridden): %s\n", strings.Join(dissent, ", "))
+	return nil, Errorf(EINVALID, "Both State and Commerce have a case %s: say which, as state:%s or commerce:%s.", num, num, num)
+}
+
+// ExportFormat is a file format of the official record.
+type ExportFormat string
+
+// The export formats.
+const (
+	ExportMarkdown ExportFormat = "md"
+	ExportJSON     ExportFormat = "json"
+	ExportCSV      ExportFormat = "csv"
+)
+
+// ParseExportFormat reads a format name: md (or markdown), json or csv.
+func ParseExportFormat(s string) (ExportFormat, error) {
+	switch f := ExportFormat(strings.ToLower(strings.TrimSpace(s))); f {
+	case ExportMarkdown, "markdown":
+		return ExportMarkdown, nil
+	case ExportJSON, ExportCSV:
+		return f, nil
 	}
-	b.WriteString("\n## Event log\n")
-	for _, e := range r.Events {
-		fmt.Fprintf(&b, "- %s %s %s %s\n", e.At.UTC().Format("2006-01-02 15:04:05Z"), e.Actor, e.Kind, e.Detail)
+	return "", Errorf(EINVALID, "%q is not an export format: use md, json or csv.", s)
+}
+
+// Render writes the record in format f.
+func (r *Record) Render(f ExportFormat) ([]byte, error) {
+	switch f {
+	case ExportMarkdown:
+		return []byte(r.Markdown()), nil
+	case ExportJSON:
+		return r.JSON()
+	case ExportCSV:
+		return r.CSV()
 	}
-	return b.String()
+	return nil, Errorf(EINVALID, "%q is not an export format: use md, json or csv.", f)
+}
+
+// FileName is the record's file name in format f, e.g. dod-record-commerce-Z123456.md.
+func (r *Record) FileName(f ExportFormat) string {
+	return fmt.Sprintf("dod-record-%s-%s.%s", r.Referral.Agency, r.Referral.CaseNumber, f)
+}
+
+// Title is the record's title, e.g. "DoD position record: Commerce BIS-748P Z123456".
+func (r *Record) Title() string {
+	return "DoD position record: " + caseTitle(r.Referral)
 }

@@ -64,6 +64,8 @@ func helpText(command string) string {
 		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts, in a referral channel)", command),
 		fmt.Sprintf("*%s extend <office|all|dod> <YYYY-MM-DD> <reason>* — change a due date (analysts)", command),
 		fmt.Sprintf("*%s hold <reason>* / *%s resume* — pause and restart the clock, e.g. while an RWA question is out (analysts)", command, command),
+		fmt.Sprintf("*%s export [case] [md|json|csv]* — upload the official record into the referral's channel (there without a case; analysts anywhere with one)", command),
+		fmt.Sprintf("*%s stats [YYYY-MM-DD|all]* — how promptly each office answers, and the final recommendations (analysts; default: the last year)", command),
 		fmt.Sprintf("*%s help* — this list", command),
 	}, "\n")
 }

@@ -34,7 +34,8 @@ type Router struct {
 	slack bot.Slack
 	log   *slog.Logger
 
-	command  string // the slash command, e.g. "/referral"
+	command  string       // the slash command, e.g. "/referral"
+	after    func(func()) // runs slow work after the acknowledgement
 	commands map[string]CommandFunc
 	actions  map[string]ActionFunc
 	views    map[string]ViewFunc
@@ -47,13 +48,17 @@ func NewRouter(svc *bot.Service, slackAPI bot.Slack, log *slog.Logger) *Router {
 		log = slog.New(slog.DiscardHandler)
 	}
 	r := &Router{
-		svc: svc, slack: slackAPI, log: log, command: SlashCommand,
+		svc: svc, slack: slackAPI, log: log, command: SlashCommand, after: func(f func()) { go f() },
 		commands: map[string]CommandFunc{}, actions: map[string]ActionFunc{},
 		views: map[string]ViewFunc{}, events: map[string]EventFunc{},
 	}
 	r.routes()
 	return r
 }
+
+// SetAfter replaces how work that follows an acknowledgement is run (by default in
+// a goroutine). Tests run it at a moment of their choosing instead of waiting on it.
+func (r *Router) SetAfter(run func(func())) { r.after = run }
 
 // Command handles a slash command and returns its acknowledgement body.
 func (r *Router) Command(ctx context.Context, cmd slack.SlashCommand) any {

@@ -18,6 +18,8 @@ func (r *Router) routes() {
 	r.commands["extend"] = r.extend
 	r.commands["hold"] = r.hold
 	r.commands["resume"] = r.resume
+	r.commands["export"] = r.exportCommand
+	r.commands["stats"] = r.statsCommand
 
 	for _, o := range bot.Outcomes {
 		r.actions[bot.ActionAnswerPrefix+string(o)] = r.answerButton

@@ -76,13 +76,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 
-	return &DB{
+	db := &DB{
 		Now:    time.Now,
 		reader: reader{q: read},
 		path:   path,
 		write:  write,
 		read:   read,
-	}, nil
+	}
+	// SQLite cannot hash, so migration 00004 leaves the events written before the
+	// chain to be sealed here, once, before anything else is appended.
+	if err := db.update(ctx, func(q *sqlx.Tx) error { return sealPreChainEvents(ctx, q) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, nil
 }
 
 // dsn adds the pragmas every connection needs. go-sqlite3 applies them on each new

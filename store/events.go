@@ -2,7 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -43,21 +48,206 @@ func (r reader) Events(ctx context.Context, referralID int64) ([]*bot.Event, err
 	return events, nil
 }
 
-// AppendEvent appends e to the log, defaulting At to now. The schema refuses to
+// AppendEvent appends e to the log, defaulting At to now, as the next link of the
+// event chain: its id follows the last event's and it carries that event's hash.
+// The single writer makes "the last event" well defined. The schema refuses to
 // change or delete an event once written.
 func (t *tx) AppendEvent(ctx context.Context, e *bot.Event) error {
 	if e.At.IsZero() {
 		e.At = t.db.now()
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO events (referral_id, actor, kind, detail, at)
-		VALUES (?, ?, ?, ?, ?)`, e.ReferralID, e.Actor, e.Kind, e.Detail, stamp(e.At))
+	prev, err := lastLink(ctx, t.q)
+	if err != nil {
+		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
+	}
+	l := link{ID: prev.ID + 1, ReferralID: e.ReferralID, Actor: e.Actor, Kind: e.Kind, Detail: e.Detail,
+		At: e.At.UTC().Format(stampLayout), PrevHash: prev.Hash.String}
+	_, err = t.q.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, kind, detail, at, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.ReferralID, l.Actor, l.Kind, l.Detail, l.At, l.PrevHash, l.hash())
 	if isForeignKey(err) {
 		return notFound("referral", e.ReferralID)
 	} else if err != nil {
 		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
 	}
-	if e.ID, err = res.LastInsertId(); err != nil {
-		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
+	e.ID = l.ID
+	return nil
+}
+
+// chainVersion opens every event's hash input, so that a future encoding can be
+// told apart from this one.
+const chainVersion = "referralbot-event-v1"
+
+// link is an event as the chain sees it: its columns exactly as stored (At is the
+// stored text), and the hashes.
+type link struct {
+	ID         int64          `db:"id"`
+	ReferralID int64          `db:"referral_id"`
+	Actor      string         `db:"actor"`
+	Kind       string         `db:"kind"`
+	Detail     string         `db:"detail"`
+	At         string         `db:"at"`
+	PrevHash   string         `db:"-"`
+	StoredPrev sql.NullString `db:"prev_hash"`
+	StoredHash sql.NullString `db:"hash"`
+}
+
+// hash is the event's hash: SHA-256, in lowercase hex, over the netstrings
+// ("<byte length>:<bytes>,") of chainVersion, id, referral_id (both in decimal),
+// actor, kind, detail, at (as stored: '2006-01-02T15:04:05.000000000Z') and
+// prev_hash (the previous event's hash; "" for the first event). Anyone can
+// recompute it from the table with a few lines of any language.
+func (l *link) hash() string {
+	h := sha256.New()
+	for _, f := range []string{chainVersion, strconv.FormatInt(l.ID, 10), strconv.FormatInt(l.ReferralID, 10),
+		l.Actor, l.Kind, l.Detail, l.At, l.PrevHash} {
+		fmt.Fprintf(h, "%d:%s,", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// lastLink returns the id and hash of the newest event; zero values for an empty log.
+func lastLink(ctx context.Context, q sqlx.QueryerContext) (last struct {
+	ID   int64          `db:"id"`
+	Hash sql.NullString `db:"hash"`
+}, err error) {
+	err = sqlx.GetContext(ctx, q, &last, `SELECT id, hash FROM events WHERE id = (SELECT MAX(id) FROM events)`)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return last, err
+}
+
+// chainBatch is how many events one query of the chain walk reads: the walk holds
+// no read transaction open across the whole log, and never all of it in memory.
+const chainBatch = 1000
+
+// chainLinks reads the events with after < id <= through (through 0: no upper
+// bound) in id order, at most chainBatch of them.
+func chainLinks(ctx context.Context, q sqlx.QueryerContext, after, through int64) ([]link, error) {
+	var links []link
+	query := `SELECT id, referral_id, actor, kind, detail, at, prev_hash, hash FROM events
+		WHERE id > ? ORDER BY id LIMIT ?`
+	args := []any{after, chainBatch}
+	if through > 0 {
+		query = `SELECT id, referral_id, actor, kind, detail, at, prev_hash, hash FROM events
+		WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`
+		args = []any{after, through, chainBatch}
+	}
+	if err := sqlx.SelectContext(ctx, q, &links, query, args...); err != nil {
+		return nil, fmt.Errorf("read event chain after %d: %w", after, err)
+	}
+	return links, nil
+}
+
+// sealPreChainEvents gives the events written before the chain existed (migration
+// 00004) their hashes, in id order, and records that it is done. It runs in Open's
+// write transaction: all of them are sealed, or none. Rows appended after the
+// chain began are never sealed here, so a row slipped into the table by hand
+// stays unhashed and VerifyEvents reports it.
+func sealPreChainEvents(ctx context.Context, q sqlx.ExtContext) error {
+	var through int64
+	if err := sqlx.GetContext(ctx, q, &through, `SELECT through FROM event_chain_backfill`); err != nil {
+		return fmt.Errorf("seal pre-chain events: %w", err)
+	}
+	if through == 0 {
+		return nil
+	}
+	prev, after := "", int64(0)
+	for {
+		links, err := chainLinks(ctx, q, after, through)
+		if err != nil {
+			return fmt.Errorf("seal pre-chain events: %w", err)
+		}
+		if len(links) == 0 {
+			break
+		}
+		for _, l := range links {
+			l.PrevHash = prev
+			prev = l.hash()
+			if _, err := q.ExecContext(ctx, `UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?`, l.PrevHash, prev, l.ID); err != nil {
+				return fmt.Errorf("seal event %d: %w", l.ID, err)
+			}
+			after = l.ID
+		}
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE event_chain_backfill SET through = 0`); err != nil {
+		return fmt.Errorf("seal pre-chain events: %w", err)
 	}
 	return nil
+}
+
+// ChainBreak is the first event at which the event chain does not hold.
+type ChainBreak struct {
+	ID         int64 // the event that fails the check
+	ReferralID int64
+	Kind       string
+	At         string // as stored
+	// Problem says what is wrong, naming the event that was altered or removed.
+	Problem string
+}
+
+func (b *ChainBreak) String() string {
+	return fmt.Sprintf("event #%d (referral %d, %s at %s): %s", b.ID, b.ReferralID, b.Kind, b.At, b.Problem)
+}
+
+// VerifyEvents walks the whole event log in id order, recomputing each event's
+// hash and checking that it names the previous event's. It returns how many
+// events it found intact and, when the chain is broken, the first event where it
+// is (nil when intact). An altered event fails its own hash; a removed one
+// breaks the link of the event after it; an event added by hand has no hash. A
+// removal at the very end leaves a shorter but intact chain: compare the last
+// hash (LastEventHash) with one recorded earlier to catch that.
+func (r reader) VerifyEvents(ctx context.Context) (checked int, bad *ChainBreak, err error) {
+	prevID, prevHash := int64(0), ""
+	for {
+		links, err := chainLinks(ctx, r.q, prevID, 0)
+		if err != nil {
+			return checked, nil, fmt.Errorf("verify events: %w", err)
+		}
+		if len(links) == 0 {
+			return checked, nil, nil
+		}
+		for _, l := range links {
+			if problem := l.check(prevID, prevHash); problem != "" {
+				return checked, &ChainBreak{ID: l.ID, ReferralID: l.ReferralID, Kind: l.Kind, At: l.At, Problem: problem}, nil
+			}
+			checked++
+			prevID, prevHash = l.ID, l.StoredHash.String
+		}
+	}
+}
+
+// check returns what is wrong with l, following the event prevID with hash
+// prevHash (0 and "" at the start of the log), or "" when l is intact. Event ids
+// are consecutive (the log never deletes, and AppendEvent numbers each event after
+// the last), so a gap is a removal even where the links were rewritten to hide it.
+func (l *link) check(prevID int64, prevHash string) string {
+	switch {
+	case !l.StoredHash.Valid || !l.StoredPrev.Valid:
+		return "it has no hash: it was written to the table outside referralbot"
+	case l.ID != prevID+1 && l.ID == prevID+2:
+		return fmt.Sprintf("event #%d before it is missing: it was removed", prevID+1)
+	case l.ID != prevID+1:
+		return fmt.Sprintf("events #%d to #%d before it are missing: they were removed", prevID+1, l.ID-1)
+	case l.StoredPrev.String != prevHash && prevID == 0:
+		return "it is the first event but links to one before it: its link was altered"
+	case l.StoredPrev.String != prevHash:
+		return fmt.Sprintf("the hash it records for event #%d does not match that event: #%d was altered (and its hash recomputed), or this link was", prevID, prevID)
+	}
+	l.PrevHash = prevHash
+	if l.hash() != l.StoredHash.String {
+		return "its contents do not match its hash: it was altered after it was written"
+	}
+	return ""
+}
+
+// LastEventHash returns the id and hash of the newest event (0 and "" for an empty
+// log): the head of the chain, worth recording outside the database so that a
+// removal of the newest events can be noticed too.
+func (r reader) LastEventHash(ctx context.Context) (int64, string, error) {
+	last, err := lastLink(ctx, r.q)
+	if err != nil {
+		return 0, "", fmt.Errorf("last event: %w", err)
+	}
+	return last.ID, last.Hash.String, nil
 }

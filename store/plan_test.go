@@ -42,6 +42,12 @@ func TestQueriesUseIndexes(t *testing.T) {
 			Provisos: []bot.Proviso{{Text: "For stated end-use only"}}}))
 		must(t, tx.CreateRecommendation(ctx, &bot.Recommendation{ReferralID: r.ID, Outcome: bot.OutcomeApprove,
 			Provisos: []bot.Proviso{{Text: "x"}}, Dissent: []string{"navy"}}))
+		// An event from before the chain, sealed as Open does after migration 00004.
+		_, err := pc.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, kind, at) VALUES (1, ?, 'U1', 'x', '2025-01-01T00:00:00.000000000Z')`, r.ID)
+		must(t, err)
+		_, err = pc.ExecContext(ctx, `UPDATE event_chain_backfill SET through = 1`)
+		must(t, err)
+		must(t, sealPreChainEvents(ctx, pc))
 		must(t, tx.AppendEvent(ctx, &bot.Event{ReferralID: r.ID, Actor: "U1", Kind: "referral.opened"}))
 		rem := &bot.Reminder{ID: "1:2025-03-26:0", ReferralID: r.ID, AskID: a.ID, OfficeCode: "army", DueAt: db.now()}
 		for range 2 { // recorded, then the duplicate that does nothing
@@ -80,6 +86,13 @@ func TestQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := read.AskReminders(ctx, 1); return err },
 		func() error { _, err := read.OpenReferrals(ctx); return err },
 		func() error { _, err := pendingJobs(ctx, planCheck{db.read, t, seen}); return err },
+		func() error { _, _, err := read.VerifyEvents(ctx); return err },
+		func() error { _, _, err := read.LastEventHash(ctx); return err },
+		func() error {
+			return read.AskTimings(ctx, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), func(bot.AskTiming) error { return nil })
+		},
+		func() error { return read.AskTimings(ctx, time.Time{}, func(bot.AskTiming) error { return nil }) },
+		func() error { _, err := read.OutcomeCounts(ctx, time.Time{}); return err },
 		// The empty results that fall back to an existence check.
 		func() error { read.Asks(ctx, 2); return nil },
 		func() error { read.Positions(ctx, 2); return nil },

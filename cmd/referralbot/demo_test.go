@@ -21,7 +21,7 @@ func TestDemo(t *testing.T) {
 	transcript := out.String()
 	for _, want := range []string{
 		"bot creates private channel #ref-commerce-z123456",
-		"bot invites 19 people to #ref-commerce-z123456",
+		"bot invites 20 people to #ref-commerce-z123456",
 		"bot posts in #ref-commerce-z123456: Army: your position on Z123456 is requested by 2026-12-11",
 		"(only @navy.one sees) Only people on the Army roster can answer for Army. Nothing was recorded.",
 		"Reminder: Joint Staff's position on Z123456 is due in 2 business days",

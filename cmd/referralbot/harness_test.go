@@ -45,6 +45,9 @@ type harness struct {
 	t   *testing.T
 	ctx context.Context
 	tr  *recorder
+
+	mu    sync.Mutex
+	later []func() // work the bot left for after its acknowledgements
 }
 
 // start is Friday 2026-11-27 10:00 in New York.
@@ -60,7 +63,13 @@ func newHarness(t *testing.T, transport string) *harness {
 		t.Fatalf("sandbox: %v", err)
 	}
 	t.Cleanup(sb.Close)
-	return &harness{sandbox: sb, t: t, ctx: ctx, tr: &recorder{Transport: sb.tr}}
+	h := &harness{sandbox: sb, t: t, ctx: ctx, tr: &recorder{Transport: sb.tr}}
+	sb.app.router.SetAfter(func(f func()) {
+		h.mu.Lock()
+		h.later = append(h.later, f)
+		h.mu.Unlock()
+	})
+	return h
 }
 
 // count runs a counting query on the database file, as an auditor would.
@@ -85,9 +94,17 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// drain runs the Slack work the last action queued, as the outbox workers would.
+// drain runs the work the last actions left for after their acknowledgement, then
+// the Slack work they queued, as the outbox workers would.
 func (h *harness) drain() {
 	h.t.Helper()
+	h.mu.Lock()
+	later := h.later
+	h.later = nil
+	h.mu.Unlock()
+	for _, f := range later {
+		f()
+	}
 	if err := h.app.svc.DrainJobs(h.ctx); err != nil {
 		h.t.Fatalf("drain outbox: %v", err)
 	}

@@ -41,6 +41,11 @@ commands:
           write a consistent copy of the database (DATABASE_PATH) to PATH while the bot runs
   import [--format json|csv] [--dry-run] FILE
           open the referrals in a JSON or CSV file (docs/IMPORT.md); needs no Slack settings
+  export CASE [--format md|json|csv] [--output FILE]
+          write a referral's official record (CASE: Z123456, or commerce:Z123456 / state:050123456)
+  verify  check the event log's hash chain; exit 1 naming the first altered or removed event
+  stats [--since YYYY-MM-DD]
+          per office: asks, median / 90th-percentile business days to answer, share on time; outcomes
   help    this text`
 
 // run is the whole program, so that tests can run it as the binary would.
@@ -62,6 +67,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return backup(ctx, args, stdout)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args, stdout, stderr)
+	case "verify":
+		return verifyCmd(ctx, args, stdout, stderr)
+	case "stats":
+		return statsCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

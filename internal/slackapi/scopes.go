@@ -11,4 +11,5 @@ var RequiredScopes = map[string]string{
 	"usergroups:read": "usergroups.users.list (office rosters)",
 	"im:write":        "conversations.open (escalations to the analyst by direct message)",
 	"im:history":      "conversations.history of that direct message (FindMessage after a crash)",
+	"files:write":     "files.getUploadURLExternal, files.completeUploadExternal (/referral export)",
 }

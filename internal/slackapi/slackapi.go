@@ -3,6 +3,7 @@
 package slackapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -164,4 +165,17 @@ func (c *Client) OpenDM(ctx context.Context, userID string) (string, error) {
 // UserGroupMembers lists the users in a user group.
 func (c *Client) UserGroupMembers(ctx context.Context, groupID string) ([]string, error) {
 	return c.api.GetUserGroupMembersContext(ctx, groupID)
+}
+
+// UploadFile uploads content as a file and shares it in the channel: the three
+// steps of files.getUploadURLExternal, the upload, files.completeUploadExternal.
+func (c *Client) UploadFile(ctx context.Context, channelID, filename, title string, content []byte) error {
+	_, err := c.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Channel: channelID, Filename: filename, Title: title,
+		Reader: bytes.NewReader(content), FileSize: len(content),
+	})
+	if err != nil {
+		return fmt.Errorf("upload %s to %s: %w", filename, channelID, err)
+	}
+	return nil
 }

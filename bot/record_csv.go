@@ -1,0 +1,144 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// CSVHeader is the header row of the record as CSV. Every line of the record is
+// one row; section says what the line is, and the other columns hold what
+// applies to it (empty otherwise). Instants are RFC 3339 UTC, dates YYYY-MM-DD.
+//
+//	section          one row per                 columns used
+//	referral         fact                        kind = fact name (as in the JSON schema), text = value
+//	ask              office asked                office, at = asked, kind = ask state, to = due date
+//	position         version of a position       office (answered for), version, at, actor, kind = outcome
+//	proviso          proviso in a position       office (originating), version, at, actor, text
+//	questions        RWA questions               office, version, at, actor, text
+//	reasons          reasons for a denial        office, version, at, actor, text
+//	comment          comment on a position       office, version, at, actor, text
+//	reminder         reminder or escalation      id, office, at = sent, kind = before|due|overdue,
+//	                                             days_left, flags
+//	due_change       due date change, hold,      id = event id, at, actor, kind = event kind;
+//	                 resumption                  due.changed: office = target (dod, all or an office
+//	                                             code), from, to, text = reason; clock.held: text =
+//	                                             reason; clock.resumed: from = held since, to = DoD
+//	                                             due date after it, days_left = business days held
+//	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
+//	final_proviso    its provisos                office (originating), text
+//	dissent          office overridden           office, kind = that office's position
+//	event            event log entry             id, at, actor, kind, text = detail (JSON)
+//
+// flags is a ";"-separated list of late, escalated, posted_channel, posted_dm and
+// skipped=<why>. A text cell starting with =, +, -, @, tab or carriage return is
+// written with a ' in front, so that a spreadsheet shows it instead of running it
+// as a formula (the JSON export keeps text exactly as typed).
+var CSVHeader = []string{"section", "id", "office", "version", "at", "actor", "kind", "text", "from", "to", "days_left", "flags"}
+
+// csvRow is one row by column name.
+type csvRow struct {
+	section, id, office, version, at, actor, kind, text, from, to, daysLeft, flags string
+}
+
+func (r csvRow) fields() []string {
+	return []string{r.section, r.id, r.office, r.version, r.at, r.actor, r.kind, noFormula(r.text), r.from, r.to, r.daysLeft, r.flags}
+}
+
+// noFormula defuses text a spreadsheet would take for a formula.
+func noFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// CSV renders the record as CSV (RFC 4180 quoting, "\n" line ends), CSVHeader first.
+func (r *Record) CSV() ([]byte, error) {
+	d := r.Document()
+	var rows []csvRow
+	add := func(row csvRow) { rows = append(rows, row) }
+	ref := d.Referral
+	for _, f := range [][2]string{
+		{"id", strconv.FormatInt(ref.ID, 10)}, {"agency", ref.Agency}, {"case_number", ref.CaseNumber},
+		{"license_type", ref.LicenseType}, {"applicant", ref.Applicant}, {"commodity", ref.Commodity},
+		{"classification", ref.Classification}, {"destination", ref.Destination}, {"end_user", ref.EndUser},
+		{"value_usd", strconv.FormatInt(ref.ValueUSD, 10)}, {"received_on", ref.ReceivedOn},
+		{"dod_due_date", ref.DoDDueDate}, {"office_due_date", ref.OfficeDueDate}, {"analyst", ref.Analyst},
+		{"state", ref.State}, {"held_since", ref.HeldSince}, {"channel_id", ref.ChannelID}, {"opened_at", ref.OpenedAt},
+	} {
+		add(csvRow{section: "referral", kind: f[0], text: f[1]})
+	}
+	for _, o := range d.Offices {
+		add(csvRow{section: "ask", office: o.Office, at: o.AskedAt, kind: o.State, to: o.DueDate})
+	}
+	for _, o := range d.Offices {
+		for _, p := range o.Positions {
+			v := strconv.Itoa(p.Version)
+			add(csvRow{section: "position", office: p.OnBehalfOf, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, kind: p.Outcome})
+			for _, pr := range p.Provisos {
+				add(csvRow{section: "proviso", office: pr.Office, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: pr.Text})
+			}
+			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons", p.Reasons}, {"comment", p.Comment}} {
+				if f[1] != "" {
+					add(csvRow{section: f[0], office: p.OnBehalfOf, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: f[1]})
+				}
+			}
+		}
+	}
+	for _, rem := range d.Reminders {
+		var flags []string
+		for _, f := range []struct {
+			on   bool
+			name string
+		}{{rem.Late, "late"}, {rem.Escalated, "escalated"}, {rem.PostedChannel, "posted_channel"}, {rem.PostedDM, "posted_dm"}, {rem.Skipped != "", "skipped=" + rem.Skipped}} {
+			if f.on {
+				flags = append(flags, f.name)
+			}
+		}
+		add(csvRow{section: "reminder", id: rem.ID, office: rem.Office, at: rem.SentAt, kind: rem.Kind,
+			daysLeft: strconv.Itoa(rem.DaysLeft), flags: strings.Join(flags, ";")})
+	}
+	for _, c := range d.DueChanges {
+		row := csvRow{section: "due_change", id: strconv.FormatInt(c.EventID, 10), office: c.Target, at: c.At,
+			actor: c.By, kind: c.Kind, text: c.Reason, from: c.From, to: c.To}
+		if c.Kind == "clock.resumed" {
+			row.from, row.daysLeft = c.HeldSince, strconv.Itoa(c.BusinessDaysHeld)
+		}
+		add(row)
+	}
+	if f := d.Recommendation; f != nil {
+		add(csvRow{section: "recommendation", at: f.RecordedAt, actor: f.RecordedBy, kind: f.Outcome, text: f.Rationale})
+		for _, p := range f.Provisos {
+			add(csvRow{section: "final_proviso", office: p.Office, text: p.Text})
+		}
+		for _, o := range f.Dissent {
+			add(csvRow{section: "dissent", office: o.Office, kind: o.Position})
+		}
+	}
+	for _, e := range d.Events {
+		text := string(e.Detail)
+		if text == "null" {
+			text = ""
+		}
+		add(csvRow{section: "event", id: strconv.FormatInt(e.ID, 10), at: e.At, actor: e.Actor, kind: e.Kind, text: text})
+	}
+
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	if err := w.Write(CSVHeader); err != nil {
+		return nil, fmt.Errorf("record of referral %d as CSV: %w", ref.ID, err)
+	}
+	for _, row := range rows {
+		if err := w.Write(row.fields()); err != nil {
+			return nil, fmt.Errorf("record of referral %d as CSV: %w", ref.ID, err)
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return nil, fmt.Errorf("record of referral %d as CSV: %w", ref.ID, err)
+	}
+	return b.Bytes(), nil
+}

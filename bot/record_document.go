@@ -1,0 +1,269 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// RecordSchema names the export schema below. It changes only when a field is
+// removed or changes meaning; fields may be added within a version.
+const RecordSchema = "referralbot.record/v1"
+
+// RecordDocument is the official record in the export schema (`referralbot
+// export --format json`, `/referral export json`). Every field is always present:
+// "" for text that does not apply, 0 for numbers, [] for empty lists, null only
+// for a recommendation not yet recorded. Instants are RFC 3339 in UTC
+// ("2026-11-27T15:00:00Z"), dates are "YYYY-MM-DD", people are Slack user ids,
+// offices are roster codes with their display names beside them, outcomes are
+// approve, approve_with_provisos, rwa or deny. Lists are oldest first.
+type RecordDocument struct {
+	Schema         string               `json:"schema"` // RecordSchema
+	Referral       ReferralFacts        `json:"referral"`
+	Offices        []OfficeHistory      `json:"offices"`     // in the order they were asked
+	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
+	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds and resumptions
+	Recommendation *FinalRecommendation `json:"recommendation"`
+	Events         []EventEntry         `json:"events"` // the referral's whole event log
+}
+
+// ReferralFacts are the referral's facts.
+type ReferralFacts struct {
+	ID             int64  `json:"id"`
+	Agency         string `json:"agency"` // state or commerce
+	AgencyName     string `json:"agency_name"`
+	CaseNumber     string `json:"case_number"`
+	LicenseType    string `json:"license_type"`
+	Applicant      string `json:"applicant"`
+	Commodity      string `json:"commodity"`
+	Classification string `json:"classification"` // USML category or ECCN
+	Destination    string `json:"destination"`    // ISO 3166 alpha-2
+	EndUser        string `json:"end_user"`
+	ValueUSD       int64  `json:"value_usd"`
+	ReceivedOn     string `json:"received_on"`
+	DoDDueDate     string `json:"dod_due_date"`
+	OfficeDueDate  string `json:"office_due_date"`
+	Analyst        string `json:"analyst"`
+	State          string `json:"state"`      // open or recommended
+	HeldSince      string `json:"held_since"` // "" unless the clock is on hold
+	ChannelID      string `json:"channel_id"`
+	OpenedAt       string `json:"opened_at"`
+}
+
+// OfficeHistory is one office's ask and every version of its position.
+type OfficeHistory struct {
+	Office     string          `json:"office"`
+	OfficeName string          `json:"office_name"`
+	AskedAt    string          `json:"asked_at"`
+	DueDate    string          `json:"due_date"` // as it stands, extensions included
+	State      string          `json:"state"`    // awaiting, answered or closed
+	Positions  []PositionEntry `json:"positions"`
+}
+
+// PositionEntry is one version of an office's position: who answered, when, and
+// on behalf of which office.
+type PositionEntry struct {
+	Version    int            `json:"version"`
+	Outcome    string         `json:"outcome"`
+	AnsweredBy string         `json:"answered_by"`
+	AnsweredAt string         `json:"answered_at"`
+	OnBehalfOf string         `json:"on_behalf_of"` // the office code answered for
+	Provisos   []ProvisoEntry `json:"provisos"`
+	Questions  string         `json:"questions"` // rwa
+	Reasons    string         `json:"reasons"`   // deny
+	Comment    string         `json:"comment"`
+}
+
+// ProvisoEntry is a proviso with the office that wrote it ("dtsa" for the analyst).
+type ProvisoEntry struct {
+	Office     string `json:"office"`
+	OfficeName string `json:"office_name"`
+	Text       string `json:"text"`
+}
+
+// ReminderEntry is one deadline reminder taken from the schedule.
+type ReminderEntry struct {
+	ID            string `json:"id"`
+	Office        string `json:"office"`
+	OfficeName    string `json:"office_name"`
+	Kind          string `json:"kind"`      // before, due or overdue
+	DaysLeft      int    `json:"days_left"` // business days to the due date; negative when overdue
+	DueAt         string `json:"due_at"`    // when it was meant to go out
+	SentAt        string `json:"sent_at"`   // when it was recorded and queued to go out
+	Late          bool   `json:"late"`
+	Escalated     bool   `json:"escalated"` // the analyst was told too
+	Skipped       string `json:"skipped"`   // "" when sent; snoozed or superseded when not
+	PostedChannel bool   `json:"posted_channel"`
+	PostedDM      bool   `json:"posted_dm"` // the escalation reached the analyst
+}
+
+// DueChange is a change to the referral's clock, from the event log.
+type DueChange struct {
+	EventID int64  `json:"event_id"`
+	At      string `json:"at"`
+	By      string `json:"by"`
+	Kind    string `json:"kind"` // due.changed, clock.held or clock.resumed
+	// Target is what due.changed moved: "dod" (the DoD due date), "all" (every
+	// awaiting office) or an office code; TargetName says it in words.
+	Target     string `json:"target"`
+	TargetName string `json:"target_name"`
+	From       string `json:"from"`    // due.changed: the date before
+	To         string `json:"to"`      // due.changed: the new date; clock.resumed: the DoD due date after it
+	Offices    int    `json:"offices"` // due.changed: how many offices' due dates moved
+	Reason     string `json:"reason"`  // due.changed and clock.held
+	HeldSince  string `json:"held_since"`
+	// BusinessDaysHeld is how far clock.resumed moved the due dates.
+	BusinessDaysHeld int `json:"business_days_held"`
+}
+
+// FinalRecommendation is DoD's final recommendation.
+type FinalRecommendation struct {
+	Outcome    string         `json:"outcome"`
+	RecordedBy string         `json:"recorded_by"`
+	RecordedAt string         `json:"recorded_at"`
+	Rationale  string         `json:"rationale"`
+	Provisos   []ProvisoEntry `json:"provisos"` // each with its originating office
+	Dissent    []DissentEntry `json:"dissent"`  // the offices whose position it overrides
+}
+
+// DissentEntry is an office whose position the final recommendation overrides.
+type DissentEntry struct {
+	Office     string `json:"office"`
+	OfficeName string `json:"office_name"`
+	Position   string `json:"position"` // the office's position as it stands
+}
+
+// EventEntry is one entry of the event log; Detail is the event's JSON object.
+type EventEntry struct {
+	ID     int64           `json:"id"`
+	At     string          `json:"at"`
+	Actor  string          `json:"actor"`
+	Kind   string          `json:"kind"`
+	Detail json.RawMessage `json:"detail"`
+}
+
+// instant writes an instant for the export: RFC 3339 in UTC, "" for none.
+func instant(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Document returns the record in the export schema.
+func (r *Record) Document() *RecordDocument {
+	ref := r.Referral
+	d := &RecordDocument{
+		Schema: RecordSchema,
+		Referral: ReferralFacts{
+			ID: ref.ID, Agency: string(ref.Agency), AgencyName: ref.Agency.Label(), CaseNumber: ref.CaseNumber,
+			LicenseType: ref.LicenseType, Applicant: ref.Applicant, Commodity: ref.Commodity,
+			Classification: ref.Classification, Destination: ref.Destination, EndUser: ref.EndUser,
+			ValueUSD: ref.ValueUSD, ReceivedOn: FormatDate(ref.ReceivedOn), DoDDueDate: FormatDate(ref.DoDDueDate),
+			OfficeDueDate: FormatDate(ref.OfficeDueDate), Analyst: ref.AnalystID, State: string(ref.State),
+			HeldSince: instant(ref.HeldSince), ChannelID: ref.ChannelID, OpenedAt: instant(ref.CreatedAt),
+		},
+		Offices: []OfficeHistory{}, Reminders: []ReminderEntry{}, DueChanges: []DueChange{}, Events: []EventEntry{},
+	}
+	current := map[string]Outcome{}
+	for _, o := range r.Offices {
+		h := OfficeHistory{Office: o.Ask.OfficeCode, OfficeName: r.roster.OfficeName(o.Ask.OfficeCode),
+			AskedAt: instant(o.Ask.CreatedAt), DueDate: FormatDate(o.Ask.DueDate), State: string(o.Ask.State),
+			Positions: []PositionEntry{}}
+		for _, p := range o.History {
+			h.Positions = append(h.Positions, PositionEntry{Version: p.Version, Outcome: string(p.Outcome),
+				AnsweredBy: p.AnsweredBy, AnsweredAt: instant(p.AnsweredAt), OnBehalfOf: p.OfficeCode,
+				Provisos: r.provisos(p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Comment: p.Comment})
+			current[o.Ask.OfficeCode] = p.Outcome
+		}
+		d.Offices = append(d.Offices, h)
+	}
+	for _, rem := range r.Reminders {
+		d.Reminders = append(d.Reminders, ReminderEntry{ID: rem.ID, Office: rem.OfficeCode,
+			OfficeName: r.roster.OfficeName(rem.OfficeCode), Kind: rem.Kind, DaysLeft: rem.DaysLeft,
+			DueAt: instant(rem.DueAt), SentAt: instant(rem.RecordedAt), Late: rem.Late, Escalated: rem.Escalated,
+			Skipped: rem.Skipped, PostedChannel: rem.PostedChannel, PostedDM: rem.PostedDM})
+	}
+	for _, e := range r.Events {
+		detail := json.RawMessage("null")
+		if e.Detail != "" {
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, []byte(e.Detail)); err == nil {
+				detail = compact.Bytes()
+			}
+		}
+		d.Events = append(d.Events, EventEntry{ID: e.ID, At: instant(e.At), Actor: e.Actor, Kind: e.Kind, Detail: detail})
+		if c, ok := r.dueChange(e); ok {
+			d.DueChanges = append(d.DueChanges, c)
+		}
+	}
+	if rec := r.Recommendation; rec != nil {
+		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy,
+			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Provisos: r.provisos(rec.Provisos),
+			Dissent: []DissentEntry{}}
+		for _, code := range rec.Dissent {
+			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.roster.OfficeName(code),
+				Position: string(current[code])})
+		}
+		d.Recommendation = f
+	}
+	return d
+}
+
+func (r *Record) provisos(ps []Proviso) []ProvisoEntry {
+	out := make([]ProvisoEntry, len(ps))
+	for i, p := range ps {
+		out[i] = ProvisoEntry{Office: p.OfficeCode, OfficeName: r.roster.OfficeName(p.OfficeCode), Text: p.Text}
+	}
+	return out
+}
+
+// dueChange reads a due.changed, clock.held or clock.resumed event.
+func (r *Record) dueChange(e *Event) (DueChange, bool) {
+	if e.Kind != "due.changed" && e.Kind != "clock.held" && e.Kind != "clock.resumed" {
+		return DueChange{}, false
+	}
+	var detail struct {
+		Target           string `json:"target"`
+		From             string `json:"from"`
+		To               string `json:"to"`
+		Offices          int    `json:"offices"`
+		Reason           string `json:"reason"`
+		HeldSince        string `json:"held_since"`
+		BusinessDaysHeld int    `json:"business_days_held"`
+		DoDDue           string `json:"dod_due"`
+	}
+	_ = json.Unmarshal([]byte(e.Detail), &detail) // a malformed detail leaves the fields empty
+	c := DueChange{EventID: e.ID, At: instant(e.At), By: e.Actor, Kind: e.Kind, Target: detail.Target,
+		From: detail.From, To: detail.To, Offices: detail.Offices, Reason: detail.Reason,
+		BusinessDaysHeld: detail.BusinessDaysHeld}
+	if t, err := time.Parse(time.RFC3339, detail.HeldSince); err == nil {
+		c.HeldSince = instant(t)
+	}
+	switch {
+	case e.Kind == "clock.resumed":
+		c.To = detail.DoDDue
+	case c.Target == ExtendDoD:
+		c.TargetName = "the DoD due date"
+	case c.Target == ExtendAll:
+		c.TargetName = "every awaiting office's due date"
+	case c.Target != "":
+		c.TargetName = fmt.Sprintf("%s's due date", r.roster.OfficeName(c.Target))
+	}
+	return c, true
+}
+
+// JSON renders the record in the export schema, indented, ending in a newline.
+// Characters HTML treats specially are left as they are ("<", not "\u003c"): the
+// file is data, not a web page.
+func (r *Record) JSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r.Document()); err != nil {
+		return nil, fmt.Errorf("record of referral %d as JSON: %w", r.Referral.ID, err)
+	}
+	return b.Bytes(), nil
+}

@@ -1,0 +1,304 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Markdown renders the record for people to read: the facts, the final
+// recommendation, each office's position history, the provisos by originating
+// office, the questions and reasons, reminders and escalations, changes to the due
+// dates, and the event log. Times are UTC. Text people typed is escaped, so that
+// nothing in it is taken for Markdown or HTML.
+func (r *Record) Markdown() string {
+	d := r.Document()
+	var b strings.Builder
+	ref := d.Referral
+	fmt.Fprintf(&b, "# %s\n\n", mdText(r.Title()))
+	b.WriteString("| Fact | Value |\n|---|---|\n")
+	state := "Open"
+	if ref.State == string(ReferralRecommended) {
+		state = "Final recommendation recorded"
+	} else if ref.HeldSince != "" {
+		state = "Open, on hold since " + mdTime(ref.HeldSince)
+	}
+	for _, row := range [][2]string{
+		{"Agency", ref.AgencyName}, {"Case number", ref.CaseNumber}, {"License type", ref.LicenseType},
+		{"Applicant", ref.Applicant}, {"Commodity", ref.Commodity}, {"Classification", ref.Classification},
+		{"Destination", ref.Destination}, {"End user / consignees", ref.EndUser},
+		{"Value (USD)", "$" + formatThousands(ref.ValueUSD)}, {"Received", ref.ReceivedOn},
+		{"DoD due", ref.DoDDueDate}, {"Office due", ref.OfficeDueDate}, {"Analyst", ref.Analyst},
+		{"Opened", mdTime(ref.OpenedAt)}, {"State", state},
+	} {
+		fmt.Fprintf(&b, "| %s | %s |\n", row[0], mdCell(row[1]))
+	}
+
+	b.WriteString("\n## Final recommendation\n\n")
+	if f := d.Recommendation; f == nil {
+		b.WriteString("Not yet recorded.\n")
+	} else {
+		fmt.Fprintf(&b, "**%s**, recorded by %s on %s.\n", Outcome(f.Outcome).Label(), f.RecordedBy, mdTime(f.RecordedAt))
+		if f.Rationale != "" {
+			fmt.Fprintf(&b, "\nRationale: %s\n", mdBlock(f.Rationale, ""))
+		}
+		if len(f.Provisos) > 0 {
+			b.WriteString("\nProvisos, by originating office:\n\n")
+			var lines []provisoLine
+			for _, p := range f.Provisos {
+				lines = append(lines, provisoLine{ProvisoEntry: p})
+			}
+			writeProvisoGroups(&b, lines)
+		}
+		var dissent []string
+		for _, o := range f.Dissent {
+			dissent = append(dissent, mdText(o.OfficeName))
+		}
+		if len(dissent) == 0 {
+			dissent = []string{"none"}
+		}
+		fmt.Fprintf(&b, "\nDissenting offices (overridden): %s\n", strings.Join(dissent, ", "))
+	}
+
+	b.WriteString("\n## Positions by office\n")
+	for _, o := range d.Offices {
+		fmt.Fprintf(&b, "\n### %s\n\nAsked %s; due %s.\n\n", mdText(o.OfficeName), mdTime(o.AskedAt), o.DueDate)
+		if len(o.Positions) == 0 {
+			b.WriteString("- No position recorded.\n")
+		}
+		for _, p := range o.Positions {
+			fmt.Fprintf(&b, "- v%d %s — **%s**, by %s for %s\n", p.Version, mdTime(p.AnsweredAt),
+				Outcome(p.Outcome).Label(), p.AnsweredBy, mdText(r.roster.OfficeName(p.OnBehalfOf)))
+			for _, pr := range p.Provisos {
+				fmt.Fprintf(&b, "  - Proviso: %s\n", mdBlock(pr.Text, "    "))
+			}
+			for _, f := range [][2]string{{"Questions", p.Questions}, {"Reasons", p.Reasons}, {"Comment", p.Comment}} {
+				if f[1] != "" {
+					fmt.Fprintf(&b, "  - %s: %s\n", f[0], mdBlock(f[1], "    "))
+				}
+			}
+		}
+	}
+
+	b.WriteString("\n## Provisos by originating office\n\n")
+	var proposed []provisoLine
+	for _, o := range d.Offices {
+		for _, p := range o.Positions {
+			for _, pr := range p.Provisos {
+				proposed = append(proposed, provisoLine{pr, fmt.Sprintf(" (v%d)", p.Version)})
+			}
+		}
+	}
+	if len(proposed) == 0 {
+		b.WriteString("No office proposed a proviso.\n")
+	} else {
+		b.WriteString("As the offices proposed them, with the version of the position that carried each.\n\n")
+		writeProvisoGroups(&b, proposed)
+	}
+
+	b.WriteString("\n## Questions and reasons\n\n")
+	n := 0
+	for _, o := range d.Offices {
+		for _, p := range o.Positions {
+			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons for denial", p.Reasons}} {
+				if f[1] != "" {
+					fmt.Fprintf(&b, "- %s v%d, %s: %s\n", mdText(o.OfficeName), p.Version, f[0], mdBlock(f[1], "  "))
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		b.WriteString("None.\n")
+	}
+
+	b.WriteString("\n## Reminders and escalations\n\n")
+	if len(d.Reminders) == 0 {
+		b.WriteString("None sent.\n")
+	}
+	for _, rem := range d.Reminders {
+		fmt.Fprintf(&b, "- %s — %s: %s reminder, %s%s\n", mdTime(rem.SentAt), mdText(rem.OfficeName), rem.Kind,
+			daysLeftWords(rem.DaysLeft), reminderNotes(rem))
+	}
+
+	b.WriteString("\n## Due-date changes and holds\n\n")
+	if len(d.DueChanges) == 0 {
+		b.WriteString("None.\n")
+	}
+	for _, c := range d.DueChanges {
+		fmt.Fprintf(&b, "- %s — %s\n", mdTime(c.At), dueChangeWords(c))
+	}
+
+	b.WriteString("\n## Event log\n\n")
+	for _, e := range d.Events {
+		fmt.Fprintf(&b, "- #%d %s %s %s %s\n", e.ID, mdTime(e.At), e.Actor, e.Kind, mdCode(string(e.Detail)))
+	}
+	return b.String()
+}
+
+// provisoLine is a proviso with a note to write after it.
+type provisoLine struct {
+	ProvisoEntry
+	note string
+}
+
+// writeProvisoGroups lists provisos under their originating offices, offices in
+// order of first appearance.
+func writeProvisoGroups(b *strings.Builder, ps []provisoLine) {
+	var groups [][]provisoLine
+	idx := map[string]int{}
+	for _, p := range ps {
+		j, ok := idx[p.Office]
+		if !ok {
+			j = len(groups)
+			idx[p.Office] = j
+			groups = append(groups, nil)
+		}
+		groups[j] = append(groups[j], p)
+	}
+	for _, g := range groups {
+		fmt.Fprintf(b, "- **%s**\n", mdText(g[0].OfficeName))
+		for _, p := range g {
+			fmt.Fprintf(b, "  - %s%s\n", mdBlock(p.Text, "    "), p.note)
+		}
+	}
+}
+
+func reminderNotes(rem ReminderEntry) string {
+	var notes []string
+	if rem.Late {
+		notes = append(notes, "late (due "+mdTime(rem.DueAt)+")")
+	}
+	if rem.Escalated {
+		if rem.PostedDM {
+			notes = append(notes, "escalated to the analyst by direct message")
+		} else {
+			notes = append(notes, "escalation to the analyst not delivered")
+		}
+	}
+	switch rem.Skipped {
+	case "":
+		if !rem.PostedChannel {
+			notes = append(notes, "not posted in the channel")
+		}
+	case SkippedSnoozed:
+		notes = append(notes, "not sent: snoozed")
+	case SkippedSuperseded:
+		notes = append(notes, "not sent: superseded by a later reminder")
+	default:
+		notes = append(notes, "not sent: "+mdText(rem.Skipped))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(notes, "; ")
+}
+
+// daysLeftWords says how far a reminder was from the due date.
+func daysLeftWords(n int) string {
+	days := func(n int) string {
+		if n == 1 {
+			return "1 business day"
+		}
+		return strconv.Itoa(n) + " business days"
+	}
+	switch {
+	case n > 0:
+		return "due in " + days(n)
+	case n == 0:
+		return "due that day"
+	}
+	return days(-n) + " overdue"
+}
+
+func dueChangeWords(c DueChange) string {
+	reason := ""
+	if c.Reason != "" {
+		reason = " Reason: " + mdBlock(c.Reason, "  ")
+	}
+	switch c.Kind {
+	case "clock.held":
+		return fmt.Sprintf("%s put the referral on hold.%s", c.By, reason)
+	case "clock.resumed":
+		return fmt.Sprintf("%s resumed the clock after %d business day(s) on hold; due dates moved by as much (DoD due %s).",
+			c.By, c.BusinessDaysHeld, c.To)
+	}
+	what := mdText(c.TargetName)
+	if c.Offices > 1 {
+		what = fmt.Sprintf("%s (%d offices)", what, c.Offices)
+	}
+	return fmt.Sprintf("%s moved %s from %s to %s.%s", c.By, what, orDash(c.From), orDash(c.To), reason)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// mdTime writes an export instant (RFC 3339) as "2026-11-27 15:00 UTC".
+func mdTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// mdEscaper backslash-escapes what Markdown (CommonMark, with GitHub's tables and
+// strikethrough) reads as markup anywhere in a line; mdText handles line starts.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `|`, `\|`, `~`, `\~`,
+)
+
+// orderedListStart matches a line that Markdown would take for an ordered list item.
+var orderedListStart = regexp.MustCompile(`^(\d{1,9})([.)])`)
+
+// mdText escapes one line of text people typed.
+func mdText(s string) string {
+	s = mdEscaper.Replace(s)
+	if s != "" && strings.ContainsRune("#>-+=", rune(s[0])) {
+		return `\` + s
+	}
+	return orderedListStart.ReplaceAllString(s, `$1\$2`)
+}
+
+// mdBlock escapes text that may run over several lines, indenting the lines after
+// the first so that they stay inside the list item they belong to.
+func mdBlock(s, indent string) string {
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")), "\n")
+	for i, l := range lines {
+		l = mdText(strings.TrimSpace(l))
+		if i > 0 {
+			l = indent + l
+		}
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// mdCell escapes text for a table cell, where a line break would end the row.
+func mdCell(s string) string {
+	return mdText(strings.Join(strings.Fields(s), " "))
+}
+
+// mdCode writes s as a code span, with a fence longer than any run of backticks in it.
+func mdCode(s string) string {
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 || strings.HasPrefix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
