@@ -13,7 +13,7 @@ import (
 
 // Outbox tuning: how long a claimed job is leased, and the backoff between retries.
 const (
-	JobLease      = 2 * time.Minute
+	JobLease      = 2 * time.Minute // the default; Config.JobLease overrides it
 	retryBase     = time.Second
 	retryMax      = 5 * time.Minute
 	maxJobRetries = 12
@@ -111,7 +111,7 @@ func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 // Tests and the demo call it to reach a settled state without waiting on a clock.
 func (s *Service) DrainJobs(ctx context.Context) error {
 	for {
-		jobs, err := s.store.ClaimJobs(ctx, s.now(), JobLease, 16)
+		jobs, err := s.store.ClaimJobs(ctx, s.now(), s.lease, 16)
 		if err != nil {
 			return fmt.Errorf("claim jobs: %w", err)
 		}
@@ -144,7 +144,7 @@ func (s *Service) RunWorkers(ctx context.Context, n int) {
 	for range n {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				jobs, err := s.store.ClaimJobs(ctx, s.now(), JobLease, 1)
+				jobs, err := s.store.ClaimJobs(ctx, s.now(), s.lease, 1)
 				if err != nil && ctx.Err() == nil {
 					s.log.Error("claim jobs", "err", err)
 				}

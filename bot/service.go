@@ -26,6 +26,7 @@ type Service struct {
 	members   members
 	kick      chan struct{} // wakes the outbox worker when a job is enqueued
 	observe   Observer
+	lease     time.Duration
 	// needRebuild is set when the reminder queue missed a change (it was down).
 	needRebuild atomic.Bool
 }
@@ -38,7 +39,10 @@ type Config struct {
 	Queue   ReminderQueue    // the reminder schedule (required)
 	Now     func() time.Time // the one clock; defaults to time.Now
 	Observe Observer         // told of positions and reminders, for metrics; may be nil
-	Log     *slog.Logger
+	// JobLease is how long a claimed outbox job is held before another worker may take
+	// it over (the holder died); defaults to JobLease.
+	JobLease time.Duration
+	Log      *slog.Logger
 }
 
 // NewService returns the lifecycle service.
@@ -48,6 +52,9 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.JobLease <= 0 {
+		cfg.JobLease = JobLease
 	}
 	if cfg.Observe == nil {
 		cfg.Observe = noObserver{}
@@ -67,6 +74,7 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 		policy:    cfg.Policy,
 		queue:     cfg.Queue,
 		observe:   cfg.Observe,
+		lease:     cfg.JobLease,
 		now:       cfg.Now,
 		loc:       cfg.Rules.Location(),
 		log:       cfg.Log,

@@ -35,6 +35,7 @@ type env struct {
 	EscalateFromOverdue    string `envconfig:"ESCALATE_FROM_OVERDUE" default:"1"`
 	LogFormat              string `envconfig:"LOG_FORMAT" default:"auto"`
 	APIToken               string `envconfig:"API_TOKEN"`
+	OutboxLease            string `envconfig:"OUTBOX_LEASE" default:"2m"`
 }
 
 // Config is the checked configuration of `referralbot serve`.
@@ -55,6 +56,7 @@ type Config struct {
 	Policy                 deadline.Policy
 	LogFormat              string // json, text or auto (text on a terminal)
 	APIToken               string // bearer token of POST /api/referrals; empty: the import API is disabled
+	OutboxLease            time.Duration
 }
 
 // SocketMode reports whether the bot takes Slack traffic over Socket Mode.
@@ -132,6 +134,11 @@ func LoadConfig() (*Config, error) {
 	case "json", "text", "auto":
 	default:
 		bad("LOG_FORMAT %q must be json, text or auto", c.LogFormat)
+	}
+	if d, err := time.ParseDuration(e.OutboxLease); err != nil || d < time.Second || d > time.Hour {
+		bad("OUTBOX_LEASE %q must be a duration from 1s to 1h, e.g. 2m", e.OutboxLease)
+	} else {
+		c.OutboxLease = d
 	}
 	if c.APIToken != "" && len(c.APIToken) < 32 {
 		bad("API_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32), or unset to disable the import API")

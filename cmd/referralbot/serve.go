@@ -87,7 +87,7 @@ func newApp(ctx context.Context, cfg *Config, log *slog.Logger, now func() time.
 	rules := deadline.NewRules(deadline.NewCalendar(cfg.Location), deadline.Defaults{
 		CommerceDays: cfg.CommerceDueDays, StateDays: cfg.StateDueDays, OfficeLeadBusinessDays: cfg.OfficeLeadBusinessDays,
 	})
-	svc := bot.NewService(db, client, bot.Config{Roster: roster, Rules: rules, Policy: cfg.Policy, Queue: queue, Now: now, Log: log, Observe: m})
+	svc := bot.NewService(db, client, bot.Config{Roster: roster, Rules: rules, Policy: cfg.Policy, Queue: queue, Now: now, Log: log, Observe: m, JobLease: cfg.OutboxLease})
 	router := handlers.NewRouter(svc, client, log)
 	mux := http.NewServeMux()
 	if cfg.SlackSigningSecret != "" {

@@ -1,0 +1,352 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/slackfake"
+	"github.com/referralbot/referralbot/store"
+)
+
+// TestMain lets the test binary serve as the bot itself, so crash tests can run it as
+// a separate process and kill it with SIGKILL.
+func TestMain(m *testing.M) {
+	if os.Getenv("REFERRALBOT_CHILD") == "serve" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := run(ctx, []string{"serve"}, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// crashProxy sits between the bot process and the Slack emulator. It counts the
+// calls per method, and at a chosen call it tells the test and never answers: the
+// test then kills the bot, "after" Slack did what it was asked (the emulator applied
+// it) or "before" (the call never reached Slack).
+type crashProxy struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	cond *sync.Cond
+	n    map[string]int
+	at   string // method to crash at
+	nth  int    // on its nth call
+	mode string // "after" or "before"
+	hit  chan struct{}
+	hold chan struct{}
+}
+
+func newCrashProxy(t *testing.T, fake *slackfake.Server) *crashProxy {
+	p := &crashProxy{n: map[string]int{}, hit: make(chan struct{}), hold: make(chan struct{})}
+	p.cond = sync.NewCond(&p.mu)
+	target, _ := url.Parse(fake.URL())
+	rp := httputil.NewSingleHostReverseProxy(target)
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		p.mu.Lock()
+		p.n[method]++
+		crash := method == p.at && p.n[method] == p.nth
+		mode := p.mode
+		p.cond.Broadcast()
+		p.mu.Unlock()
+		if crash && mode == "before" {
+			close(p.hit)
+			<-p.hold
+			return
+		}
+		if crash {
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r) // Slack applies the call
+			close(p.hit)
+			<-p.hold // the answer never reaches the bot
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		select {
+		case <-p.hold:
+		default:
+			close(p.hold)
+		}
+		p.srv.Close()
+	})
+	return p
+}
+
+// crashAt sets the call to crash at: the nth call to method from now on counting
+// all calls so far, killing "before" or "after" Slack applies it.
+func (p *crashProxy) crashAt(method string, nth int, mode string) {
+	p.mu.Lock()
+	p.at, p.nth, p.mode = method, nth, mode
+	p.mu.Unlock()
+}
+
+// waitFor blocks until cond holds over the call counts.
+func (p *crashProxy) waitFor(t *testing.T, what string, cond func(n map[string]int) bool) {
+	t.Helper()
+	done := make(chan struct{})
+	timer := time.AfterFunc(20*time.Second, func() {
+		p.mu.Lock()
+		p.cond.Broadcast()
+		p.mu.Unlock()
+		close(done)
+	})
+	defer timer.Stop()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for !cond(p.n) {
+		select {
+		case <-done:
+			t.Fatalf("timed out waiting for %s; calls: %v", what, p.n)
+		default:
+		}
+		p.cond.Wait()
+	}
+}
+
+// child is one bot process.
+type botProcess struct {
+	cmd  *exec.Cmd
+	addr string
+}
+
+func startBotProcess(t *testing.T, env []string) *botProcess {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, "REFERRALBOT_CHILD=serve", "HTTP_ADDR=127.0.0.1:0", "LOG_FORMAT=json")...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &botProcess{cmd: cmd}
+	t.Cleanup(func() { c.kill(syscall.SIGKILL) })
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal(lines.Bytes(), &rec) == nil && rec.Msg == "listening" {
+			c.addr = rec.Addr
+			break
+		}
+	}
+	if c.addr == "" {
+		t.Fatalf("bot process did not start listening")
+	}
+	go func() { // keep the pipe drained
+		for lines.Scan() {
+		}
+	}()
+	return c
+}
+
+func (c *botProcess) kill(sig syscall.Signal) {
+	if c.cmd.ProcessState != nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(sig)
+	_ = c.cmd.Wait()
+}
+
+// crashWorld is a Slack emulator, the proxy and a database shared by bot processes.
+type crashWorld struct {
+	fake  *slackfake.Server
+	proxy *crashProxy
+	env   []string
+	db    string
+}
+
+func newCrashWorld(t *testing.T) *crashWorld {
+	t.Helper()
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	var roster strings.Builder
+	fmt.Fprintf(&roster, "analysts: [%s]\noffices:\n", analyst)
+	fake.AddUser(analyst, "dana.analyst")
+	members := []string{analyst}
+	for _, o := range bot.DefaultOffices() {
+		fake.AddUser(reviewer(o.Code, 1), o.Code+".one")
+		fake.AddUserGroup(group(o.Code), o.Code, reviewer(o.Code, 1))
+		members = append(members, reviewer(o.Code, 1))
+		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s}\n", o.Code, o.Name, group(o.Code))
+	}
+	fake.AddChannel("general", false, members...)
+	dir := t.TempDir()
+	rosterPath := filepath.Join(dir, "roster.yaml")
+	if err := os.WriteFile(rosterPath, []byte(roster.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := &crashWorld{fake: fake, proxy: newCrashProxy(t, fake), db: filepath.Join(dir, "bot.db")}
+	w.env = []string{
+		"SLACK_BOT_TOKEN=" + fake.BotToken(), "SLACK_SIGNING_SECRET=" + sandboxSecret, "SLACK_APP_TOKEN=",
+		"SLACK_API_URL=" + w.proxy.srv.URL + "/api/", "DATABASE_PATH=" + w.db, "ROSTER_PATH=" + rosterPath,
+		"OUTBOX_WORKERS=1", "OUTBOX_LEASE=1s", "REDIS_URL=",
+	}
+	return w
+}
+
+func (w *crashWorld) tr(c *botProcess) slackfake.HTTPTransport {
+	return slackfake.HTTPTransport{BaseURL: "http://" + c.addr, SigningSecret: sandboxSecret}
+}
+
+func (w *crashWorld) open(t *testing.T, c *botProcess) {
+	t.Helper()
+	general, _ := w.fake.ChannelByName("general")
+	if _, err := w.fake.SlashCommand(w.tr(c), analyst, general.ID, "/referral", "new"); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := w.fake.LastView(analyst)
+	ack, err := w.fake.SubmitView(w.tr(c), analyst, v.ID, referralInputs("Z123456")...)
+	if err != nil || len(ack.Body) != 0 {
+		t.Fatalf("open: %s %v", ack.Body, err)
+	}
+}
+
+// check reads the database as it is on disk and the emulator's state.
+func (w *crashWorld) check(t *testing.T) (*bot.Referral, []*bot.Ask) {
+	t.Helper()
+	db, err := store.Open(context.Background(), w.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	r, err := db.ReferralByCase(context.Background(), bot.AgencyCommerce, "Z123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asks, _ := db.Asks(context.Background(), r.ID)
+	var ours []string
+	for _, c := range w.fake.Channels() {
+		if c.Creator == w.fake.BotUserID() {
+			ours = append(ours, c.Name)
+		}
+	}
+	if len(ours) != 1 || ours[0] != "ref-commerce-z123456" || r.ChannelID == "" {
+		t.Errorf("channels the bot made = %v; want exactly ref-commerce-z123456", ours)
+	}
+	if got := len(w.fake.Messages(r.ChannelID)); got != 10 {
+		t.Errorf("channel has %d messages; want summary + 9 asks, once each", got)
+	}
+	if !r.Provisioned || len(asks) != 9 {
+		t.Errorf("provisioned = %v, asks = %d", r.Provisioned, len(asks))
+	}
+	return r, asks
+}
+
+// TestKilledWhileOpening kills the bot process with SIGKILL after (or before) each
+// Slack step of opening a referral; a restarted bot completes the opening, and nothing
+// is doubled.
+func TestKilledWhileOpening(t *testing.T) {
+	steps := []struct {
+		method string
+		nth    int
+		mode   string
+	}{
+		{"conversations.create", 1, "after"},
+		{"conversations.create", 1, "before"},
+		{"conversations.setTopic", 1, "after"},
+		{"conversations.invite", 1, "after"},
+		{"chat.postMessage", 1, "after"},
+		{"chat.postMessage", 2, "after"},
+		{"chat.postMessage", 10, "after"},
+		{"chat.update", 1, "after"},
+	}
+	for _, s := range steps {
+		t.Run(fmt.Sprintf("%s %s #%d", s.mode, s.method, s.nth), func(t *testing.T) {
+			w := newCrashWorld(t)
+			w.proxy.crashAt(s.method, s.nth, s.mode)
+			first := startBotProcess(t, w.env)
+			w.open(t, first)
+			<-w.proxy.hit
+			first.kill(syscall.SIGKILL)
+			close(w.proxy.hold)
+
+			second := startBotProcess(t, w.env)
+			// Opening ends with the summary refreshed once the asks are out.
+			w.proxy.waitFor(t, "the opening to complete", func(n map[string]int) bool {
+				return n["chat.postMessage"] >= 10 && n["chat.update"] >= 1+boolInt(s.method == "chat.update")
+			})
+			second.kill(syscall.SIGTERM)
+			w.check(t)
+		})
+	}
+}
+
+// TestKilledWhileRecording kills the bot right after a position is recorded, before
+// and after the ask message is updated; after a restart the messages catch up and the
+// position is recorded once.
+func TestKilledWhileRecording(t *testing.T) {
+	for _, mode := range []string{"before", "after"} {
+		t.Run(mode+" the ask update", func(t *testing.T) {
+			w := newCrashWorld(t)
+			first := startBotProcess(t, w.env)
+			w.open(t, first)
+			w.proxy.waitFor(t, "the opening", func(n map[string]int) bool { return n["chat.update"] >= 1 })
+			r, asks := w.check(t)
+			w.proxy.mu.Lock()
+			next := w.proxy.n["chat.update"] + 1
+			w.proxy.mu.Unlock()
+			w.proxy.crashAt("chat.update", next, mode)
+			ack, err := w.fake.ClickButton(w.tr(first), reviewer("army", 1), r.ChannelID, asks[0].MessageTS, "answer_approve")
+			if err != nil || ack.Status != 200 {
+				t.Fatalf("press: %d %v", ack.Status, err)
+			}
+			<-w.proxy.hit
+			first.kill(syscall.SIGKILL)
+			close(w.proxy.hold)
+
+			second := startBotProcess(t, w.env)
+			w.proxy.waitFor(t, "the ask and summary updates", func(n map[string]int) bool { return n["chat.update"] >= 4 })
+			second.kill(syscall.SIGTERM)
+			db, err := store.Open(context.Background(), w.db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			history, _ := db.Positions(context.Background(), asks[0].ID)
+			if len(history) != 1 {
+				t.Errorf("versions = %d; want 1", len(history))
+			}
+			msgs := w.fake.Messages(r.ChannelID)
+			if !strings.Contains(msgs[0].Text, "1 of 9 offices answered") {
+				t.Errorf("summary = %q; want it to count the answer", msgs[0].Text)
+			}
+			ask, _ := w.fake.FindMessage(r.ChannelID, func(m slackfake.Message) bool { return m.TS == asks[0].MessageTS })
+			if !strings.Contains(ask.Text, "Approve") {
+				t.Errorf("ask message = %q; want the position shown", ask.Text)
+			}
+			if n := len(msgs); n != 10 {
+				t.Errorf("messages = %d; want 10", n)
+			}
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
