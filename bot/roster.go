@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/sync/singleflight"
 )
 
 // Office is a reviewing office and who may answer for it: the members of a Slack
@@ -126,6 +127,9 @@ type members struct {
 
 	mu     sync.Mutex
 	groups map[string]cachedGroup
+	// fetch makes concurrent readers of an expired group share one Slack call, so a
+	// burst of presses never turns into a burst of Tier 2 calls.
+	fetch singleflight.Group
 }
 
 type cachedGroup struct {
@@ -140,17 +144,23 @@ func (m *members) group(ctx context.Context, id string) ([]string, error) {
 	if ok && m.now().Before(c.until) {
 		return c.users, nil
 	}
-	users, err := m.slack.UserGroupMembers(ctx, id)
+	v, err, _ := m.fetch.Do(id, func() (any, error) {
+		users, err := m.slack.UserGroupMembers(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		if m.groups == nil {
+			m.groups = map[string]cachedGroup{}
+		}
+		m.groups[id] = cachedGroup{users: users, until: m.now().Add(GroupCacheTTL)}
+		m.mu.Unlock()
+		return users, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read user group %s: %w", id, err)
 	}
-	m.mu.Lock()
-	if m.groups == nil {
-		m.groups = map[string]cachedGroup{}
-	}
-	m.groups[id] = cachedGroup{users: users, until: m.now().Add(GroupCacheTTL)}
-	m.mu.Unlock()
-	return users, nil
+	return v.([]string), nil
 }
 
 // officeMembers returns everyone who may answer for the office.

@@ -100,6 +100,8 @@ func dsn(path string, extra ...string) string {
 		"_foreign_keys=on",
 		"_busy_timeout=5000",
 		"_synchronous=NORMAL",
+		// Prepared statements are reused per connection instead of re-prepared per query.
+		"_stmt_cache_size=64",
 	}
 	params = append(params, extra...)
 	return path + "?" + strings.Join(params, "&")

@@ -3,8 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/referralbot/referralbot/bot"

@@ -44,6 +44,8 @@ commands:
   export CASE [--format md|json|csv] [--output FILE]
           write a referral's official record (CASE: Z123456, or commerce:Z123456 / state:050123456)
   verify  check the event log's hash chain; exit 1 naming the first altered or removed event
+  bench [-quick] [flags]
+          measure acknowledgement, a burst of openings, memory and start-up (docs/BENCHMARKS.md)
   stats [--since YYYY-MM-DD]
           per office: asks, median / 90th-percentile business days to answer, share on time; outcomes
   help    this text`
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return verifyCmd(ctx, args, stdout, stderr)
 	case "stats":
 		return statsCmd(ctx, args, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

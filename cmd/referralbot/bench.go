@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"time"
+)
+
+// benchOptions are the knobs of `referralbot bench`; the defaults are the published
+// run, and -quick shrinks every part to a few seconds for tests.
+type benchOptions struct {
+	rate         float64       // open-loop presses per second
+	ackDuration  time.Duration // open-loop phase
+	satDuration  time.Duration // closed-loop phase
+	warmup       time.Duration // unmeasured presses before each target
+	clients      int           // closed-loop clients
+	ackReferrals int           // referrals whose asks are pressed
+
+	burst      int     // referrals opened in the burst
+	scale      float64 // rate-limit time scale of the burst
+	postPerMin int     // workspace-wide chat.postMessage limit assumed for the burst
+
+	startupReferrals int
+	startupRuns      int
+
+	child     bool          // also run `referralbot serve` as a child process for its memory
+	childLoad time.Duration // its load phase
+
+	parts map[string]bool
+}
+
+// Targets, from the issue "Operate it".
+const (
+	targetAckP99     = 20 * time.Millisecond // acknowledgement p99 at 200 presses a second
+	targetSatRatio   = 0.5                   // saturated presses/s against the bare handler's
+	targetBurstRatio = 1.25                  // burst time against the rate limits' minimum
+	targetIdleRSSMB  = 40.0                  // resident memory when idle
+	targetStartup    = 500 * time.Millisecond
+)
+
+const (
+	benchUsageSynopsis = "usage: referralbot bench [-quick] [flags]"
+	benchAllParts      = "ack,burst,startup"
+)
+
+// benchCmd is `referralbot bench`: it measures the bot on this machine — the
+// acknowledgement of signed button presses, a burst of openings under Slack's rate
+// limits, memory, and start-up with many open referrals — and prints each figure
+// beside the baseline it is compared with, measured in the same run.
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o := &benchOptions{}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, benchUsageSynopsis)
+		fs.PrintDefaults()
+	}
+	quick := fs.Bool("quick", false, "a few seconds instead of about two minutes: fewer presses, 25 referrals, 200 at start-up, no child process")
+	bare := fs.Bool("bare-server", false, "internal: serve only the bare signature check, for the memory baseline")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the bench process (bot, fake and generator) to this file")
+	blockProfile := fs.String("blockprofile", "", "write where goroutines waited (block profile; mutex profile to FILE.mutex); slows the run")
+	parts := fs.String("parts", benchAllParts, "which parts to run, comma-separated: ack (with memory), burst, startup")
+	fs.Float64Var(&o.rate, "rate", 200, "open-loop presses per second")
+	fs.DurationVar(&o.ackDuration, "ack-duration", 10*time.Second, "open-loop phase, for the bot and for the bare handler each")
+	fs.DurationVar(&o.satDuration, "sat-duration", 5*time.Second, "closed-loop (saturation) phase, for each")
+	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured presses at -rate before each target")
+	fs.IntVar(&o.clients, "clients", 8, "closed-loop clients")
+	fs.IntVar(&o.ackReferrals, "ack-referrals", 20, "open referrals whose asks are pressed (9 asks each)")
+	fs.IntVar(&o.burst, "referrals", 100, "referrals opened in the burst")
+	fs.Float64Var(&o.scale, "scale", 60, "rate-limit time scale of the burst (60: a minute lasts a second); above 60, Slack's whole-second Retry-After outlasts the window")
+	fs.IntVar(&o.postPerMin, "post-per-min", 300, "workspace-wide chat.postMessage limit assumed in the burst")
+	fs.IntVar(&o.startupReferrals, "startup-referrals", 10_000, "open referrals in the start-up database")
+	fs.IntVar(&o.startupRuns, "startup-runs", 3, "measured start-ups of each kind (the median is reported)")
+	fs.BoolVar(&o.child, "child", true, "also run `referralbot serve` as a child process to measure the bot's memory alone")
+	fs.DurationVar(&o.childLoad, "child-duration", 5*time.Second, "load phase of the child process")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: bench takes no arguments, got %q", errUsage, fs.Args())
+	}
+	if *bare {
+		return serveBare(ctx, stderr)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *blockProfile != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+		runtime.SetMutexProfileFraction(10)
+		defer func() {
+			for kind, suffix := range map[string]string{"block": "", "mutex": ".mutex"} {
+				if f, err := os.Create(*blockProfile + suffix); err == nil {
+					_ = pprof.Lookup(kind).WriteTo(f, 0)
+					f.Close()
+				}
+			}
+		}()
+	}
+	if *quick {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		quickDefaults(o, set)
+	}
+	o.parts = map[string]bool{}
+	for p := range strings.SplitSeq(*parts, ",") {
+		if p = strings.TrimSpace(p); !slices.Contains(strings.Split(benchAllParts, ","), p) {
+			return fmt.Errorf("%w: unknown part %q (want some of %s)", errUsage, p, benchAllParts)
+		}
+		o.parts[p] = true
+	}
+	if o.rate <= 0 || o.clients <= 0 || o.ackReferrals <= 0 || o.burst <= 0 || o.scale <= 0 ||
+		o.postPerMin <= 0 || o.startupReferrals <= 0 || o.startupRuns <= 0 {
+		return fmt.Errorf("%w: counts, rates and the scale must be positive", errUsage)
+	}
+
+	began, loadBefore := time.Now(), loadAverage()
+	rep := &benchReport{}
+	baseRSS := rssMB("self")
+	progress := stderr
+	if o.parts["ack"] {
+		fmt.Fprintf(progress, "1. acknowledgement of signed Approve presses (%.0f/s for %v, then %d clients for %v)\n",
+			o.rate, o.ackDuration, o.clients, o.satDuration)
+		r, err := benchAck(ctx, o, progress)
+		if err != nil {
+			return fmt.Errorf("bench acknowledgement: %w", err)
+		}
+		rep.addAck(o, r, baseRSS)
+	}
+	if o.parts["burst"] {
+		fmt.Fprintf(progress, "2. %d referrals opened in a burst under Slack's rate limits, time scaled %gx\n", o.burst, o.scale)
+		r, err := benchBurst(ctx, o, progress)
+		if err != nil {
+			return fmt.Errorf("bench burst: %w", err)
+		}
+		rep.addBurst(o, r)
+	}
+	if o.parts["startup"] {
+		fmt.Fprintf(progress, "3. start-up with %d open referrals\n", o.startupReferrals)
+		r, err := benchStartup(ctx, o, progress)
+		if err != nil {
+			return fmt.Errorf("bench start-up: %w", err)
+		}
+		rep.addStartup(r)
+	}
+	rep.print(stdout)
+	fmt.Fprintf(stdout, "\n%s\nLoad average (1 min) before the run %s, after it %s: other work on the machine skews the figures.\n\nRan in %v. Reproduce: %s\n",
+		machine(), loadBefore, loadAverage(), time.Since(began).Round(time.Second), reproduce(args))
+	return nil
+}
+
+// quickDefaults shrinks every part for a test run, leaving flags given explicitly.
+func quickDefaults(o *benchOptions, set map[string]bool) {
+	quick := map[string]func(){
+		"ack-duration":      func() { o.ackDuration = time.Second },
+		"sat-duration":      func() { o.satDuration = 500 * time.Millisecond },
+		"warmup":            func() { o.warmup = 200 * time.Millisecond },
+		"clients":           func() { o.clients = 4 },
+		"ack-referrals":     func() { o.ackReferrals = 4 },
+		"referrals":         func() { o.burst = 25 },
+		"startup-referrals": func() { o.startupReferrals = 200 },
+		"startup-runs":      func() { o.startupRuns = 1 },
+		"child":             func() { o.child = false },
+		"child-duration":    func() { o.childLoad = time.Second },
+	}
+	for name, apply := range quick {
+		if !set[name] {
+			apply()
+		}
+	}
+}
+
+// benchDir makes a temporary directory for one part and returns its remover.
+func benchDir(part string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "referralbot-bench-"+part+"-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { _ = os.RemoveAll(dir) }, nil
+}
+
+// machine describes where the figures were measured.
+func machine() string {
+	model := "unknown CPU"
+	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(raw), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	kernel := ""
+	if raw, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		kernel = ", Linux " + strings.TrimSpace(string(raw))
+	}
+	mem := ""
+	if kb, err := readMemTotalKB(); err == nil {
+		mem = fmt.Sprintf(", %.1f GB RAM", float64(kb)/(1<<20))
+	}
+	return fmt.Sprintf("Machine: %d CPUs (nproc), GOMAXPROCS %d, %s%s%s; %s %s/%s",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), model, mem, kernel, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// loadAverage is the one-minute load average, "?" if unknown.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+func readMemTotalKB() (int64, error) {
+	raw, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, err
+	}
+	var kb int64
+	for line := range strings.SplitSeq(string(raw), "\n") {
+		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
+			return kb, nil
+		}
+	}
+	return 0, errors.New("no MemTotal in /proc/meminfo")
+}
+
+// reproduce is the command line that repeats this run.
+func reproduce(args []string) string {
+	cmd := "go build -o referralbot ./cmd/referralbot && ./referralbot bench"
+	if len(args) > 0 {
+		cmd += " " + strings.Join(args, " ")
+	}
+	return cmd + "   (on an otherwise idle machine; progress goes to stderr, this table to stdout)"
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/referralbot/referralbot/bot"
+)
+
+// ackResult is part 1: the bot and the bare handler pressed at a fixed rate and at
+// saturation, and the memory of the process meanwhile.
+type ackResult struct {
+	botOpen, bareOpen loadResult // open loop at o.rate
+	botSat, bareSat   loadResult // closed loop, o.clients clients
+	presses           int        // presses the bot answered while measured
+	versions          int        // position versions those presses recorded
+	drain             time.Duration
+	rssIdle, rssPeak  float64 // this process, MB
+	warnings          error
+
+	child *childResult // nil when the bot was not run as a process of its own
+}
+
+// childResult is `referralbot serve` (and the bare handler) as processes of their own.
+type childResult struct {
+	skipped            string // why there is no figure
+	idle, peak, hwm    float64
+	bareIdle, barePeak float64
+	load, bareLoad     loadResult
+	bareSkipped        string
+	warnings           error
+}
+
+// benchAck opens o.ackReferrals referrals through the bot and presses their Approve
+// buttons: first at o.rate presses a second (open loop), then with o.clients
+// clients pressing as fast as answers come (closed loop), each time against the bare
+// handler as well. The outbox workers update the Slack messages meanwhile, as in
+// production. Then, if it can, it runs `referralbot serve` as a child process on
+// the same database and workspace, to measure the memory of the bot alone.
+func benchAck(ctx context.Context, o *benchOptions, progress io.Writer) (*ackResult, error) {
+	res := &ackResult{}
+	dir, cleanup, err := benchDir("ack")
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	w, err := newBenchWorld(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+	dbPath := filepath.Join(dir, "referralbot.db")
+	if err := w.startBot(ctx, dbPath); err != nil {
+		return nil, err
+	}
+	settle(ctx, time.Second)
+	res.rssIdle = rssMB("self")
+
+	cases := make([]string, o.ackReferrals)
+	for i := range cases {
+		cases[i] = benchCase('A', i+1)
+		if err := w.openReferral(cases[i]); err != nil {
+			return nil, err
+		}
+	}
+	refs, err := w.waitProvisioned(ctx, cases, time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	deck, err := newPressDeck(ctx, w, refs)
+	if err != nil {
+		return nil, err
+	}
+	bareURL, stopBare, err := startBare()
+	if err != nil {
+		return nil, err
+	}
+	defer stopBare()
+	botT := newLoadTarget("bot", w.url, deck)
+	bareT := newBareTarget("bare handler", bareURL, deck)
+	fmt.Fprintf(progress, "  %d referrals open, %d asks to press; in-process RSS idle %.1f MB\n", len(refs), len(deck.asks), res.rssIdle)
+
+	deck.newPhase()
+	openLoop(ctx, bareT, o.rate, o.warmup)
+	openLoop(ctx, botT, o.rate, o.warmup)
+	before, err := countVersions(ctx, w, refs)
+	if err != nil {
+		return nil, err
+	}
+	sampler := sampleRSS("self", 50*time.Millisecond, w.fake.Reset)
+	res.bareOpen = openLoop(ctx, bareT, o.rate, o.ackDuration)
+	fmt.Fprintf(progress, "  bare handler, %.0f/s: %v\n", o.rate, res.bareOpen)
+	res.botOpen = openLoop(ctx, botT, o.rate, o.ackDuration)
+	fmt.Fprintf(progress, "  bot,          %.0f/s: %v\n", o.rate, res.botOpen)
+	deck.newPhase()
+	res.bareSat = closedLoop(ctx, bareT, o.clients, o.satDuration)
+	fmt.Fprintf(progress, "  bare handler, %d clients: %v\n", o.clients, res.bareSat)
+	res.botSat = closedLoop(ctx, botT, o.clients, o.satDuration)
+	fmt.Fprintf(progress, "  bot,          %d clients: %v\n", o.clients, res.botSat)
+	res.rssPeak = sampler.end()
+	res.presses = len(res.botOpen.lat) + len(res.botSat.lat)
+
+	// The Slack updates the presses queued: how long until the outbox is empty.
+	began := time.Now()
+	if _, err := w.waitProvisioned(ctx, cases, 2*time.Minute); err != nil {
+		return nil, fmt.Errorf("outbox after the load: %w", err)
+	}
+	res.drain = time.Since(began)
+	after, err := countVersions(ctx, w, refs)
+	if err != nil {
+		return nil, err
+	}
+	res.versions = after - before
+	res.warnings = w.logs.err()
+	fmt.Fprintf(progress, "  %d presses answered, %d versions recorded; outbox empty %v after the load; in-process RSS peak %.1f MB\n",
+		res.presses, res.versions, res.drain.Round(time.Millisecond), res.rssPeak)
+
+	if o.child {
+		w.stop()
+		w.stop = nil
+		res.child = benchChild(ctx, o, w, dbPath, deck, progress)
+	}
+	return res, nil
+}
+
+// servingExecutable is this program, which `referralbot serve` runs as a child;
+// not under go test, whose executable is the test binary.
+func servingExecutable() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	if strings.HasSuffix(exe, ".test") {
+		return "", errors.New("running under go test: the executable is not referralbot")
+	}
+	return exe, nil
+}
+
+// countVersions counts the position versions recorded on the referrals' asks.
+func countVersions(ctx context.Context, w *benchWorld, refs []*bot.Referral) (int, error) {
+	n := 0
+	for _, r := range refs {
+		asks, err := w.db.Asks(ctx, r.ID)
+		if err != nil {
+			return 0, err
+		}
+		for _, a := range asks {
+			if a.Current != nil {
+				n += a.Current.Version
+			}
+		}
+	}
+	return n, nil
+}
+
+// benchChild runs `referralbot serve` as a child process on the database part 1
+// left and the same workspace, reads its RSS idle and under o.rate presses a
+// second, and does the same for the bare handler in a child process
+// (`referralbot bench -bare-server`) as the baseline.
+func benchChild(ctx context.Context, o *benchOptions, w *benchWorld, dbPath string, deck *pressDeck, progress io.Writer) *childResult {
+	res := &childResult{}
+	exe, err := servingExecutable()
+	if err != nil {
+		res.skipped = err.Error()
+		return res
+	}
+	measure := func(c *child, t *loadTarget) (idle, peak float64, load loadResult) {
+		t.pid = c.pid
+		settle(ctx, time.Second)
+		idle = rssMB(c.pid)
+		deck.newPhase()
+		openLoop(ctx, t, o.rate, o.warmup)
+		sampler := sampleRSS(c.pid, 50*time.Millisecond, w.fake.Reset)
+		load = openLoop(ctx, t, o.rate, o.childLoad)
+		peak = sampler.end()
+		return idle, peak, load
+	}
+
+	c, err := startChild(ctx, exe, []string{"serve"}, w.env(dbPath))
+	if err != nil {
+		res.skipped = err.Error()
+		return res
+	}
+	if err := c.waitRebuilt(ctx, 30*time.Second); err != nil {
+		res.skipped = err.Error()
+		c.kill()
+		return res
+	}
+	res.idle, res.peak, res.load = measure(c, newLoadTarget("referralbot serve", c.url, deck))
+	if kb, err := readStatusKB(c.pid, "VmHWM"); err == nil {
+		res.hwm = float64(kb) / 1024
+	}
+	res.warnings = errors.Join(c.logs.err(), c.stop())
+	fmt.Fprintf(progress, "  referralbot serve (pid %s): RSS idle %.1f MB, peak %.1f MB (VmHWM %.1f MB) under %v\n",
+		c.pid, res.idle, res.peak, res.hwm, res.load)
+
+	b, err := startChild(ctx, exe, []string{"bench", "-bare-server"}, []string{"PATH=" + os.Getenv("PATH")})
+	if err != nil {
+		res.bareSkipped = err.Error()
+		return res
+	}
+	res.bareIdle, res.barePeak, res.bareLoad = measure(b, newBareTarget("bare handler process", b.url, deck))
+	_ = b.stop()
+	fmt.Fprintf(progress, "  bare handler (pid %s): RSS idle %.1f MB, peak %.1f MB under %v\n",
+		b.pid, res.bareIdle, res.barePeak, res.bareLoad)
+	return res
+}

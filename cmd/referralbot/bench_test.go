@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestBenchQuick runs `referralbot bench -quick` and checks that it prints a sane
+// table: every metric present with a positive figure, every press recorded, every
+// referral of the burst provisioned, the machine and how to reproduce. It asserts
+// no timings: those belong to the machine, and docs/BENCHMARKS.md records them.
+func TestBenchQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the bench takes several seconds")
+	}
+	var out, progress bytes.Buffer
+	if err := benchCmd(context.Background(), []string{"-quick"}, &out, &progress); err != nil {
+		t.Fatalf("bench -quick: %v\nprogress:\n%s", err, progress.String())
+	}
+	table := out.String()
+	t.Logf("bench -quick:\n%s", table)
+	rows := benchTable(t, table)
+
+	for _, metric := range []string{
+		"ack p50, signed Approve presses", "ack p99, signed Approve presses", "presses answered/s at saturation",
+		"position versions recorded per press answered", "RSS idle after start-up, bench process",
+		"RSS peak under the part 1 load", "referrals opened in a burst", "referrals provisioned",
+		"start-up with",
+	} {
+		row := findRow(rows, metric)
+		if row == nil {
+			t.Errorf("no row for %q", metric)
+			continue
+		}
+		if v := leadingNumber(t, row[1]); v <= 0 {
+			t.Errorf("%s = %s; want a positive figure", metric, row[1])
+		}
+		if row[2] != "—" && leadingNumber(t, row[2]) <= 0 {
+			t.Errorf("%s: baseline %s; want a positive figure", metric, row[2])
+		}
+	}
+	// Correctness, not speed: each press recorded a version, each referral was provisioned.
+	for _, metric := range []string{"position versions recorded per press answered", "referrals provisioned"} {
+		if row := findRow(rows, metric); row != nil && (leadingNumber(t, row[1]) != leadingNumber(t, row[2]) || row[5] != "yes") {
+			t.Errorf("%s: %s of %s (pass %s); want all", metric, row[1], row[2], row[5])
+		}
+	}
+	for _, want := range []string{"Machine: ", "CPUs (nproc)", "go1.", "Reproduce: ", "bench -quick"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("progress:\n%s", progress.String())
+	}
+}
+
+// benchTable reads the rows of the printed table (cells: metric, value, baseline,
+// ratio, target, pass), failing on a malformed row.
+func benchTable(t *testing.T, out string) [][]string {
+	t.Helper()
+	var rows [][]string
+	for line := range strings.SplitSeq(out, "\n") {
+		if !strings.HasPrefix(line, "| ") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) != 6 {
+			t.Errorf("table row with %d cells: %q", len(cells), line)
+			continue
+		}
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		if cells[0] != "metric" && !strings.HasPrefix(cells[0], "---") {
+			rows = append(rows, cells)
+		}
+	}
+	if len(rows) == 0 {
+		t.Fatalf("no table in the output:\n%s", out)
+	}
+	return rows
+}
+
+// findRow returns the row whose metric mentions what, nil if none.
+func findRow(rows [][]string, what string) []string {
+	for _, r := range rows {
+		if strings.Contains(r[0], what) {
+			return r
+		}
+	}
+	return nil
+}
+
+// leadingNumber parses the number a cell starts with ("12.5 ms", "300 /s").
+func leadingNumber(t *testing.T, cell string) float64 {
+	t.Helper()
+	f, _, _ := strings.Cut(cell, " ")
+	v, err := strconv.ParseFloat(f, 64)
+	if err != nil {
+		t.Errorf("cell %q does not start with a number", cell)
+	}
+	return v
+}
+
+func TestBenchUsage(t *testing.T) {
+	for _, args := range [][]string{{"-parts", "ack,nonsense"}, {"extra"}, {"-rate", "0"}} {
+		var out, errOut bytes.Buffer
+		if err := benchCmd(context.Background(), args, &out, &errOut); !errors.Is(err, errUsage) {
+			t.Errorf("bench %q = %v; want a usage error", args, err)
+		}
+	}
+}
