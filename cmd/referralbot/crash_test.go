@@ -68,6 +68,18 @@ func newCrashProxy(t *testing.T, fake *slackfake.Server) *crashProxy {
 		mode := p.mode
 		p.cond.Broadcast()
 		p.mu.Unlock()
+		if crash && mode == "pause" {
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r)
+			close(p.hit)
+			<-p.hold // answered late, once the test lets go
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
 		if crash && mode == "before" {
 			close(p.hit)
 			<-p.hold
@@ -349,4 +361,63 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestGracefulShutdown sends SIGTERM while the bot is in the middle of Slack work:
+// it finishes the work in flight and exits cleanly; a later start has nothing left
+// to redo.
+func TestGracefulShutdown(t *testing.T) {
+	w := newCrashWorld(t)
+	w.proxy.crashAt("chat.postMessage", 3, "pause") // the second ask is on its way to Slack
+	bot1 := startBotProcess(t, w.env)
+	w.open(t, bot1)
+	<-w.proxy.hit
+	if err := bot1.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	close(w.proxy.hold) // Slack answers the call the bot was waiting on
+
+	if err := bot1.cmd.Wait(); err != nil {
+		t.Fatalf("bot exited with %v; want a clean exit after SIGTERM", err)
+	}
+	r, _ := w.check(t) // the opening was finished before exiting
+	if !r.Provisioned {
+		t.Fatal("in-flight opening not finished on shutdown")
+	}
+	calls := map[string]int{}
+	w.proxy.mu.Lock()
+	for k, v := range w.proxy.n {
+		calls[k] = v
+	}
+	w.proxy.mu.Unlock()
+
+	bot2 := startBotProcess(t, w.env)
+	// A press through the new process proves it serves, and its update goes out.
+	asks := mustAsks(t, w.db, r.ID)
+	if ack, err := w.fake.ClickButton(w.tr(bot2), reviewer("army", 1), r.ChannelID, asks[0].MessageTS, "answer_approve"); err != nil || ack.Status != 200 {
+		t.Fatalf("press after restart: %d %v", ack.Status, err)
+	}
+	w.proxy.waitFor(t, "the ask update", func(n map[string]int) bool { return n["chat.update"] >= calls["chat.update"]+2 })
+	bot2.kill(syscall.SIGTERM)
+	w.proxy.mu.Lock()
+	defer w.proxy.mu.Unlock()
+	for _, m := range []string{"conversations.create", "chat.postMessage", "conversations.invite"} {
+		if w.proxy.n[m] != calls[m] {
+			t.Errorf("%s called %d more times after restart; the shut-down bot left work undone", m, w.proxy.n[m]-calls[m])
+		}
+	}
+}
+
+func mustAsks(t *testing.T, path string, referralID int64) []*bot.Ask {
+	t.Helper()
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	asks, err := db.Asks(context.Background(), referralID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return asks
 }
