@@ -152,7 +152,8 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		}
 		return s.enqueue(ctx, tx,
 			&Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: ask.ID},
-			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID},
+			&Job{Kind: JobRefreshHome, ReferralID: ref.ID, AskID: ask.ID})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record position of %s on referral %d: %w", office.Code, ref.ID, err)

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -34,12 +35,19 @@ func dueWords(daysLeft int) string {
 }
 
 // ReminderMessage nudges an office in the referral channel, mentioning its user
-// group, with shortcuts to answer or to snooze.
+// group and the people named on its roster, with shortcuts to answer or to snooze.
 func ReminderMessage(r *Referral, a *Ask, rem *Reminder, roster *Roster, loc *time.Location) Message {
 	office, _ := roster.Office(a.OfficeCode)
 	who := "*" + esc(roster.OfficeName(a.OfficeCode)) + "*"
+	var mentions []string
 	if office.UserGroup != "" {
-		who = fmt.Sprintf("<!subteam^%s> (%s)", office.UserGroup, who)
+		mentions = append(mentions, "<!subteam^"+office.UserGroup+">")
+	}
+	for _, u := range office.Users {
+		mentions = append(mentions, "<@"+u+">")
+	}
+	if len(mentions) > 0 {
+		who = fmt.Sprintf("%s (%s)", strings.Join(mentions, " "), who)
 	}
 	text := fmt.Sprintf(":alarm_clock: %s: your position on *%s* is %s (due %s).", who, esc(r.CaseNumber), dueWords(rem.DaysLeft), FormatDate(a.DueDate))
 	if rem.Escalated {

@@ -30,11 +30,14 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 		return Errorf(EINVALID, "%s A due date change needs a reason, e.g. `/referral extend army 2026-12-18 waiting on a technical question`.", msg)
 	}
 	var before, after []*Ask
+	held := false
 	err := s.store.Update(ctx, func(tx Tx) error {
+		before, after = nil, nil
 		ref, err := tx.Referral(ctx, referralID)
 		if err != nil {
 			return err
 		}
+		held = !ref.HeldSince.IsZero()
 		if ref.State != ReferralOpen {
 			return Errorf(ECLOSED, "The final recommendation on %s is recorded; its due dates are closed.", ref.CaseNumber)
 		}
@@ -51,7 +54,8 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 				return err
 			}
 			for _, a := range asks {
-				if (target == ExtendAll && a.State == AskAwaiting) || a.OfficeCode == target {
+				// An office that answered has no due date left to move.
+				if a.State == AskAwaiting && (target == ExtendAll || a.OfficeCode == target) {
 					old := *a
 					before = append(before, &old)
 					a.DueDate, a.DueSetAt = newDue, s.now().UTC()
@@ -79,7 +83,9 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 		return fmt.Errorf("extend referral %d: %w", referralID, err)
 	}
 	s.cancelAsks(ctx, before)
-	s.scheduleAsks(ctx, after)
+	if !held { // a held referral's reminders are scheduled when it resumes
+		s.scheduleAsks(ctx, after)
+	}
 	s.Kick()
 	return nil
 }

@@ -68,7 +68,10 @@ func describe(err error) string {
 func (s *Service) RunJob(ctx context.Context, j *Job) error {
 	switch j.Kind {
 	case JobProvision:
-		return s.provision(ctx, j)
+		if err := s.provision(ctx, j); err != nil {
+			return err
+		}
+		return s.RefreshHomes(ctx, j.ReferralID) // the new referral, with its channel
 	case JobUpdateSummary:
 		return s.updateSummary(ctx, j.ReferralID)
 	case JobUpdateAsk:
@@ -77,6 +80,12 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.postFinal(ctx, j)
 	case JobSendReminders:
 		return s.sendReminders(ctx, j)
+	case JobRefreshHome:
+		return s.refreshHomes(ctx, j)
+	case JobSendNudges:
+		return s.sendNudges(ctx, j)
+	case JobInviteAnalyst:
+		return s.inviteAnalyst(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }

@@ -75,7 +75,8 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 		if err := tx.UpdateReferral(ctx, ref); err != nil {
 			return err
 		}
-		jobs := []*Job{{Kind: JobPostFinal, ReferralID: ref.ID}, {Kind: JobUpdateSummary, ReferralID: ref.ID}}
+		jobs := []*Job{{Kind: JobPostFinal, ReferralID: ref.ID}, {Kind: JobUpdateSummary, ReferralID: ref.ID},
+			{Kind: JobRefreshHome, ReferralID: ref.ID}}
 		for _, a := range asks {
 			if a.State == AskAwaiting {
 				old := *a

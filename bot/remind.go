@@ -18,8 +18,15 @@ const (
 	LateAfter = 10 * time.Minute
 	// reminderBatch is how many due reminders one pass claims.
 	reminderBatch = 100
-	// maxOverdueScan bounds the overdue reminders looked at for one very old ask.
-	maxOverdueScan = 2000
+	// ReminderReconcile is how often RunReminders rebuilds the queue from SQLite even
+	// though it looks intact: a Redis restored from an old snapshot still says it is
+	// seeded, and a process that noticed a lost schedule may have died before the rebuild.
+	ReminderReconcile = 10 * time.Minute
+	// SkippedSuperseded marks a reminder that fell due while a later one of the same
+	// due date was also due (the bot or Redis was down): only the later one is sent.
+	SkippedSuperseded = "superseded"
+	// SkippedSnoozed marks a reminder that fell due while a roster member had snoozed the ask.
+	SkippedSnoozed = "snoozed"
 )
 
 // reminderID names a reminder by ask, due date and sequence; it changes when the due
@@ -49,34 +56,58 @@ func (s *Service) nudge(due time.Time, seq int) deadline.Nudge {
 	return s.rules.NextOverdue(due, s.policy, seq-len(regular)+1)
 }
 
+// overdueBy returns how many overdue reminders of the due date have fallen due by
+// now. It estimates from the business days elapsed and then checks, so a long
+// overdue ask costs a few calendar walks, not one per reminder.
+func (s *Service) overdueBy(due, now time.Time) int {
+	every := max(s.policy.OverdueEvery, 1)
+	elapsed := s.rules.BusinessDaysBetween(s.rules.BusinessDayOnOrBefore(due), s.rules.Date(now))
+	k := max(elapsed/every, 0)
+	for k > 0 && s.rules.NextOverdue(due, s.policy, k).At.After(now) {
+		k--
+	}
+	for !s.rules.NextOverdue(due, s.policy, k+1).At.After(now) {
+		k++
+	}
+	return k
+}
+
+// latestDue returns the newest reminder of the due date that has fallen due by
+// now, if any. It is the one reminder worth sending after an outage: the older
+// ones it supersedes would only repeat it with stale numbers.
+func (s *Service) latestDue(due, now time.Time) (deadline.Nudge, bool) {
+	if k := s.overdueBy(due, now); k > 0 {
+		return s.rules.NextOverdue(due, s.policy, k), true
+	}
+	regular := s.rules.Nudges(due, s.policy, 0)
+	for i := len(regular) - 1; i >= 0; i-- {
+		if !regular[i].At.After(now) {
+			return regular[i], true
+		}
+	}
+	return deadline.Nudge{}, false
+}
+
 // wantedReminders is what the queue should hold for an awaiting ask at now: every
-// future reminder up to the first overdue one, and the latest one missed since the
-// due date took effect (to go out at once, late), never one already recorded.
+// future reminder up to the first overdue one, and the latest one already due if
+// it was owed (due after the due date took effect) and not recorded, to go out at
+// once, late. Older unrecorded ones are superseded by it, and nothing is wanted
+// for the past once the latest due reminder is recorded.
 func (s *Service) wantedReminders(a *Ask, now time.Time, recorded map[string]bool) []Scheduled {
 	var out []Scheduled
-	var missed *Scheduled
-	consider := func(n deadline.Nudge) (future bool) {
-		id := reminderID(a.ID, a.DueDate, n.Seq)
-		switch {
-		case recorded[id]:
-		case n.At.After(now):
+	future := func(n deadline.Nudge) {
+		if id := reminderID(a.ID, a.DueDate, n.Seq); n.At.After(now) && !recorded[id] {
 			out = append(out, Scheduled{ID: id, At: n.At})
-			return true
-		case !n.At.Before(a.DueSetAt):
-			missed = &Scheduled{ID: id, At: now}
 		}
-		return n.At.After(now)
 	}
 	for _, n := range s.rules.Nudges(a.DueDate, s.policy, 0) {
-		consider(n)
+		future(n)
 	}
-	for k := 1; k <= maxOverdueScan; k++ {
-		if consider(s.rules.NextOverdue(a.DueDate, s.policy, k)) {
-			break
+	future(s.rules.NextOverdue(a.DueDate, s.policy, s.overdueBy(a.DueDate, now)+1))
+	if n, ok := s.latestDue(a.DueDate, now); ok && !n.At.Before(a.DueSetAt) {
+		if id := reminderID(a.ID, a.DueDate, n.Seq); !recorded[id] {
+			out = append(out, Scheduled{ID: id, At: now})
 		}
-	}
-	if missed != nil {
-		out = append(out, *missed)
 	}
 	return out
 }
@@ -125,14 +156,19 @@ func (s *Service) scheduleAsks(ctx context.Context, asks []*Ask) {
 func (s *Service) cancelAsks(ctx context.Context, asks []*Ask) {
 	now := s.now()
 	for _, a := range asks {
-		seqs := len(s.rules.Nudges(a.DueDate, s.policy, 0))
-		for k := 1; k <= maxOverdueScan; k++ {
-			seqs++
-			if s.rules.NextOverdue(a.DueDate, s.policy, k).At.After(now) {
-				break
-			}
+		// The regular reminders, the latest overdue one (a rebuild may have queued it)
+		// and the next: older overdue ones left the queue when the next was queued.
+		regular := len(s.rules.Nudges(a.DueDate, s.policy, 0))
+		seqs := make([]int, 0, regular+2)
+		for seq := range regular {
+			seqs = append(seqs, seq)
 		}
-		for seq := range seqs {
+		k := s.overdueBy(a.DueDate, now)
+		if k > 0 {
+			seqs = append(seqs, s.rules.NextOverdue(a.DueDate, s.policy, k).Seq)
+		}
+		seqs = append(seqs, s.rules.NextOverdue(a.DueDate, s.policy, k+1).Seq)
+		for _, seq := range seqs {
 			if err := s.queue.Cancel(ctx, reminderID(a.ID, a.DueDate, seq)); err != nil {
 				s.log.Warn("cancel reminder", "ask", a.ID, "err", err)
 				return
@@ -189,32 +225,55 @@ func (s *Service) ProcessReminders(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("claim reminders: %w", err)
 	}
+	if len(items) == 0 {
+		return 0, nil
+	}
+	failed := map[string]bool{}
+	for _, it := range s.deliverReminders(ctx, items) {
+		failed[it.ID] = true
+		// Hand it back so the next pass tries again.
+		if err := s.queue.Release(ctx, it.ID, it.Token); err != nil {
+			s.log.Warn("release reminder", "reminder", it.ID, "err", err)
+		}
+	}
 	for _, it := range items {
-		if err := s.deliverReminder(ctx, it); err != nil {
-			s.log.Error("deliver reminder", "reminder", it.ID, "err", err)
-			// Hand it back so the next pass tries again.
-			if rerr := s.queue.Release(ctx, it.ID, it.Token); rerr != nil {
-				s.log.Warn("release reminder", "reminder", it.ID, "err", rerr)
-			}
+		if failed[it.ID] {
 			continue
 		}
 		if err := s.queue.Ack(ctx, it.ID, it.Token); err != nil {
 			s.log.Warn("ack reminder", "reminder", it.ID, "err", err)
 		}
 	}
-	if len(items) > 0 {
-		s.Kick()
-	}
+	s.Kick()
 	return len(items), nil
 }
 
-// RunReminders runs ProcessReminders every tick until ctx ends.
+// RunReminders rebuilds the queue from SQLite (start-up), then claims due
+// reminders every tick until ctx ends: a pass that found a full batch is followed
+// at once by another, so a busy morning is not spread over many ticks. Every
+// ReminderReconcile it rebuilds again, in case Redis lost part of the schedule
+// without looking empty.
 func (s *Service) RunReminders(ctx context.Context, tick time.Duration) {
+	if err := s.RebuildReminders(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("reminders: rebuild at start-up failed; will retry", "err", err)
+		s.needRebuild.Store(true)
+	}
+	rebuilt := s.now()
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
-		if _, err := s.ProcessReminders(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("reminders", "err", err)
+		if s.now().Sub(rebuilt) >= ReminderReconcile {
+			s.needRebuild.Store(true)
+			rebuilt = s.now()
+		}
+		for ctx.Err() == nil {
+			n, err := s.ProcessReminders(ctx)
+			if err != nil && ctx.Err() == nil {
+				s.log.Warn("reminders", "err", err)
+			}
+			if err != nil || n < reminderBatch {
+				break
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -37,6 +37,8 @@ type Slack interface {
 	// OpenDM returns the id of the bot's direct-message channel with a user.
 	OpenDM(ctx context.Context, userID string) (string, error)
 	UserGroupMembers(ctx context.Context, groupID string) ([]string, error)
+	// PublishHome sets the Home tab a user sees in the bot's app home (views.publish).
+	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
 }
 
 // ErrNameTaken is returned by Slack.CreateChannel when the channel name is in use.

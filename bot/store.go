@@ -30,6 +30,28 @@ type Reader interface {
 	Reminders(ctx context.Context, referralID int64) ([]*Reminder, error)
 	// AskReminders returns the reminders recorded for one ask, oldest first.
 	AskReminders(ctx context.Context, askID int64) ([]*Reminder, error)
+
+	// The cockpit (Home tab, /referral list). Each page method returns at most limit
+	// items and how many there are in all.
+
+	// AnalystReferrals returns the analyst's open referrals, soonest DoD due date first.
+	AnalystReferrals(ctx context.Context, analyst string, limit int) ([]*Referral, int, error)
+	// OpenReferralList returns every open referral, soonest DoD due date first.
+	OpenReferralList(ctx context.Context, limit int) ([]*Referral, int, error)
+	// OverdueReferrals returns the open referrals, not on hold, with an ask awaiting
+	// a position whose due date is before today, soonest DoD due date first.
+	OverdueReferrals(ctx context.Context, today time.Time, limit int) ([]*Referral, int, error)
+	// OfficeQueue returns the asks awaiting a position from any of the offices,
+	// soonest due first, each with its referral; with overdueOn set, only those due
+	// before that date on referrals not on hold.
+	OfficeQueue(ctx context.Context, offices []string, overdueOn time.Time, limit int) ([]*PendingAsk, int, error)
+	// Standings returns the asks of the referrals, keyed by referral and ordered by
+	// ID, with the outcome of each one's current position.
+	Standings(ctx context.Context, referralIDs []int64) (map[int64][]Standing, error)
+	// HomeViewers returns which of users have opened the bot's Home tab.
+	HomeViewers(ctx context.Context, users []string) ([]string, error)
+	// AnyHomeViewer reports whether anybody has opened the bot's Home tab.
+	AnyHomeViewer(ctx context.Context) (bool, error)
 }
 
 // Tx is one write transaction. Everything written through it commits or rolls back
@@ -67,6 +89,9 @@ type Tx interface {
 	// Enqueue adds a job to the outbox. A job equal in kind, referral and ask to one
 	// still pending (not yet claimed) is merged into it.
 	Enqueue(ctx context.Context, j *Job) error
+	// RecordHomeOpened notes that user has opened the bot's Home tab, so that changes
+	// refresh it from now on.
+	RecordHomeOpened(ctx context.Context, user string) error
 }
 
 // Store is the system of record.
@@ -100,7 +125,10 @@ const (
 	JobUpdateSummary JobKind = "update_summary" // re-render the tally message in place
 	JobUpdateAsk     JobKind = "update_ask"     // re-render one office's ask message
 	JobPostFinal     JobKind = "post_final"     // post the final recommendation to the channel
-	JobSendReminders JobKind = "send_reminders" // post an ask's recorded, unposted reminders
+	JobSendReminders JobKind = "send_reminders" // post a referral's newest unposted reminders (one ask's when AskID is set)
+	JobRefreshHome   JobKind = "refresh_home"   // republish the Home tabs that show the referral (or its ask)
+	JobSendNudges    JobKind = "send_nudges"    // post the analyst's manual reminders (/referral remind)
+	JobInviteAnalyst JobKind = "invite_analyst" // add the referral's (new) analyst to its channel
 )
 
 // JobState is where a job stands in the outbox.

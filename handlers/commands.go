@@ -65,11 +65,15 @@ func (r *Router) openRecommendationModal(ctx context.Context, cmd slack.SlashCom
 	return nil
 }
 
-// referralHere finds the referral whose channel the command was typed in.
+// referralHere finds the referral the command is about: the one its case number
+// named (see onReferral), or else the one whose channel it was typed in.
 func (r *Router) referralHere(ctx context.Context, cmd slack.SlashCommand) (*bot.Referral, error) {
+	if ref, ok := ctx.Value(referralKey{}).(*bot.Referral); ok {
+		return ref, nil
+	}
 	ref, err := r.svc.ReferralByChannel(ctx, cmd.ChannelID)
 	if bot.ErrorCode(err) == bot.ENOTFOUND {
-		return nil, bot.Errorf(bot.ENOTFOUND, "This isn't a referral channel. Use this command in the referral's own channel.")
+		return nil, bot.Errorf(bot.ENOTFOUND, "This isn't a referral channel. Use this command in the referral's own channel, or put the case number first, e.g. `%s status Z123456`.", r.command)
 	}
 	return ref, err
 }

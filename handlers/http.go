@@ -23,13 +23,12 @@ const MaxBody = 1 << 20
 type HTTP struct {
 	router *Router
 	secret string
-	// work runs slow work after an acknowledgement (events). Defaults to a goroutine.
-	work func(func())
 }
 
-// NewHTTP returns the HTTP transport for router.
+// NewHTTP returns the HTTP transport for router. Events are handled after their
+// acknowledgement the way the router runs all such work (Router.SetAfter).
 func NewHTTP(router *Router, signingSecret string) *HTTP {
-	return &HTTP{router: router, secret: signingSecret, work: func(f func()) { go f() }}
+	return &HTTP{router: router, secret: signingSecret}
 }
 
 // Routes registers the Slack endpoints on mux.
@@ -137,7 +136,7 @@ func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	w.WriteHeader(http.StatusOK)
 	ctx := context.WithoutCancel(r.Context())
-	h.work(func() {
+	h.router.after(func() {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
 		h.router.Event(ctx, ev)

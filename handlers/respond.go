@@ -60,12 +60,16 @@ func (r *Router) viewErrors(err error, what string) *slack.ViewSubmissionRespons
 func helpText(command string) string {
 	return strings.Join([]string{
 		fmt.Sprintf("*%s new* — open a referral (analysts)", command),
-		fmt.Sprintf("*%s status* — where every office stands (in a referral channel)", command),
-		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts, in a referral channel)", command),
+		fmt.Sprintf("*%s list [mine|all|overdue]* — your open referrals and the asks waiting on your offices; every open referral (analysts); those with an overdue office", command),
+		fmt.Sprintf("*%s status* — where every office stands", command),
+		fmt.Sprintf("*%s remind [office]* — remind the offices still awaited (or one) in the channel, now (analysts)", command),
+		fmt.Sprintf("*%s reassign @analyst* — hand the referral to another analyst (analysts)", command),
+		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts)", command),
 		fmt.Sprintf("*%s extend <office|all|dod> <YYYY-MM-DD> <reason>* — change a due date (analysts)", command),
 		fmt.Sprintf("*%s hold <reason>* / *%s resume* — pause and restart the clock, e.g. while an RWA question is out (analysts)", command, command),
-		fmt.Sprintf("*%s export [case] [md|json|csv]* — upload the official record into the referral's channel (there without a case; analysts anywhere with one)", command),
+		fmt.Sprintf("*%s export [md|json|csv]* — upload the official record into the referral's channel", command),
 		fmt.Sprintf("*%s stats [YYYY-MM-DD|all]* — how promptly each office answers, and the final recommendations (analysts; default: the last year)", command),
 		fmt.Sprintf("*%s help* — this list", command),
+		fmt.Sprintf("Commands about one referral work in its channel as they are, and anywhere with the case number first: `%s status Z123456`, `%s recommend commerce:Z123456` (outside the channel: analysts). The Home tab of the app shows your worklist.", command, command),
 	}, "\n")
 }

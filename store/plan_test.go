@@ -55,6 +55,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 			must(t, err)
 		}
 		must(t, tx.MarkReminderPosted(ctx, rem.ID, true, false))
+		must(t, tx.RecordHomeOpened(ctx, "U1"))
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID}))
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID})) // merged
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobUpdateAsk, ReferralID: r.ID, AskID: a.ID}))
@@ -93,6 +94,22 @@ func TestQueriesUseIndexes(t *testing.T) {
 		},
 		func() error { return read.AskTimings(ctx, time.Time{}, func(bot.AskTiming) error { return nil }) },
 		func() error { _, err := read.OutcomeCounts(ctx, time.Time{}); return err },
+		// The cockpit (Home tab, /referral list): limit 0 runs each page's count as well.
+		func() error { _, _, err := read.AnalystReferrals(ctx, "U1", 0); return err },
+		func() error { _, _, err := read.OpenReferralList(ctx, 0); return err },
+		func() error {
+			_, _, err := read.OverdueReferrals(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+			return err
+		},
+		func() error { _, _, err := read.OfficeQueue(ctx, []string{"army", "navy"}, time.Time{}, 0); return err },
+		func() error {
+			_, _, err := read.OfficeQueue(ctx, []string{"army"}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 0)
+			return err
+		},
+		func() error { _, _, err := read.OfficeQueue(ctx, []string{"army"}, time.Time{}, 10); return err },
+		func() error { _, err := read.Standings(ctx, []int64{1, 2}); return err },
+		func() error { _, err := read.HomeViewers(ctx, []string{"U1", "U2"}); return err },
+		func() error { _, err := read.AnyHomeViewer(ctx); return err },
 		// The empty results that fall back to an existence check.
 		func() error { read.Asks(ctx, 2); return nil },
 		func() error { read.Positions(ctx, 2); return nil },
@@ -101,7 +118,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 	} {
 		must(t, read())
 	}
-	if len(seen) < 36 {
+	if len(seen) < 60 {
 		t.Errorf("checked %d distinct statements; want every one the store makes", len(seen))
 	}
 }
@@ -120,7 +137,7 @@ var tableScan = regexp.MustCompile(`^SCAN (referrals|asks|positions|provisos|rec
 
 // partialScan matches a scan of a partial index: it holds only the rows it is for
 // (the open referrals), never the whole history.
-var partialScan = regexp.MustCompile(`USING COVERING INDEX referrals_open$`)
+var partialScan = regexp.MustCompile(`USING (COVERING )?INDEX (referrals_open|referrals_open_analyst|referrals_open_running)$`)
 
 func (p planCheck) check(ctx context.Context, query string, args []any) {
 	p.tb.Helper()

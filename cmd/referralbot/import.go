@@ -236,4 +236,8 @@ func (refusingSlack) UserGroupMembers(context.Context, string) ([]string, error)
 	return nil, errNoSlack
 }
 
+func (refusingSlack) PublishHome(context.Context, string, slack.HomeTabViewRequest) error {
+	return errNoSlack
+}
+
 var _ bot.Slack = refusingSlack{}

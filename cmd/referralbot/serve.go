@@ -25,7 +25,7 @@ import (
 )
 
 // reminderTick is how often due reminders are claimed.
-const reminderTick = time.Second
+const reminderTick = 250 * time.Millisecond
 
 // slackTimeout bounds one Slack Web API call.
 const slackTimeout = 30 * time.Second

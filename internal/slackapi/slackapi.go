@@ -167,6 +167,12 @@ func (c *Client) UserGroupMembers(ctx context.Context, groupID string) ([]string
 	return c.api.GetUserGroupMembersContext(ctx, groupID)
 }
 
+// PublishHome publishes a user's Home tab.
+func (c *Client) PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error {
+	_, err := c.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
+	return err
+}
+
 // UploadFile uploads content as a file and shares it in the channel: the three
 // steps of files.getUploadURLExternal, the upload, files.completeUploadExternal.
 func (c *Client) UploadFile(ctx context.Context, channelID, filename, title string, content []byte) error {

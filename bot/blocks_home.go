@@ -1,0 +1,188 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// ListLimit is how many referrals, and how many asks, /referral list shows before
+// "and N more". Its lines are packed into few section blocks, far below the 50
+// blocks of a message.
+const ListLimit = 25
+
+// The cockpit shows case numbers, due dates, counts and channel links, never a
+// referral's details (applicant, commodity, destination): those are controlled
+// information and stay in the referral's private channel (DOMAIN.md), while the
+// Home tab and /referral list work anywhere.
+
+// HomeView renders a person's Home tab: their open referrals as analyst, and the
+// asks waiting on their offices, each with a link to the referral's channel.
+func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
+	var blocks []slack.Block
+	more := func(n int) {
+		if n > 0 {
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more — use `/referral list`", n))))
+		}
+	}
+	if w.ShowReferrals {
+		blocks = append(blocks,
+			slack.NewHeaderBlock(plain("Your open referrals")),
+			slack.NewContextBlock("", mrkdwn("Soonest DoD due date first · offices answered, awaiting and overdue · :twisted_rightwards_arrows: marks offices that disagree")))
+		if len(w.Referrals) == 0 {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("No open referrals. `/referral new` opens one."), nil, nil))
+		}
+		for _, l := range w.Referrals {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(referralLineText(l)), nil, nil))
+		}
+		more(w.MoreReferrals)
+	}
+	if w.ShowAsks {
+		if w.ShowReferrals {
+			blocks = append(blocks, slack.NewDividerBlock())
+		}
+		blocks = append(blocks,
+			slack.NewHeaderBlock(plain("Waiting on your offices")),
+			slack.NewContextBlock("", mrkdwn(fmt.Sprintf("Asks awaiting a position from %s — soonest due first.", officeNames(w.Offices, roster)))))
+		if len(w.Asks) == 0 {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("Nothing is waiting on your offices. :tada:"), nil, nil))
+		}
+		for _, a := range w.Asks {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(askLineText(a, roster)), nil, nil))
+		}
+		more(w.MoreAsks)
+	}
+	if !w.ShowReferrals && !w.ShowAsks {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(
+			"Nothing here for you yet. This tab lists the referrals you own as a licensing analyst and the asks waiting on the offices whose roster you are on. `/referral help` lists the commands."), nil, nil))
+	}
+	if note := unreadableNote(w); note != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(note)))
+	}
+	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
+		"Updated <!date^%d^{date_short_pretty} {time}|%s> · `/referral list overdue` · `/referral help`",
+		w.At.Unix(), w.At.UTC().Format("2006-01-02 15:04 UTC")))))
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// ListMessage renders /referral list: the fallback text and the blocks.
+func ListMessage(w *Worklist, roster *Roster) (string, []slack.Block) {
+	var blocks []slack.Block
+	var summary []string
+	section := func(heading string, lines []string, more int, none string) {
+		all := []string{heading}
+		if len(lines) == 0 {
+			all = append(all, none)
+		}
+		blocks = append(blocks, sections(append(all, lines...))...)
+		if more > 0 {
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf("…and %d more, not shown: the soonest due come first.", more))))
+		}
+	}
+	if w.ShowReferrals {
+		heading, none := "*Your open referrals*", "No open referrals."
+		switch w.Kind {
+		case ListAll:
+			heading, none = "*Open referrals*", "No referral is open."
+		case ListOverdue:
+			heading, none = "*Open referrals with an overdue office*", "Nothing is overdue. :tada:"
+		}
+		lines := make([]string, len(w.Referrals))
+		for i, l := range w.Referrals {
+			lines[i] = referralLineText(l)
+		}
+		section(fmt.Sprintf("%s (%d)", heading, len(w.Referrals)+w.MoreReferrals), lines, w.MoreReferrals, none)
+		summary = append(summary, fmt.Sprintf("%d referral(s)", len(w.Referrals)+w.MoreReferrals))
+	}
+	if w.ShowAsks {
+		heading, none := "*Waiting on your offices*", "Nothing is waiting on your offices. :tada:"
+		if w.Overdue {
+			heading, none = "*Overdue for your offices*", "Nothing is overdue. :tada:"
+		}
+		lines := make([]string, len(w.Asks))
+		for i, a := range w.Asks {
+			lines[i] = askLineText(a, roster)
+		}
+		section(fmt.Sprintf("%s (%s: %d)", heading, officeNames(w.Offices, roster), len(w.Asks)+w.MoreAsks), lines, w.MoreAsks, none)
+		summary = append(summary, fmt.Sprintf("%d ask(s) for your offices", len(w.Asks)+w.MoreAsks))
+	}
+	if !w.ShowReferrals && !w.ShowAsks {
+		text := "Nothing is waiting on you: you own no referrals and are on no office's roster."
+		return text, []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
+	}
+	if note := unreadableNote(w); note != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(note)))
+	}
+	return "Your worklist: " + strings.Join(summary, ", "), blocks
+}
+
+// referralLineText is one referral in the cockpit: link, case, DoD due date, and
+// how its offices stand.
+func referralLineText(l ReferralLine) string {
+	r := l.Referral
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s · *%s* · DoD due *%s*", channelLink(r), esc(caseTitle(r)), FormatDate(r.DoDDueDate))
+	if !r.HeldSince.IsZero() {
+		b.WriteString(" · :double_vertical_bar: on hold")
+	}
+	fmt.Fprintf(&b, "\n:white_check_mark: %d answered · :hourglass_flowing_sand: %d awaiting", l.Answered, l.Awaiting)
+	if l.Overdue > 0 {
+		fmt.Fprintf(&b, " · :warning: *%d overdue*", l.Overdue)
+	}
+	if l.Split() {
+		names := make([]string, len(l.Stances))
+		for i, s := range l.Stances {
+			names[i] = stanceLabel(s)
+		}
+		fmt.Fprintf(&b, " · :twisted_rightwards_arrows: *split:* %s", strings.Join(names, " / "))
+	}
+	return truncate(b.String(), maxSectionText)
+}
+
+// askLineText is one ask waiting on the reader's offices.
+func askLineText(a AskLine, roster *Roster) string {
+	r := a.Referral
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s* · %s · %s · due *%s*", esc(roster.OfficeName(a.Ask.OfficeCode)), channelLink(r), esc(caseTitle(r)), FormatDate(a.Ask.DueDate))
+	switch {
+	case a.Overdue:
+		b.WriteString(" · :warning: *overdue*")
+	case !r.HeldSince.IsZero():
+		b.WriteString(" · :double_vertical_bar: on hold")
+	}
+	return truncate(b.String(), maxSectionText)
+}
+
+// channelLink links the referral's private channel; Slack shows it by name to its members.
+func channelLink(r *Referral) string {
+	if r.ChannelID == "" {
+		return "_channel being set up_"
+	}
+	return "<#" + r.ChannelID + ">"
+}
+
+func stanceLabel(s string) string {
+	switch s {
+	case "approve":
+		return "approve"
+	case string(OutcomeRWA):
+		return "RWA"
+	}
+	return s
+}
+
+func officeNames(codes []string, roster *Roster) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = esc(roster.OfficeName(c))
+	}
+	return strings.Join(names, ", ")
+}
+
+func unreadableNote(w *Worklist) string {
+	if len(w.Unreadable) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(":warning: I could not read the roster of %s just now, so asks waiting on it may be missing. Try again in a minute.", esc(strings.Join(w.Unreadable, ", ")))
+}
