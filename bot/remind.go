@@ -88,24 +88,44 @@ func (s *Service) latestDue(due, now time.Time) (deadline.Nudge, bool) {
 	return deadline.Nudge{}, false
 }
 
+// duePlan is the policy's reminders for one due date as they stand at one moment:
+// the same for every ask due that day, so a rebuild computes it once per date.
+type duePlan struct {
+	regular     []deadline.Nudge // before and due
+	nextOverdue deadline.Nudge   // the first overdue reminder still ahead
+	latest      deadline.Nudge   // the newest reminder already due, if any
+	hasLatest   bool
+}
+
+func (s *Service) plan(due, now time.Time) duePlan {
+	p := duePlan{regular: s.rules.Nudges(due, s.policy, 0)}
+	p.nextOverdue = s.rules.NextOverdue(due, s.policy, s.overdueBy(due, now)+1)
+	p.latest, p.hasLatest = s.latestDue(due, now)
+	return p
+}
+
 // wantedReminders is what the queue should hold for an awaiting ask at now: every
 // future reminder up to the first overdue one, and the latest one already due if
 // it was owed (due after the due date took effect) and not recorded, to go out at
 // once, late. Older unrecorded ones are superseded by it, and nothing is wanted
 // for the past once the latest due reminder is recorded.
 func (s *Service) wantedReminders(a *Ask, now time.Time, recorded map[string]bool) []Scheduled {
+	return wantedFrom(s.plan(a.DueDate, now), a, now, recorded)
+}
+
+func wantedFrom(p duePlan, a *Ask, now time.Time, recorded map[string]bool) []Scheduled {
 	var out []Scheduled
 	future := func(n deadline.Nudge) {
 		if id := reminderID(a.ID, a.DueDate, n.Seq); n.At.After(now) && !recorded[id] {
 			out = append(out, Scheduled{ID: id, At: n.At})
 		}
 	}
-	for _, n := range s.rules.Nudges(a.DueDate, s.policy, 0) {
+	for _, n := range p.regular {
 		future(n)
 	}
-	future(s.rules.NextOverdue(a.DueDate, s.policy, s.overdueBy(a.DueDate, now)+1))
-	if n, ok := s.latestDue(a.DueDate, now); ok && !n.At.Before(a.DueSetAt) {
-		if id := reminderID(a.ID, a.DueDate, n.Seq); !recorded[id] {
+	future(p.nextOverdue)
+	if p.hasLatest && !p.latest.At.Before(a.DueSetAt) {
+		if id := reminderID(a.ID, a.DueDate, p.latest.Seq); !recorded[id] {
 			out = append(out, Scheduled{ID: id, At: now})
 		}
 	}
@@ -185,15 +205,21 @@ func (s *Service) RebuildReminders(ctx context.Context) error {
 		return fmt.Errorf("rebuild reminders: %w", err)
 	}
 	s.needRebuild.Store(false)
+	recorded, err := s.store.AwaitingReminderIDs(ctx)
+	if err != nil {
+		s.needRebuild.Store(true)
+		return fmt.Errorf("rebuild reminders: %w", err)
+	}
 	now := s.now()
+	plans := map[time.Time]duePlan{} // asks share a few dozen due dates
 	var items []Scheduled
 	for _, a := range asks {
-		recorded, err := s.recordedIDs(ctx, a.ID)
-		if err != nil {
-			s.needRebuild.Store(true)
-			return fmt.Errorf("rebuild reminders: %w", err)
+		p, ok := plans[a.DueDate]
+		if !ok {
+			p = s.plan(a.DueDate, now)
+			plans[a.DueDate] = p
 		}
-		items = append(items, s.wantedReminders(a, now, recorded)...)
+		items = append(items, wantedFrom(p, a, now, recorded[a.ID])...)
 	}
 	if err := s.queue.ScheduleMany(ctx, items); err != nil {
 		s.needRebuild.Store(true)

@@ -30,6 +30,9 @@ type Reader interface {
 	Reminders(ctx context.Context, referralID int64) ([]*Reminder, error)
 	// AskReminders returns the reminders recorded for one ask, oldest first.
 	AskReminders(ctx context.Context, askID int64) ([]*Reminder, error)
+	// AwaitingReminderIDs returns, by ask, the ids of the reminders recorded for every
+	// ask still awaiting a position: what a rebuild of the schedule must not queue again.
+	AwaitingReminderIDs(ctx context.Context) (map[int64]map[string]bool, error)
 
 	// The cockpit (Home tab, /referral list). Each page method returns at most limit
 	// items and how many there are in all.

@@ -85,6 +85,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := read.AwaitingAsks(ctx); return err },
 		func() error { _, err := read.Reminders(ctx, 1); return err },
 		func() error { _, err := read.AskReminders(ctx, 1); return err },
+		func() error { _, err := read.AwaitingReminderIDs(ctx); return err },
 		func() error { _, err := read.OpenReferrals(ctx); return err },
 		func() error { _, err := pendingJobs(ctx, planCheck{db.read, t, seen}); return err },
 		func() error { _, _, err := read.VerifyEvents(ctx); return err },
