@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -104,8 +105,8 @@ func (s *Service) plan(due, now time.Time) duePlan {
 	return p
 }
 
-// wantedReminders is what the queue should hold for an awaiting ask at now: every
-// future reminder up to the first overdue one, and the latest one already due if
+// wantedReminders is what the queue should hold for an awaiting ask at now: its
+// next reminder, and the latest one already due if
 // it was owed (due after the due date took effect) and not recorded, to go out at
 // once, late. Older unrecorded ones are superseded by it, and nothing is wanted
 // for the past once the latest due reminder is recorded.
@@ -115,15 +116,18 @@ func (s *Service) wantedReminders(a *Ask, now time.Time, recorded map[string]boo
 
 func wantedFrom(p duePlan, a *Ask, now time.Time, recorded map[string]bool) []Scheduled {
 	var out []Scheduled
-	future := func(n deadline.Nudge) {
-		if id := reminderID(a.ID, a.DueDate, n.Seq); n.At.After(now) && !recorded[id] {
-			out = append(out, Scheduled{ID: id, At: n.At})
+	// Only the next reminder is queued: delivering it queues the one after, so the
+	// queue holds one entry per awaiting ask rather than its whole future.
+	next := p.nextOverdue
+	for _, n := range p.regular {
+		if n.At.After(now) {
+			next = n
+			break
 		}
 	}
-	for _, n := range p.regular {
-		future(n)
+	if id := reminderID(a.ID, a.DueDate, next.Seq); !recorded[id] {
+		out = append(out, Scheduled{ID: id, At: next.At})
 	}
-	future(p.nextOverdue)
 	if p.hasLatest && !p.latest.At.Before(a.DueSetAt) {
 		if id := reminderID(a.ID, a.DueDate, p.latest.Seq); !recorded[id] {
 			out = append(out, Scheduled{ID: id, At: now})
@@ -284,6 +288,9 @@ func (s *Service) RunReminders(ctx context.Context, tick time.Duration) {
 		s.log.Warn("reminders: rebuild at start-up failed; will retry", "err", err)
 		s.needRebuild.Store(true)
 	}
+	// The start-up rebuild reads every awaiting ask once; hand that memory back to the
+	// system now rather than keep it for the process's lifetime.
+	debug.FreeOSMemory()
 	rebuilt := s.now()
 	t := time.NewTicker(tick)
 	defer t.Stop()

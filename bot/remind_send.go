@@ -101,11 +101,9 @@ func (s *Service) record(ctx context.Context, tx Tx, d *delivery, now time.Time)
 		d.latest.At.Before(a.DueSetAt) {
 		return nil // stale: SQLite is the truth
 	}
-	if d.latest.Kind != deadline.NudgeBefore {
-		// Overdue reminders are queued one at a time: the next business morning's.
-		n := s.rules.NextOverdue(d.due, s.policy, d.latest.Seq-len(s.rules.Nudges(d.due, s.policy, 0))+2)
-		d.next = &n
-	}
+	// Reminders are queued one at a time per ask: once one goes out, the next.
+	n := s.nudge(d.due, d.latest.Seq+1)
+	d.next = &n
 	var rems []*Reminder
 	if d.latest.Seq != d.seq && !d.claimed.At.Before(a.DueSetAt) {
 		rem := s.newReminder(ref, a, d.it.ID, d.claimed, now)
