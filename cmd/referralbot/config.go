@@ -64,7 +64,11 @@ func (c *Config) SocketMode() bool { return c.SlackAppToken != "" }
 
 // LoadConfig reads the environment and checks it, returning one error that lists
 // every missing or malformed setting.
-func LoadConfig() (*Config, error) {
+func LoadConfig() (*Config, error) { return loadConfig(true) }
+
+// loadConfig is LoadConfig; without serving (the offline commands, such as import)
+// the Slack and HTTP settings are neither needed nor checked.
+func loadConfig(serving bool) (*Config, error) {
 	var e env
 	if err := envconfig.Process("", &e); err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
@@ -76,20 +80,25 @@ func LoadConfig() (*Config, error) {
 		SlackAPIURL: e.SlackAPIURL, DatabasePath: e.DatabasePath, RedisURL: e.RedisURL, HTTPAddr: e.HTTPAddr,
 		RosterPath: e.RosterPath, LogFormat: e.LogFormat, APIToken: e.APIToken,
 	}
-	switch {
-	case c.SlackBotToken == "":
-		bad("SLACK_BOT_TOKEN is missing (the bot token, xoxb-…)")
-	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
-		bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-	}
-	switch {
-	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
-		bad("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
-	case c.SlackAppToken == "" && c.SlackSigningSecret == "":
-		bad("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
-	}
-	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.HasSuffix(u.Path, "/") {
-		bad("SLACK_API_URL %q must be an http(s) URL ending in /", c.SlackAPIURL)
+	if serving {
+		switch {
+		case c.SlackBotToken == "":
+			bad("SLACK_BOT_TOKEN is missing (the bot token, xoxb-…)")
+		case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+			bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+		}
+		switch {
+		case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+			bad("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
+		case c.SlackAppToken == "" && c.SlackSigningSecret == "":
+			bad("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+		}
+		if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.HasSuffix(u.Path, "/") {
+			bad("SLACK_API_URL %q must be an http(s) URL ending in /", c.SlackAPIURL)
+		}
+		if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+			bad("HTTP_ADDR %q must be host:port or :port", c.HTTPAddr)
+		}
 	}
 	if c.DatabasePath == "" {
 		bad("DATABASE_PATH is empty")
@@ -98,9 +107,6 @@ func LoadConfig() (*Config, error) {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			bad("REDIS_URL %q must look like redis://host:6379/0", c.RedisURL)
 		}
-	}
-	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-		bad("HTTP_ADDR %q must be host:port or :port", c.HTTPAddr)
 	}
 	loc, err := time.LoadLocation(e.TimeZone)
 	if err != nil {

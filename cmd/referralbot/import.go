@@ -7,14 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/kelseyhightower/envconfig"
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
@@ -86,7 +82,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return refused(err, stderr)
 	}
 
-	cfg, err := loadImportConfig()
+	cfg, err := loadConfig(false)
 	if err != nil {
 		return err
 	}
@@ -149,58 +145,6 @@ func importService(ctx context.Context, cfg *Config, stderr io.Writer) (*bot.Ser
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := bot.NewService(db, refusingSlack{}, bot.Config{Roster: roster, Rules: rules, Policy: cfg.Policy, Queue: queue, Log: log})
 	return svc, func() { _ = closeQueue(); _ = db.Close() }, nil
-}
-
-// loadImportConfig reads the settings an import uses, the same variables serve
-// reads, without the Slack and HTTP ones; like LoadConfig it lists every problem.
-func loadImportConfig() (*Config, error) {
-	var e env
-	if err := envconfig.Process("", &e); err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
-	}
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	c := &Config{DatabasePath: e.DatabasePath, RedisURL: e.RedisURL, RosterPath: e.RosterPath}
-	if c.DatabasePath == "" {
-		bad("DATABASE_PATH is empty")
-	}
-	if c.RedisURL != "" {
-		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-			bad("REDIS_URL %q must look like redis://host:6379/0", c.RedisURL)
-		}
-	}
-	loc, err := time.LoadLocation(e.TimeZone)
-	if err != nil {
-		bad("TIME_ZONE %q is not a known time zone", e.TimeZone)
-	}
-	c.Location = loc
-	number := func(name, raw string, lo, hi int) int {
-		n, err := strconv.Atoi(strings.TrimSpace(raw))
-		if err != nil || n < lo || n > hi {
-			bad("%s %q must be a whole number from %d to %d", name, raw, lo, hi)
-		}
-		return n
-	}
-	c.StateDueDays = number("STATE_DUE_DAYS", e.StateDueDays, 1, 365)
-	c.CommerceDueDays = number("COMMERCE_DUE_DAYS", e.CommerceDueDays, 1, 365)
-	c.OfficeLeadBusinessDays = number("OFFICE_LEAD_BUSINESS_DAYS", e.OfficeLeadBusinessDays, 1, 60)
-	// The reminder policy decides which reminders go into a shared (Redis) queue.
-	for _, f := range strings.Split(e.ReminderBeforeDays, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			c.Policy.BeforeBusinessDays = append(c.Policy.BeforeBusinessDays, number("REMINDER_BEFORE_DAYS", f, 1, 30))
-		}
-	}
-	if at, err := time.Parse("15:04", e.ReminderTime); err != nil {
-		bad("REMINDER_TIME %q must be a 24-hour time like 09:00", e.ReminderTime)
-	} else {
-		c.Policy.MorningHour, c.Policy.MorningMinute = at.Hour(), at.Minute()
-	}
-	c.Policy.OverdueEvery = number("REMINDER_OVERDUE_EVERY", e.ReminderOverdueEvery, 1, 30)
-	c.Policy.EscalateFromOverdue = number("ESCALATE_FROM_OVERDUE", e.EscalateFromOverdue, 0, 30)
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
-	}
-	return c, nil
 }
 
 // errNoSlack is what refusingSlack answers.
