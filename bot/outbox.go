@@ -104,11 +104,15 @@ func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 		if ferr := s.store.FailJob(ctx, j.ID, describe(err)); ferr != nil {
 			return ferr
 		}
-		return s.store.Update(ctx, func(tx Tx) error {
+		if eerr := s.store.Update(ctx, func(tx Tx) error {
 			return tx.AppendEvent(ctx, s.event(j.ReferralID, ActorBot, "slack.failed", map[string]any{
 				"job": j.Kind, "ask": j.AskID, "error": err.Error(),
 			}))
-		})
+		}); eerr != nil {
+			return eerr
+		}
+		s.tellAnalystOfFailure(ctx, j, err)
+		return nil
 	default:
 		backoff := retryBase << min(j.Attempts, 16)
 		s.log.Warn("slack work will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", min(backoff, retryMax), "err", err)
@@ -175,4 +179,41 @@ func (s *Service) RunWorkers(ctx context.Context, n int) {
 		})
 	}
 	wg.Wait()
+}
+
+// failureWords says in the analyst's words what Slack work was given up on.
+var failureWords = map[JobKind]string{
+	JobProvision:     "setting up the referral's channel",
+	JobUpdateSummary: "updating the summary message",
+	JobUpdateAsk:     "updating an office's ask message",
+	JobPostFinal:     "posting the final recommendation",
+	JobSendReminders: "posting reminders",
+}
+
+// tellAnalystOfFailure tells the referral's analyst, by direct message, that Slack
+// refused some work for good. The message carries only the case number and Slack's
+// error: the referral's details stay in its channel.
+func (s *Service) tellAnalystOfFailure(ctx context.Context, j *Job, cause error) {
+	r, err := s.store.Referral(ctx, j.ReferralID)
+	if err != nil {
+		s.log.Error("tell the analyst of a failure", "referral", j.ReferralID, "err", err)
+		return
+	}
+	code := cause.Error()
+	var se slack.SlackErrorResponse
+	if errors.As(cause, &se) {
+		code = se.Err
+	}
+	what := failureWords[j.Kind]
+	if what == "" {
+		what = string(j.Kind)
+	}
+	text := fmt.Sprintf(":warning: %s: Slack refused %s (`%s`), and retrying will not help. Everything recorded is safe; an operator should check the bot's access to Slack, then the work can be redone.", r.CaseNumber, what, code)
+	dm, err := s.slack.OpenDM(ctx, r.AnalystID)
+	if err == nil {
+		_, err = s.slack.PostMessage(ctx, dm, Message{Text: text})
+	}
+	if err != nil {
+		s.log.Error("tell the analyst of a failure", "referral", j.ReferralID, "err", err)
+	}
 }

@@ -260,6 +260,13 @@ func TestProvisionGivesUpOnPermanentErrors(t *testing.T) {
 	if last := events[len(events)-1]; last.Kind != "slack.failed" || !strings.Contains(last.Detail, "restricted_action") {
 		t.Errorf("last event = %+v; want slack.failed naming restricted_action", last)
 	}
+	// The analyst is told, by direct message, with no referral detail but the case number.
+	dm := f.fake.DMChannel("UANALYST")
+	msgs := f.fake.Messages(dm)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Z123456: Slack refused setting up the referral's channel (`restricted_action`)") ||
+		strings.Contains(msgs[0].Text, "Acme") {
+		t.Errorf("analyst's DMs = %+v", msgs)
+	}
 }
 
 func TestOpenReplayAndConflict(t *testing.T) {

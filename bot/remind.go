@@ -300,7 +300,9 @@ func (s *Service) RunReminders(ctx context.Context, tick time.Duration) {
 			rebuilt = s.now()
 		}
 		for ctx.Err() == nil {
-			n, err := s.ProcessReminders(ctx)
+			// A pass runs to its end even during shutdown, so that what it claimed is
+			// recorded or handed back, never left leased.
+			n, err := s.ProcessReminders(context.WithoutCancel(ctx))
 			if err != nil && ctx.Err() == nil {
 				s.log.Warn("reminders", "err", err)
 			}

@@ -17,6 +17,7 @@ type delivery struct {
 	claimed deadline.Nudge  // the reminder the queue handed out
 	latest  deadline.Nudge  // the newest one of its due date due by now: the one to send
 	next    *deadline.Nudge // the overdue reminder to queue after it, once recorded
+	sent    []bool          // for metrics: each reminder recorded to be sent, and whether late
 }
 
 // newDelivery reads a claimed reminder's id; false for an id the bot did not make.
@@ -63,11 +64,14 @@ func (s *Service) deliverReminders(ctx context.Context, items []Scheduled) []Sch
 			if err := s.store.Update(ctx, func(tx Tx) error { return s.record(ctx, tx, d, now) }); err != nil {
 				s.log.Error("deliver reminder", "reminder", d.it.ID, "err", err)
 				failed = append(failed, d.it)
-				d.next = nil
+				d.next, d.sent = nil, nil
 			}
 		}
 	}
 	for _, d := range ds {
+		for _, late := range d.sent {
+			s.observe.ReminderRecorded(late)
+		}
 		if d.next == nil {
 			continue
 		}
@@ -86,7 +90,7 @@ func (s *Service) deliverReminders(ctx context.Context, items []Scheduled) []Sch
 // or Redis was down), the claimed one is recorded as superseded and the latest one
 // is sent in its place, late: an outage ends in one reminder per office, not a burst.
 func (s *Service) record(ctx context.Context, tx Tx, d *delivery, now time.Time) error {
-	d.next = nil
+	d.next, d.sent = nil, nil
 	a, err := tx.Ask(ctx, d.askID)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil
@@ -134,7 +138,10 @@ func (s *Service) record(ctx context.Context, tx Tx, d *delivery, now time.Time)
 		})); err != nil {
 			return err
 		}
-		send = send || rem.Skipped == ""
+		if rem.Skipped == "" {
+			send = true
+			d.sent = append(d.sent, rem.Late)
+		}
 	}
 	if !send {
 		return nil
