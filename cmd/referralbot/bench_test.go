@@ -14,9 +14,6 @@ import (
 // referral of the burst provisioned, the machine and how to reproduce. It asserts
 // no timings: those belong to the machine, and docs/BENCHMARKS.md records them.
 func TestBenchQuick(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the bench takes several seconds")
-	}
 	var out, progress bytes.Buffer
 	if err := benchCmd(context.Background(), []string{"-quick"}, &out, &progress); err != nil {
 		t.Fatalf("bench -quick: %v\nprogress:\n%s", err, progress.String())
