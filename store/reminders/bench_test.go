@@ -2,8 +2,10 @@ package reminders
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -79,4 +81,38 @@ func benchN(b *testing.B) int {
 		b.Fatalf("REMINDER_BENCH_N=%q: want a positive integer", s)
 	}
 	return n
+}
+
+// BenchmarkRemindersRecordedSend is BenchmarkReminders with a send that hands each
+// reminder to an in-process recording Slack: the message text is rendered and kept,
+// as the emulator keeps what it is told, without the HTTP round trip (which the
+// bot-level BenchmarkReminderClaimSend measures).
+//
+//	go test -run '^$' -bench RemindersRecordedSend -benchtime 1x ./store/reminders/
+func BenchmarkRemindersRecordedSend(b *testing.B) {
+	n := benchN(b)
+	client := redisClient(b, -1)
+	var r BenchResult
+	for b.Loop() {
+		var mu sync.Mutex
+		sent := make([]string, 0, n)
+		send := func(it Item) error {
+			text := fmt.Sprintf(":alarm_clock: reminder %s (due %s)", it.ID, it.At.Format(time.RFC3339))
+			mu.Lock()
+			sent = append(sent, text)
+			mu.Unlock()
+			return nil
+		}
+		var err error
+		if r, err = RunBench(context.Background(), client, n, send); err != nil {
+			b.Fatal(err)
+		}
+		if len(sent) < n {
+			b.Fatalf("sent %d of %d", len(sent), n)
+		}
+	}
+	b.Log(r)
+	b.ReportMetric(r.ClaimPerSec, "claim_send_per_s")
+	b.ReportMetric(r.ClaimRatio, "claim_send_zadd_ratio")
+	b.ReportMetric(float64(r.LagP99.Microseconds())/1000, "lag_p99_ms")
 }
