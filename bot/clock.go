@@ -77,7 +77,7 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "due.changed", detail)); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
 	})
 	if err != nil {
 		return fmt.Errorf("extend referral %d: %w", referralID, err)
@@ -126,7 +126,7 @@ func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reas
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.held", map[string]any{"reason": strings.TrimSpace(reason)})); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
 	})
 	if err != nil {
 		return fmt.Errorf("hold referral %d: %w", referralID, err)
@@ -183,7 +183,7 @@ func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (i
 		})); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID})
+		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("resume referral %d: %w", referralID, err)

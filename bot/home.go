@@ -50,8 +50,7 @@ func (s *Service) publishHome(ctx context.Context, user string) error {
 
 // RefreshHomes queues a refresh of the Home tabs that show the referral. Changes
 // made in this package queue theirs in their own transaction; this is for work
-// that ends outside one (provisioning a new referral's channel) and for changes
-// whose code does not queue it (yet): the due-date commands of clock.go.
+// that ends outside one (provisioning a new referral's channel).
 func (s *Service) RefreshHomes(ctx context.Context, referralID int64) error {
 	// Nobody has opened the Home tab: nothing to refresh. Whoever opens it first
 	// gets it published as it stands then.

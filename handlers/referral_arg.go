@@ -21,10 +21,6 @@ type about struct {
 	// a reason, a person): a first word that names no referral is then one of
 	// them, and the channel's referral is meant.
 	words bool
-	// refreshHomes queues a refresh of the Home tabs showing the referral after the
-	// subcommand, for changes whose service code does not queue one itself. It
-	// runs after a refusal too: a spare refresh republishes the same picture.
-	refreshHomes bool
 }
 
 // referralKey carries the referral a command named by its case number to the
@@ -74,15 +70,7 @@ func (r *Router) onReferral(a about, next CommandFunc) CommandFunc {
 				ctx = context.WithValue(ctx, referralKey{}, ref)
 			}
 		}
-		ack := next(ctx, cmd, args)
-		if a.refreshHomes {
-			if ref, err := r.referralHere(ctx, cmd); err == nil {
-				if err := r.svc.RefreshHomes(context.WithoutCancel(ctx), ref.ID); err != nil {
-					r.log.Warn("home tabs not refreshed", "referral", ref.ID, "err", err)
-				}
-			}
-		}
-		return ack
+		return next(ctx, cmd, args)
 	}
 }
 

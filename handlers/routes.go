@@ -16,13 +16,11 @@ func (r *Router) routes() {
 	r.commands["list"] = r.list
 	r.commands["stats"] = r.statsCommand
 	// About one referral: the channel's, or the one a case number first names.
-	// The due-date commands refresh Home tabs here because bot.Service's Extend,
-	// Hold and Resume do not queue that themselves.
 	r.commands["status"] = r.onReferral(about{verb: "look at"}, r.status)
 	r.commands["recommend"] = r.onReferral(about{verb: "recommend on"}, r.openRecommendationModal)
-	r.commands["extend"] = r.onReferral(about{verb: "extend", words: true, refreshHomes: true}, r.extend)
-	r.commands["hold"] = r.onReferral(about{verb: "hold", words: true, refreshHomes: true}, r.hold)
-	r.commands["resume"] = r.onReferral(about{verb: "resume", refreshHomes: true}, r.resume)
+	r.commands["extend"] = r.onReferral(about{verb: "extend", words: true}, r.extend)
+	r.commands["hold"] = r.onReferral(about{verb: "hold", words: true}, r.hold)
+	r.commands["resume"] = r.onReferral(about{verb: "resume"}, r.resume)
 	r.commands["remind"] = r.onReferral(about{verb: "chase the offices of", words: true}, r.remind)
 	r.commands["reassign"] = r.onReferral(about{verb: "reassign", words: true}, r.reassign)
 	r.commands["export"] = r.onReferral(about{verb: "export"}, r.exportCommand)
