@@ -182,7 +182,7 @@ func (s *Service) checkRow(row *ImportRow, today time.Time) map[string]string {
 		}
 	}
 	var invalid *Error
-	if _, err := in.Referral(s.roster, s.deadlines, today); errors.As(err, &invalid) {
+	if _, err := in.Referral(s.roster, s.rules, today); errors.As(err, &invalid) {
 		for f, msg := range invalid.Fields {
 			if _, ok := p[f]; !ok {
 				p[f] = msg

@@ -20,7 +20,7 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 			return nil, fmt.Errorf("open referral: %w", err)
 		}
 	}
-	r, err := in.Referral(s.roster, s.deadlines, s.Today())
+	r, err := in.Referral(s.roster, s.rules, s.Today())
 	if err != nil {
 		return nil, err
 	}

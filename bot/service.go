@@ -13,20 +13,19 @@ import (
 // Service is the referral lifecycle: open, ask, record, recommend. Transports call it;
 // it talks to the world only through Store and Slack.
 type Service struct {
-	store     Store
-	slack     Slack
-	roster    *Roster
-	deadlines Deadlines
-	rules     *deadline.Rules
-	policy    deadline.Policy
-	queue     ReminderQueue
-	now       func() time.Time
-	loc       *time.Location
-	log       *slog.Logger
-	members   members
-	kick      chan struct{} // wakes the outbox worker when a job is enqueued
-	observe   Observer
-	lease     time.Duration
+	store   Store
+	slack   Slack
+	roster  *Roster
+	rules   *deadline.Rules
+	policy  deadline.Policy
+	queue   ReminderQueue
+	now     func() time.Time
+	loc     *time.Location
+	log     *slog.Logger
+	members members
+	kick    chan struct{} // wakes the outbox worker when a job is enqueued
+	observe Observer
+	lease   time.Duration
 	// needRebuild is set when the reminder queue missed a change (it was down).
 	needRebuild atomic.Bool
 }
@@ -66,20 +65,19 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 		cfg.Policy = deadline.DefaultPolicy()
 	}
 	return &Service{
-		store:     store,
-		slack:     slack,
-		roster:    cfg.Roster,
-		deadlines: cfg.Rules,
-		rules:     cfg.Rules,
-		policy:    cfg.Policy,
-		queue:     cfg.Queue,
-		observe:   cfg.Observe,
-		lease:     cfg.JobLease,
-		now:       cfg.Now,
-		loc:       cfg.Rules.Location(),
-		log:       cfg.Log,
-		members:   members{slack: slack, now: cfg.Now},
-		kick:      make(chan struct{}, 1),
+		store:   store,
+		slack:   slack,
+		roster:  cfg.Roster,
+		rules:   cfg.Rules,
+		policy:  cfg.Policy,
+		queue:   cfg.Queue,
+		observe: cfg.Observe,
+		lease:   cfg.JobLease,
+		now:     cfg.Now,
+		loc:     cfg.Rules.Location(),
+		log:     cfg.Log,
+		members: members{slack: slack, now: cfg.Now},
+		kick:    make(chan struct{}, 1),
 	}
 }
 
@@ -101,8 +99,8 @@ func (s *Service) Today() time.Time {
 // DefaultDueDates returns the default DoD and office due dates for a referral
 // received today, for prefilling the open modal.
 func (s *Service) DefaultDueDates(agency Agency) (dod, office time.Time) {
-	dod = s.deadlines.DoDDueDate(string(agency), s.Today())
-	return dod, s.deadlines.OfficeDueDate(dod)
+	dod = s.rules.DoDDueDate(string(agency), s.Today())
+	return dod, s.rules.OfficeDueDate(dod)
 }
 
 // IsAnalyst reports whether user is a licensing analyst.
