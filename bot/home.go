@@ -48,25 +48,6 @@ func (s *Service) publishHome(ctx context.Context, user string) error {
 	return nil
 }
 
-// RefreshHomes queues a refresh of the Home tabs that show the referral. Changes
-// made in this package queue theirs in their own transaction; this is for work
-// that ends outside one (provisioning a new referral's channel).
-func (s *Service) RefreshHomes(ctx context.Context, referralID int64) error {
-	// Nobody has opened the Home tab: nothing to refresh. Whoever opens it first
-	// gets it published as it stands then.
-	if looked, err := s.store.AnyHomeViewer(ctx); err != nil || !looked {
-		return err
-	}
-	err := s.store.Update(ctx, func(tx Tx) error {
-		return s.enqueue(ctx, tx, &Job{Kind: JobRefreshHome, ReferralID: referralID})
-	})
-	if err != nil {
-		return fmt.Errorf("queue home refresh of referral %d: %w", referralID, err)
-	}
-	s.Kick()
-	return nil
-}
-
 // refreshHomes republishes the Home tabs a change to the referral shows in, among
 // those people have opened: its analyst's (and, after a reassignment, the former
 // analysts'), and those of the rosters of the offices concerned: the job's ask's

@@ -68,10 +68,7 @@ func describe(err error) string {
 func (s *Service) RunJob(ctx context.Context, j *Job) error {
 	switch j.Kind {
 	case JobProvision:
-		if err := s.provision(ctx, j); err != nil {
-			return err
-		}
-		return s.RefreshHomes(ctx, j.ReferralID) // the new referral, with its channel
+		return s.provision(ctx, j)
 	case JobUpdateSummary:
 		return s.updateSummary(ctx, j.ReferralID)
 	case JobUpdateAsk:

@@ -97,8 +97,9 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 		if err := tx.UpdateReferral(ctx, cur); err != nil {
 			return err
 		}
-		// Positions may have arrived while the messages were being posted.
-		if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: r.ID}); err != nil {
+		// Positions may have arrived while the messages were being posted, and Home tabs
+		// can now link the new channel.
+		if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: r.ID}, &Job{Kind: JobRefreshHome, ReferralID: r.ID}); err != nil {
 			return err
 		}
 		return tx.AppendEvent(ctx, s.event(r.ID, ActorBot, "referral.channel_ready", map[string]any{
