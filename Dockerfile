@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # referralbot's container image: one static binary on distroless, run as uid 65532.
 #   docker build -t referralbot:latest .
-#   docker run --rm referralbot:latest demo
+#   docker run --rm referralbot:latest help
 # See docs/DEPLOY.md. manifests/deploy_test.go checks this file against the code and
 # runs its go build command.
 

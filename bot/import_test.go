@@ -32,17 +32,16 @@ func newImportFixture(t *testing.T) *importFixture {
 	t.Helper()
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC) }
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bot.db"), now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = now
 	roster := &bot.Roster{Analysts: []string{"UANALYST"}, Offices: []bot.Office{
 		{Code: "army", Name: "Army"}, {Code: "navy", Name: "Navy"}, {Code: "policy", Name: "Policy"},
 	}}
-	svc := bot.NewService(db, noSlack{}, bot.Config{Roster: roster, Rules: deadline.NewRules(nil, deadline.Defaults{}),
-		Queue: reminders.NewMemory(), Now: now})
+	svc := bot.NewService(db, noSlack{}, now, bot.Config{Roster: roster, Rules: deadline.NewRules(nil, deadline.Defaults{}),
+		Queue: reminders.NewMemory()})
 	return &importFixture{ctx: ctx, db: db, svc: svc}
 }
 
@@ -396,8 +395,7 @@ func TestImportExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := newImportFixture(t)
-	svc := bot.NewService(f.db, noSlack{}, bot.Config{Roster: roster, Queue: reminders.NewMemory(),
-		Now: func() time.Time { return time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC) }})
+	svc := bot.NewService(f.db, noSlack{}, func() time.Time { return time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC) }, bot.Config{Roster: roster, Queue: reminders.NewMemory()})
 	results, err := svc.CheckImport(f.ctx, parsed[1])
 	if err != nil {
 		t.Fatalf("CheckImport(example): %v", err)

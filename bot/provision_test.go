@@ -13,6 +13,7 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackapi"
 	"github.com/referralbot/referralbot/internal/slackfake"
 	"github.com/referralbot/referralbot/store"
@@ -56,52 +57,40 @@ func (c *crashingSlack) PostMessage(ctx context.Context, ch string, m bot.Messag
 
 type fixture struct {
 	ctx   context.Context
-	now   time.Time
-	mu    sync.Mutex
+	clk   *clock.Manual
 	fake  *slackfake.Server
 	db    *store.DB
 	slack *crashingSlack
 	svc   *bot.Service
 }
 
-func (f *fixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fixture) advance(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
-}
+func (f *fixture) advance(d time.Duration) { f.clk.Advance(d) }
 
 // newFixture wires the lifecycle service to a real SQLite file and the Slack fake,
 // with two offices whose rosters are Slack user groups.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{ctx: context.Background(), now: time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)}
-	f.fake = slackfake.New(slackfake.WithClock(f.clock))
+	f := &fixture{ctx: context.Background(), clk: clock.NewManual(time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC))}
+	f.fake = slackfake.New(slackfake.WithClock(f.clk.Now))
 	t.Cleanup(f.fake.Close)
 	for _, u := range []string{"UANALYST", "UARMY1", "UNAVY1"} {
 		f.fake.AddUser(u, strings.ToLower(u))
 	}
 	f.fake.AddUserGroup("SARMY", "army", "UARMY1")
 	f.fake.AddUserGroup("SNAVY", "navy", "UNAVY1")
-	db, err := store.Open(f.ctx, filepath.Join(t.TempDir(), "bot.db"))
+	db, err := store.Open(f.ctx, filepath.Join(t.TempDir(), "bot.db"), f.clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = f.clock
 	f.db = db
 	api := slack.New(f.fake.BotToken(), slack.OptionAPIURL(f.fake.APIURL()))
 	f.slack = &crashingSlack{Slack: slackapi.New(api, f.fake.BotUserID()), after: map[string]int{}, calls: map[string]int{}}
 	roster := &bot.Roster{Analysts: []string{"UANALYST"}, Offices: []bot.Office{
 		{Code: "army", Name: "Army", UserGroup: "SARMY"}, {Code: "navy", Name: "Navy", UserGroup: "SNAVY"},
 	}}
-	f.svc = bot.NewService(db, f.slack, bot.Config{Roster: roster, Rules: deadline.NewRules(nil, deadline.Defaults{}),
-		Queue: reminders.NewMemory(), Now: f.clock})
+	f.svc = bot.NewService(db, f.slack, f.clk.Now, bot.Config{Roster: roster, Rules: deadline.NewRules(nil, deadline.Defaults{}),
+		Queue: reminders.NewMemory()})
 	return f
 }
 
@@ -202,7 +191,7 @@ func TestProvisionResumesAfterCrash(t *testing.T) {
 func TestProvisionReclaimsDeadWorker(t *testing.T) {
 	f := newFixture(t)
 	r := f.open(t, "k1")
-	jobs, err := f.db.ClaimJobs(f.ctx, f.clock(), bot.JobLease, 1)
+	jobs, err := f.db.ClaimJobs(f.ctx, f.clk.Now(), bot.JobLease, 1)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("claim = %v, %v", jobs, err)
 	}

@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/store"
 	"github.com/referralbot/referralbot/store/reminders"
 )
@@ -31,24 +31,6 @@ var exportZone = func() *time.Location {
 // exportAt is hh:mm in New York on a day of late 2026 (EST, UTC-5).
 func exportAt(m time.Month, d, hh, mm int) time.Time {
 	return time.Date(2026, m, d, hh, mm, 0, 0, exportZone)
-}
-
-// exportClock is a clock the test sets before each step.
-type exportClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *exportClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *exportClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
 }
 
 // exportRoster names each office's reviewers directly, so that answering needs no Slack.
@@ -70,15 +52,14 @@ func exportRoster() *bot.Roster {
 func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	t.Helper()
 	ctx := context.Background()
-	clock := &exportClock{now: exportAt(11, 27, 10, 0)}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "export.db"))
+	clk := clock.NewManual(exportAt(11, 27, 10, 0))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "export.db"), clk.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = clock.Now
-	svc := bot.NewService(db, nil, bot.Config{Roster: exportRoster(), Rules: deadline.NewRules(deadline.NewCalendar(exportZone), deadline.Defaults{}),
-		Queue: reminders.NewMemory(), Now: clock.Now})
+	svc := bot.NewService(db, nil, clk.Now, bot.Config{Roster: exportRoster(), Rules: deadline.NewRules(deadline.NewCalendar(exportZone), deadline.Defaults{}),
+		Queue: reminders.NewMemory()})
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -101,7 +82,7 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	}
 	answer := func(at time.Time, who, office string, in bot.PositionInput) {
 		t.Helper()
-		clock.Set(at)
+		clk.Set(at)
 		_, err := svc.Answer(ctx, who, ask[office], in)
 		must(err)
 	}
@@ -111,20 +92,20 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 		Comment:  "See the end-user certificate | attached"})
 	answer(exportAt(12, 1, 14, 0), "UAIRFORCE1", "air_force", bot.PositionInput{Outcome: bot.OutcomeRWA,
 		Questions: "Who is the ultimate end user of the spare cores?\n1. Is the <Inc> subsidiary a consignee?"})
-	clock.Set(exportAt(12, 1, 15, 0))
+	clk.Set(exportAt(12, 1, 15, 0))
 	must(svc.Hold(ctx, "UANALYST", ref.ID, "Waiting on the applicant's answer to Air Force's questions"))
-	clock.Set(exportAt(12, 3, 10, 0))
+	clk.Set(exportAt(12, 3, 10, 0))
 	_, err = svc.Resume(ctx, "UANALYST", ref.ID)
 	must(err)
 	answer(exportAt(12, 4, 9, 0), "UARMY2", "army", bot.PositionInput{Outcome: bot.OutcomeDeny,
 		Reasons: "New intelligence on the end user."})
-	clock.Set(exportAt(12, 7, 10, 0))
+	clk.Set(exportAt(12, 7, 10, 0))
 	must(svc.Extend(ctx, "UANALYST", ref.ID, "technology", time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC), "Lab test results expected Dec 16"))
 
 	// Reminders as the schedule records them (bot/remind_send.go): a row and an event each.
 	remind := func(office string, seq int, kind string, daysLeft int, dueAt, sentAt time.Time, escalated bool, skipped string) {
 		t.Helper()
-		clock.Set(sentAt)
+		clk.Set(sentAt)
 		a, err := db.Ask(ctx, ask[office])
 		must(err)
 		rem := &bot.Reminder{ID: fmt.Sprintf("ask:%d:due:%s:n:%d", a.ID, bot.FormatDate(a.DueDate), seq), ReferralID: ref.ID,
@@ -151,7 +132,7 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	answer(exportAt(12, 16, 11, 0), "UPOLICY1", "policy", bot.PositionInput{Outcome: bot.OutcomeDeny,
 		Reasons: "Diversion risk to a restricted end user.", Comment: "- not a formula\n=SUM(A1)"})
 
-	clock.Set(exportAt(12, 17, 10, 0))
+	clk.Set(exportAt(12, 17, 10, 0))
 	_, err = svc.Recommend(ctx, "UANALYST", ref.ID, bot.RecommendationInput{
 		Outcome:   bot.OutcomeApproveWithProvisos,
 		Provisos:  map[string]string{"navy": "For stated end-use only\nNo reexport without prior U.S. Government authorization, in writing"},
@@ -307,7 +288,7 @@ func TestExportContents(t *testing.T) {
 
 func TestFindReferral(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "find.db"))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "find.db"), clock.NewManual(exportAt(11, 27, 10, 0)).Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackapi"
 	"github.com/referralbot/referralbot/internal/slackfake"
 	"github.com/referralbot/referralbot/store"
@@ -64,24 +65,6 @@ func morning(day int) time.Time { return nyTime(2026, 12, day, 9, 0) }
 func reviewerOf(office string) string { return "U" + strings.ToUpper(office) + "1" }
 func groupOf(office string) string    { return "S" + strings.ToUpper(office) }
 
-// testClock is the one clock of a test: the bots, their databases and the Slack fake read it.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // queueKind chooses the reminder queue a bot instance runs on.
 type queueKind string
 
@@ -95,7 +78,7 @@ const (
 type world struct {
 	t      *testing.T
 	ctx    context.Context
-	clock  *testClock
+	clock  *clock.Manual
 	fake   *slackfake.Server
 	dbPath string
 	roster *bot.Roster
@@ -119,8 +102,8 @@ func (discardRedisLog) Printf(context.Context, string, ...any) {}
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	quietRedis.Do(func() { redis.SetLogger(discardRedisLog{}) })
-	clock := &testClock{now: opened}
-	fake := slackfake.New(slackfake.WithClock(clock.Now))
+	clk := clock.NewManual(opened)
+	fake := slackfake.New(slackfake.WithClock(clk.Now))
 	t.Cleanup(fake.Close)
 	fake.AddUser(analystID, "dana.analyst")
 	fake.AddUser(outsiderID, "olly.outsider")
@@ -139,7 +122,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatalf("redis at %s did not answer (%v): the reminder tests need a real Redis; start one or set REDIS_URL", opts.Addr, err)
 	}
 	w := &world{
-		t: t, ctx: context.Background(), clock: clock, fake: fake,
+		t: t, ctx: context.Background(), clock: clk, fake: fake,
 		dbPath: filepath.Join(t.TempDir(), "referralbot.db"), roster: roster,
 		redis: opts, admin: admin, prefix: "referralbot:test:bot:" + rand.Text() + ":",
 	}
@@ -190,11 +173,10 @@ type instance struct {
 // start starts a bot process over the world's database, Redis prefix and workspace.
 func (w *world) start(kind queueKind) *instance {
 	w.t.Helper()
-	db, err := store.Open(w.ctx, w.dbPath)
+	db, err := store.Open(w.ctx, w.dbPath, w.clock.Now)
 	if err != nil {
 		w.t.Fatalf("open database: %v", err)
 	}
-	db.Now = w.clock.Now
 	inst := &instance{w: w, db: db}
 	switch kind {
 	case onRedis:
@@ -223,8 +205,8 @@ func (w *world) start(kind queueKind) *instance {
 	if w.wrapStore != nil {
 		st = w.wrapStore(db)
 	}
-	inst.svc = bot.NewService(st, client, bot.Config{
-		Roster: w.roster, Rules: rules, Policy: deadline.DefaultPolicy(), Queue: inst.queue, Now: w.clock.Now, Log: log,
+	inst.svc = bot.NewService(st, client, w.clock.Now, bot.Config{
+		Roster: w.roster, Rules: rules, Policy: deadline.DefaultPolicy(), Queue: inst.queue, Log: log,
 	})
 	w.t.Cleanup(inst.stop)
 	return inst

@@ -19,6 +19,7 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackapi"
 	"github.com/referralbot/referralbot/internal/slackfake"
 	"github.com/referralbot/referralbot/store"
@@ -107,37 +108,37 @@ func runClaimSend(b *testing.B, client *redis.Client, n int, window time.Duratio
 	for i := range ids {
 		ids[i] = fmt.Sprintf("ask:%d:due:%s:n:0", i+1, benchDue)
 	}
-	start := time.Now()
+	start := clock.Wall()
 	if err := benchRawZAdd(ctx, client, prefix+"raw", ids); err != nil {
 		b.Fatalf("raw zadd: %v", err)
 	}
-	r.zadd = benchRate(n, time.Since(start))
+	r.zadd = benchRate(n, clock.Elapsed(start))
 	client.Unlink(ctx, prefix+"raw")
 
 	overdue := func() time.Duration {
 		items := make([]bot.Scheduled, n)
-		past := time.Now().Add(-time.Hour)
+		past := clock.Wall().Add(-time.Hour)
 		for i := range items {
 			items[i] = bot.Scheduled{ID: ids[i], At: past.Add(time.Duration(i) * time.Hour / time.Duration(n))}
 		}
-		start := time.Now()
+		start := clock.Wall()
 		if err := q.ScheduleMany(ctx, items); err != nil {
 			b.Fatalf("schedule: %v", err)
 		}
-		return time.Since(start)
+		return clock.Elapsed(start)
 	}
 	scheduled := overdue()
 	r.schedule = benchRate(n, scheduled)
 
-	start = time.Now()
+	start = clock.Wall()
 	benchDrain(b, q, n, nil)
-	r.claim = benchRate(n, time.Since(start))
+	r.claim = benchRate(n, clock.Elapsed(start))
 
 	overdue()
 	send := newBenchSender(b)
-	start = time.Now()
+	start = clock.Wall()
 	benchDrain(b, q, n, send.post)
-	r.claimSend = benchRate(n, time.Since(start))
+	r.claimSend = benchRate(n, clock.Elapsed(start))
 	r.postedClaimSend = send.close()
 
 	// As they fall due: spread so that they arrive at benchLoad of the capacity.
@@ -145,7 +146,7 @@ func runClaimSend(b *testing.B, client *redis.Client, n int, window time.Duratio
 		window = time.Duration(float64(n) / (benchLoad * r.claimSend) * float64(time.Second))
 	}
 	r.window = window
-	first := time.Now().Add(2*scheduled + time.Second)
+	first := clock.Wall().Add(2*scheduled + time.Second)
 	items := make([]bot.Scheduled, n)
 	for i := range items {
 		items[i] = bot.Scheduled{ID: ids[i], At: first.Add(time.Duration(i) * window / time.Duration(n))}
@@ -279,7 +280,7 @@ func benchDrain(b *testing.B, q *reminders.Redis, n int, send func(bot.Scheduled
 		lags     = make([]time.Duration, 0, n)
 		wg       sync.WaitGroup
 	)
-	progress.Store(time.Now().UnixNano())
+	progress.Store(clock.Wall().UnixNano())
 	batch := benchClaimBatch
 	if send != nil {
 		batch = benchSendBatch
@@ -289,19 +290,19 @@ func benchDrain(b *testing.B, q *reminders.Redis, n int, send func(bot.Scheduled
 			mine := make([]time.Duration, 0, n/benchSenders)
 			defer func() { mu.Lock(); lags = append(lags, mine...); mu.Unlock() }()
 			for done.Load() < int64(n) && ctx.Err() == nil {
-				items, err := q.Claim(ctx, time.Now(), bot.ReminderLease, batch)
+				items, err := q.Claim(ctx, clock.Wall(), bot.ReminderLease, batch)
 				if err != nil {
 					cancel(err)
 					return
 				}
 				if len(items) == 0 {
-					if time.Since(time.Unix(0, progress.Load())) > benchStall {
+					if clock.Elapsed(time.Unix(0, progress.Load())) > benchStall {
 						cancel(fmt.Errorf("stalled at %d of %d reminders", done.Load(), n))
 					}
 					time.Sleep(benchIdlePoll) // polling, as RunReminders' ticker does
 					continue
 				}
-				progress.Store(time.Now().UnixNano())
+				progress.Store(clock.Wall().UnixNano())
 				for _, it := range items {
 					i, err := strconv.Atoi(strings.Split(it.ID, ":")[1])
 					i-- // ids count from 1, as ask ids do
@@ -315,7 +316,7 @@ func benchDrain(b *testing.B, q *reminders.Redis, n int, send func(bot.Scheduled
 							return
 						}
 					}
-					mine = append(mine, time.Since(it.At))
+					mine = append(mine, clock.Elapsed(it.At))
 					if err := q.Ack(ctx, it.ID, it.Token); err != nil {
 						cancel(err)
 						return
@@ -390,9 +391,9 @@ func BenchmarkReminderMorning(b *testing.B) {
 // shiftedClock is the wall clock moved by an offset the benchmark sets.
 type shiftedClock struct{ offset atomic.Int64 }
 
-func (c *shiftedClock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *shiftedClock) Now() time.Time { return clock.Wall().Add(time.Duration(c.offset.Load())) }
 
-func (c *shiftedClock) setNow(t time.Time) { c.offset.Store(int64(time.Until(t))) }
+func (c *shiftedClock) setNow(t time.Time) { c.offset.Store(int64(t.Sub(clock.Wall()))) }
 
 // postTimes wraps the bot's Slack client and notes when each reminder message was posted.
 type postTimes struct {
@@ -432,11 +433,11 @@ func runMorning(b *testing.B, client *redis.Client, asks, workers int) morningRe
 	for i := range ids {
 		ids[i] = fmt.Sprintf("ask:%d:due:%s:n:0", i+1, benchDue)
 	}
-	start := time.Now()
+	start := clock.Wall()
 	if err := benchRawZAdd(ctx, client, prefix+"raw", ids); err != nil {
 		b.Fatalf("raw zadd: %v", err)
 	}
-	r.zadd = benchRate(len(ids), time.Since(start))
+	r.zadd = benchRate(len(ids), clock.Elapsed(start))
 	client.Unlink(ctx, prefix+"raw")
 
 	clock := &shiftedClock{}
@@ -453,19 +454,17 @@ func runMorning(b *testing.B, client *redis.Client, asks, workers int) morningRe
 		fake.AddUserGroup(groupOf(code), code+"-reviewers", reviewerOf(code))
 		roster.Offices = append(roster.Offices, bot.Office{Code: code, Name: "Office " + strconv.Itoa(i), UserGroup: groupOf(code)})
 	}
-	db, err := store.Open(ctx, b.TempDir()+"/referralbot.db")
+	db, err := store.Open(ctx, b.TempDir()+"/referralbot.db", clock.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	db.Now = clock.Now
 	api := slackapi.New(slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()),
 		slack.OptionHTTPClient(&http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}})), fake.BotUserID())
 	posts := &postTimes{Slack: api, clock: clock, at: map[string]time.Time{}, all: make(chan struct{}), want: asks}
-	svc := bot.NewService(db, posts, bot.Config{
+	svc := bot.NewService(db, posts, clock.Now, bot.Config{
 		Roster: roster, Rules: deadline.NewRules(deadline.NewCalendar(ny), deadline.Defaults{}),
-		Queue: reminders.NewRedis(client, prefix), Now: clock.Now,
-	})
+		Queue: reminders.NewRedis(client, prefix)})
 	for i := range referrals {
 		if _, err := svc.OpenReferral(ctx, analystID, bot.ReferralInput{
 			Agency: "commerce", CaseNumber: fmt.Sprintf("Z%06d", i), LicenseType: "BIS-748P", Applicant: "Acme",

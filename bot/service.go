@@ -33,21 +33,21 @@ type Service struct {
 // Config carries what NewService needs besides its dependencies.
 type Config struct {
 	Roster  *Roster
-	Rules   *deadline.Rules  // business days, default due dates; defaults to New York with default settings
-	Policy  deadline.Policy  // when offices are reminded; zero value means deadline.DefaultPolicy
-	Queue   ReminderQueue    // the reminder schedule (required)
-	Now     func() time.Time // the one clock; defaults to time.Now
-	Observe Observer         // told of positions and reminders, for metrics; may be nil
+	Rules   *deadline.Rules // business days, default due dates; defaults to New York with default settings
+	Policy  deadline.Policy // when offices are reminded; zero value means deadline.DefaultPolicy
+	Queue   ReminderQueue   // the reminder schedule (required)
+	Observe Observer        // told of positions and reminders, for metrics; may be nil
 	// JobLease is how long a claimed outbox job is held before another worker may take
 	// it over (the holder died); defaults to JobLease.
 	JobLease time.Duration
 	Log      *slog.Logger
 }
 
-// NewService returns the lifecycle service.
-func NewService(store Store, slack Slack, cfg Config) *Service {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+// NewService returns the lifecycle service. now is the program's one clock, the
+// same one its store reads.
+func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Service {
+	if now == nil {
+		panic("bot.NewService: no clock")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -73,10 +73,10 @@ func NewService(store Store, slack Slack, cfg Config) *Service {
 		queue:   cfg.Queue,
 		observe: cfg.Observe,
 		lease:   cfg.JobLease,
-		now:     cfg.Now,
+		now:     now,
 		loc:     cfg.Rules.Location(),
 		log:     cfg.Log,
-		members: members{slack: slack, now: cfg.Now},
+		members: members{slack: slack, now: now},
 		kick:    make(chan struct{}, 1),
 	}
 }

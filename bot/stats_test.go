@@ -9,6 +9,7 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/store"
 )
 
@@ -35,7 +36,7 @@ import (
 func statsDataset(t *testing.T) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "stats.db"))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "stats.db"), clock.Stopped(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,15 +29,14 @@ type apiFixture struct {
 func newAPI(t *testing.T, token string) *apiFixture {
 	t.Helper()
 	now := func() time.Time { return time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC) }
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"))
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bot.db"), now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = now
 	roster := &bot.Roster{Analysts: []string{"UANALYST"}, Offices: []bot.Office{{Code: "army", Name: "Army"}, {Code: "navy", Name: "Navy"}}}
-	svc := bot.NewService(db, nil, bot.Config{Roster: roster, Rules: deadline.NewRules(nil, deadline.Defaults{}),
-		Queue: reminders.NewMemory(), Now: now})
+	svc := bot.NewService(db, nil, now, bot.Config{Roster: roster, Rules: deadline.NewRules(nil, deadline.Defaults{}),
+		Queue: reminders.NewMemory()})
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/referrals", handlers.ImportAPI(svc, token, nil))
 	srv := httptest.NewServer(mux)

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
 // FuzzSignatureVerification: no request is let through unless its signature is
 // Slack's over exactly its body and a fresh timestamp.
 func FuzzSignatureVerification(f *testing.F) {
-	now := strconv.FormatInt(time.Now().Unix(), 10)
+	now := strconv.FormatInt(clock.Wall().Unix(), 10)
 	f.Add("command=%2Freferral&text=help", now, "", false)
 	f.Add("command=%2Freferral&text=help", now, slackfake.Sign(docSecret, now, []byte("command=%2Freferral&text=help")), false)
 	f.Add(docBody, docTimestamp, docSignature, false)
@@ -48,6 +49,6 @@ func fresh(ts string) bool {
 	if err != nil {
 		return false
 	}
-	d := time.Since(time.Unix(n, 0))
+	d := clock.Elapsed(time.Unix(n, 0))
 	return d < 5*time.Minute && d > -5*time.Minute
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sort"
 	"time"
+
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // Healthz answers that the process is alive.
@@ -62,10 +64,10 @@ func (s *statusRecorder) WriteHeader(code int) {
 // logs bodies or headers, where tokens and referral details travel.
 func Logged(log *slog.Logger, next http.Handler, observe func(route string, status int, d time.Duration)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		began := time.Now()
+		began := clock.Wall()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		d := time.Since(began)
+		d := clock.Elapsed(began)
 		route := r.Pattern
 		if route == "" {
 			route = "unmatched"

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -70,7 +71,7 @@ func (r req) do(t *testing.T, srv *httptest.Server) (int, string) {
 
 func TestRequestAuthenticity(t *testing.T) {
 	srv := server(t)
-	now := time.Now()
+	now := clock.Wall()
 	form := "application/x-www-form-urlencoded"
 	help := "command=%2Freferral&text=help&user_id=U1&channel_id=C1"
 	tests := []struct {
@@ -111,7 +112,7 @@ func TestRequestAuthenticity(t *testing.T) {
 // because only the signed body is read.
 func TestQueryStringIgnored(t *testing.T) {
 	srv := server(t)
-	r := req{path: "/slack/commands", ctype: "application/x-www-form-urlencoded", ts: time.Now(),
+	r := req{path: "/slack/commands", ctype: "application/x-www-form-urlencoded", ts: clock.Wall(),
 		body: "command=%2Freferral&text=help&user_id=U1&channel_id=C1", query: "?text=bogus&command=%2Fevil&user_id=UEVIL"}
 	code, body := r.do(t, srv)
 	if code != 200 || !strings.Contains(body, "/referral new") || strings.Contains(body, "bogus") {

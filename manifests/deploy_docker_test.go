@@ -156,7 +156,7 @@ func TestDockerfileMatchesTheCode(t *testing.T) {
 	code := codeSettings(t)
 	for _, name := range slices.Sorted(maps.Keys(final.env())) {
 		if _, ok := code[name]; !ok {
-			t.Errorf("final stage sets ENV %s; want only settings config.go reads", name)
+			t.Errorf("final stage sets ENV %s; want only settings app.Config reads", name)
 		}
 	}
 }

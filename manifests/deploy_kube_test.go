@@ -1,7 +1,7 @@
 package manifests
 
 // The deployment files (../Dockerfile, kubernetes/*.yaml) checked against the code:
-// the settings config.go reads, the port serve.go listens on, the routes it serves,
+// the settings internal/app reads, the port it listens on, the routes it serves,
 // and the single-writer rule of the SQLite database.
 
 import (
@@ -14,7 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/app"
 )
 
 // kubeObject is one Kubernetes document; Spec is decoded per kind.
@@ -269,31 +270,32 @@ func (c container) mountFor(t *testing.T, pod podSpec, file string) (vol int, re
 	return 0, "", false
 }
 
-var envconfigTag = regexp.MustCompile(`envconfig:"([A-Z0-9_]+)"(?:\s+default:"([^"]*)")?`)
-
-// codeSettings returns the environment variables cmd/referralbot/config.go reads,
-// with their defaults.
+// codeSettings returns the environment variables the bot reads (internal/app's
+// Config, by its env tags), each with its default.
 func codeSettings(t *testing.T) map[string]string {
 	t.Helper()
-	raw, err := os.ReadFile("../cmd/referralbot/config.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	settings := map[string]string{}
-	for _, m := range envconfigTag.FindAllStringSubmatch(string(raw), -1) {
-		settings[m[1]] = m[2]
+	typ := reflect.TypeFor[app.Config]()
+	for i := range typ.NumField() {
+		tag := typ.Field(i).Tag.Get("env")
+		if tag == "" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		_, def, _ := strings.Cut(opts, "default=")
+		settings[name] = def
 	}
 	if len(settings) < 5 {
-		t.Fatalf("found %d envconfig tags in config.go; want the whole env struct", len(settings))
+		t.Fatalf("found %d env tags in app.Config; want the whole configuration", len(settings))
 	}
 	return settings
 }
 
-// servesRoute reports whether a non-test Go file under handlers/ or cmd/ registers route.
+// servesRoute reports whether a non-test Go file under handlers/, internal/app or cmd/ registers route.
 func servesRoute(t *testing.T, route string) bool {
 	t.Helper()
 	found := false
-	for _, dir := range []string{"../handlers", "../cmd"} {
+	for _, dir := range []string{"../handlers", "../internal/app", "../cmd"} {
 		err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
 			if err != nil || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 				return err
@@ -338,7 +340,7 @@ func TestKubernetesEnvIsWhatTheCodeReads(t *testing.T) {
 	values, from := k.env(t, c)
 	for _, name := range slices.Sorted(maps.Keys(values)) {
 		if _, ok := code[name]; !ok {
-			t.Errorf("%s sets %s; want only settings config.go reads", from[name], name)
+			t.Errorf("%s sets %s; want only settings app.Config reads", from[name], name)
 		}
 	}
 	for _, tt := range []struct{ anyOf []string }{
@@ -440,7 +442,7 @@ func TestKubernetesProbesHitServedRoutes(t *testing.T) {
 	// Whatever the manifests request must be a route the code registers.
 	for _, p := range []string{"/healthz", "/readyz", w.Template.Metadata.Annotations["prometheus.io/path"]} {
 		if route := "GET " + p; !servesRoute(t, route) {
-			t.Errorf("no mux.HandleFunc(%q, …) in handlers/ or cmd/; want the route the manifests probe", route)
+			t.Errorf("no mux.HandleFunc(%q, …) in handlers/, internal/app or cmd/; want the route the manifests probe", route)
 		}
 	}
 }

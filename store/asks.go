@@ -207,7 +207,7 @@ func (t *tx) CreateAsk(ctx context.Context, a *bot.Ask) error {
 		a.State = bot.AskAwaiting
 	}
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = t.db.now()
+		a.CreatedAt = t.now
 	}
 	if a.DueSetAt.IsZero() {
 		a.DueSetAt = a.CreatedAt
@@ -253,7 +253,7 @@ func (t *tx) UpdateAsk(ctx context.Context, a *bot.Ask) error {
 // provisos without an origin are the answering office's own.
 func (t *tx) CreatePosition(ctx context.Context, p *bot.Position) error {
 	if p.AnsweredAt.IsZero() {
-		p.AnsweredAt = t.db.now()
+		p.AnsweredAt = t.now
 	}
 	var row positionRow
 	err := sqlx.GetContext(ctx, t.q, &row, `INSERT INTO positions

@@ -46,7 +46,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := store.Open(ctx, path)
+	cp, err := store.Open(ctx, path, stopped)
 	if err != nil {
 		t.Fatalf("open the copy: %v", err)
 	}

@@ -219,7 +219,7 @@ func (r reader) AnyHomeViewer(ctx context.Context) (bool, error) {
 // RecordHomeOpened notes that user has opened the bot's Home tab (again).
 func (t *tx) RecordHomeOpened(ctx context.Context, user string) error {
 	_, err := t.q.ExecContext(ctx, `INSERT INTO home_tabs (user_id, opened_at) VALUES (?, ?)
-		ON CONFLICT (user_id) DO UPDATE SET opened_at = excluded.opened_at`, user, stamp(t.db.now()))
+		ON CONFLICT (user_id) DO UPDATE SET opened_at = excluded.opened_at`, user, stamp(t.now))
 	if err != nil {
 		return fmt.Errorf("record home opened by %s: %w", user, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 //go:embed migrations/*.sql
@@ -31,9 +32,9 @@ var _ bot.Store = (*DB)(nil)
 // they queue in the process instead of fighting over SQLite's write lock; reads use
 // a small pool of their own.
 type DB struct {
-	// Now is the clock for CreatedAt, UpdatedAt, AnsweredAt and the like when the
-	// caller leaves them zero. Tests replace it; values are stored in UTC.
-	Now func() time.Time
+	// now is the program's clock, read once per write transaction for CreatedAt,
+	// UpdatedAt, AnsweredAt and the like when the caller leaves them zero.
+	now clock.Clock
 
 	reader // reads outside Update, through the read pool
 
@@ -43,8 +44,11 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema
-// up to date.
-func Open(ctx context.Context, path string) (*DB, error) {
+// up to date. now is the program's one clock; times are stored in UTC.
+func Open(ctx context.Context, path string, now clock.Clock) (*DB, error) {
+	if now == nil {
+		return nil, fmt.Errorf("open database %s: no clock", path)
+	}
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
 		// The writer and the readers are separate connections to the same file, so
 		// the database must be a plain file path.
@@ -77,7 +81,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 
 	db := &DB{
-		Now:    time.Now,
+		now:    now,
 		reader: reader{q: read},
 		path:   path,
 		write:  write,
@@ -133,9 +137,9 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-// now reads the clock in UTC, the zone everything is stored in.
-func (db *DB) now() time.Time {
-	return db.Now().UTC()
+// Now reads the database's clock in UTC, the zone everything is stored in.
+func (db *DB) Now() time.Time {
+	return db.now().UTC()
 }
 
 // Update runs fn in one write transaction on the writer connection, committing
@@ -144,7 +148,7 @@ func (db *DB) now() time.Time {
 // they wait for the single writer connection, which fn is holding.
 func (db *DB) Update(ctx context.Context, fn func(tx bot.Tx) error) error {
 	return db.update(ctx, func(q *sqlx.Tx) error {
-		return fn(&tx{reader: reader{q: q}, q: q, db: db})
+		return fn(&tx{reader: reader{q: q}, q: q, db: db, now: db.Now()})
 	})
 }
 
@@ -175,8 +179,9 @@ func (db *DB) update(ctx context.Context, fn func(q *sqlx.Tx) error) (err error)
 // fn sees its own writes.
 type tx struct {
 	reader
-	q  sqlx.ExtContext
-	db *DB
+	q   sqlx.ExtContext
+	db  *DB
+	now time.Time // read once when the transaction began: one instant for all it writes
 }
 
 // reader implements bot.Reader over either the read pool or a write transaction.

@@ -64,7 +64,7 @@ func TestOpen_migratesAndReopens(t *testing.T) {
 
 func TestOpen_rejectsNonFilePaths(t *testing.T) {
 	for _, path := range []string{"", ":memory:", "file:x.db", "x.db?mode=ro"} {
-		if db, err := store.Open(context.Background(), path); err == nil {
+		if db, err := store.Open(context.Background(), path, stopped); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) succeeded; want an error", path)
 		}

@@ -54,7 +54,7 @@ func (r reader) Events(ctx context.Context, referralID int64) ([]*bot.Event, err
 // change or delete an event once written.
 func (t *tx) AppendEvent(ctx context.Context, e *bot.Event) error {
 	if e.At.IsZero() {
-		e.At = t.db.now()
+		e.At = t.now
 	}
 	prev, err := lastLink(ctx, t.q)
 	if err != nil {

@@ -43,7 +43,7 @@ func (row *jobRow) job() *bot.Job {
 // job with the same kind, referral and ask exists, j is merged into it and j
 // becomes that job as stored (its ID, RunAt and all).
 func (t *tx) Enqueue(ctx context.Context, j *bot.Job) error {
-	now := t.db.now()
+	now := t.now
 	if j.RunAt.IsZero() {
 		j.RunAt = now
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // TestQueriesUseIndexes runs every query the store makes through EXPLAIN QUERY
@@ -20,7 +21,7 @@ import (
 // never show it.
 func TestQueriesUseIndexes(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"), clock.Stopped(scaleToday))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 
 	err = db.update(ctx, func(q *sqlx.Tx) error {
 		pc := planCheck{q, t, seen}
-		tx := &tx{reader: reader{q: pc}, q: pc, db: db}
+		tx := &tx{reader: reader{q: pc}, q: pc, db: db, now: db.Now()}
 		r := &bot.Referral{Agency: bot.AgencyState, CaseNumber: "050-123456", OpenKey: "k"}
 		must(t, tx.CreateReferral(ctx, r))
 		r.ChannelID = "C1"

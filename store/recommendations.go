@@ -54,7 +54,7 @@ func (r reader) Recommendation(ctx context.Context, referralID int64) (*bot.Reco
 // an origin are the analyst's own (bot.OfficeDTSA).
 func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) error {
 	if rec.RecordedAt.IsZero() {
-		rec.RecordedAt = t.db.now()
+		rec.RecordedAt = t.now
 	}
 	res, err := t.q.ExecContext(ctx, `INSERT INTO recommendations
 		(referral_id, outcome, rationale, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)`,

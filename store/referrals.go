@@ -122,7 +122,7 @@ func (t *tx) CreateReferral(ctx context.Context, r *bot.Referral) error {
 		row.State = string(bot.ReferralOpen)
 	}
 	if r.CreatedAt.IsZero() {
-		row.CreatedAt = stamp(t.db.now())
+		row.CreatedAt = stamp(t.now)
 	}
 	if r.UpdatedAt.IsZero() {
 		row.UpdatedAt = row.CreatedAt
@@ -156,7 +156,7 @@ func (t *tx) CreateReferral(ctx context.Context, r *bot.Referral) error {
 // UpdatedAt to now.
 func (t *tx) UpdateReferral(ctx context.Context, r *bot.Referral) error {
 	row := newReferralRow(r)
-	row.UpdatedAt = stamp(t.db.now())
+	row.UpdatedAt = stamp(t.now)
 	res, err := sqlx.NamedExecContext(ctx, t.q, `UPDATE referrals SET
 		state = :state, held_since = :held_since, analyst_id = :analyst_id,
 		dod_due_date = :dod_due_date, office_due_date = :office_due_date,

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -38,12 +39,12 @@ func TestReferral_roundTrip(t *testing.T) {
 }
 
 func TestUpdateReferral(t *testing.T) {
-	db := MustOpenDB(t)
+	db, clk := mustOpenClocked(t, filepath.Join(t.TempDir(), "referralbot.db"))
 	ctx := context.Background()
 	r := mustCreateReferral(t, db, "Z123456")
 
 	later := t0.Add(time.Hour)
-	db.Now = func() time.Time { return later }
+	clk.Set(later)
 	r.State = bot.ReferralRecommended
 	r.ChannelName, r.ChannelID = "ref-z123456", "C0CHANNEL"
 	r.TopicSet, r.MembersInvited, r.Provisioned = true, true, true

@@ -93,7 +93,7 @@ func (r reader) findReminders(ctx context.Context, where string, args ...any) ([
 func (t *tx) RecordReminder(ctx context.Context, r *bot.Reminder) (bool, error) {
 	recordedAt := r.RecordedAt
 	if recordedAt.IsZero() {
-		recordedAt = t.db.now()
+		recordedAt = t.now
 	}
 	res, err := t.q.ExecContext(ctx, `INSERT INTO reminders
 		(id, referral_id, ask_id, office_code, seq, kind, days_left, due_at, recorded_at,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // Scale (DOMAIN.md): ten years are ~600,000 referrals and ~5 million positions.
@@ -50,7 +51,7 @@ func scaleDB(tb testing.TB, n int) (path string, loaded *scaleStats) {
 	if path == "" {
 		path = filepath.Join(tb.TempDir(), "scale.db")
 	} else if _, err := os.Stat(path); err == nil {
-		db, err := Open(ctx, path)
+		db, err := Open(ctx, path, clock.Stopped(scaleToday))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func BenchmarkScale(b *testing.B) {
 			st.Referrals, st.Open, st.Analysts, st.Asks, st.Positions, st.Provisos, st.Events, st.Reminders, st.Took.Round(time.Second))
 	}
 	b.Logf("database: %s, %.1f MB", path, float64(fileSize(path))/1e6)
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, clock.Stopped(scaleToday))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -108,11 +109,11 @@ func BenchmarkScale(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			var took []time.Duration
 			for i := 0; b.Loop(); i++ {
-				t0 := time.Now()
+				t0 := clock.Wall()
 				if err := op(i); err != nil {
 					b.Fatal(err)
 				}
-				took = append(took, time.Since(t0))
+				took = append(took, clock.Elapsed(t0))
 			}
 			p50, p99 := percentile(took, 50), percentile(took, 99)
 			b.ReportMetric(ms(p50), "p50-ms")
@@ -171,7 +172,7 @@ func TestScaleLoader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, clock.Stopped(scaleToday))
 	if err != nil {
 		t.Fatal(err)
 	}

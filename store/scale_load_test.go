@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // scaleToday is the day the generated history ends on, fixed so that the figures
@@ -57,8 +58,8 @@ func newScaleWorld(referrals int) scaleWorld {
 // transaction through prepared statements, with the journal off and a large page
 // cache: a throwaway file, so a crash may ruin it.
 func loadScale(ctx context.Context, path string, n int) (scaleStats, error) {
-	start := time.Now()
-	db, err := Open(ctx, path) // the schema, by the migrations
+	start := clock.Wall()
+	db, err := Open(ctx, path, clock.Stopped(scaleToday)) // the schema, by the migrations
 	if err != nil {
 		return scaleStats{}, err
 	}
@@ -94,7 +95,7 @@ func loadScale(ctx context.Context, path string, n int) (scaleStats, error) {
 	if _, err := raw.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
 		return scaleStats{}, err
 	}
-	g.stats.Took = time.Since(start)
+	g.stats.Took = clock.Elapsed(start)
 	return g.stats, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/store"
 )
 
@@ -16,26 +17,38 @@ import (
 // they survive the round trip.
 var t0 = time.Date(2025, 3, 4, 9, 30, 0, 123456789, time.UTC)
 
+// stopped is a clock stopped at t0.
+var stopped = clock.Stopped(t0)
+
 // MustOpenDB opens a fresh database file in tb's temporary directory, with its
 // clock stopped at t0, and closes it when the test ends.
 func MustOpenDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	return mustOpenPath(tb, filepath.Join(tb.TempDir(), "referralbot.db"))
+	db, _ := mustOpenClocked(tb, filepath.Join(tb.TempDir(), "referralbot.db"))
+	return db
 }
 
 func mustOpenPath(tb testing.TB, path string) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), path)
+	db, _ := mustOpenClocked(tb, path)
+	return db
+}
+
+// mustOpenClocked opens the database at path with its own clock, stopped at t0,
+// which the test may move.
+func mustOpenClocked(tb testing.TB, path string) (*store.DB, *clock.Manual) {
+	tb.Helper()
+	clk := clock.NewManual(t0)
+	db, err := store.Open(context.Background(), path, clk.Now)
 	if err != nil {
 		tb.Fatalf("Open(%q): %v", path, err)
 	}
-	db.Now = func() time.Time { return t0 }
 	tb.Cleanup(func() {
 		if err := db.Close(); err != nil {
 			tb.Errorf("Close: %v", err)
 		}
 	})
-	return db
+	return db, clk
 }
 
 // mustUpdate runs fn in a write transaction and fails the test on error.

@@ -31,7 +31,7 @@ func (h *harness) replayAs(user string) slackfake.Ack {
 		if err := json.Unmarshal(d.Payload, &p); err != nil {
 			h.t.Fatal(err)
 		}
-		p["user"] = map[string]any{"id": user, "username": user, "name": user, "team_id": h.fake.TeamID()}
+		p["user"] = map[string]any{"id": user, "username": user, "name": user, "team_id": h.Fake.TeamID()}
 		d.Payload, _ = json.Marshal(p)
 	}
 	ack, err := h.tr.Transport.Deliver(context.Background(), d)
@@ -70,15 +70,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 		return func(h *harness, r *bot.Referral, user string) (bool, string) {
 			channel := r.ChannelID
 			if user == outsider {
-				channel = h.general // the outsider is not in the referral's private channel
+				channel = h.General // the outsider is not in the referral's private channel
 			}
 			ack := h.command(user, channel, text)
-			return took(h, r, user), ackText(ack)
+			return took(h, r, user), ack.Text()
 		}
 	}
 	modalOpened := func(callback string) func(*harness, *bot.Referral, string) bool {
 		return func(h *harness, _ *bot.Referral, user string) bool {
-			v, ok := h.fake.LastView(user)
+			v, ok := h.Fake.LastView(user)
 			return ok && v.CallbackID == callback && !v.Closed
 		}
 	}
@@ -106,32 +106,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 		h.click(reviewer("army", 2), r.ChannelID, h.askMessage(r, "army").TS, "answer_deny")
 		v := h.lastView(reviewer("army", 2), bot.CallbackPosition)
 		h.tr.Transport = &holdBack{Transport: h.tr.Transport}
-		h.fake.SubmitView(h.tr, reviewer("army", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Because."})
+		h.Fake.SubmitView(h.tr, reviewer("army", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Because."})
 		h.tr.Transport = h.tr.Transport.(*holdBack).Transport
 		ack := h.replayAs(user)
 		return eventLogged("position.recorded")(h, r, user), string(ack.Body)
 	}
 	actions := []action{
 		{"/referral new", []string{roleOwner, roleAnalyst}, func(h *harness, r *bot.Referral, user string) (bool, string) {
-			ack := h.command(user, h.general, "new")
-			return modalOpened(bot.CallbackOpenReferral)(h, r, user), ackText(ack)
+			ack := h.command(user, h.General, "new")
+			return modalOpened(bot.CallbackOpenReferral)(h, r, user), ack.Text()
 		}},
 		{"submit New referral", []string{roleOwner, roleAnalyst}, func(h *harness, r *bot.Referral, user string) (bool, string) {
-			h.command(analyst, h.general, "new")
+			h.command(analyst, h.General, "new")
 			v := h.lastView(analyst, bot.CallbackOpenReferral)
 			h.tr.Transport = &holdBack{Transport: h.tr.Transport}
-			h.fake.SubmitView(h.tr, analyst, v.ID, referralInputs("Z999999")...)
+			h.Fake.SubmitView(h.tr, analyst, v.ID, referralInputs("Z999999")...)
 			h.tr.Transport = h.tr.Transport.(*holdBack).Transport
 			ack := h.replayAs(user)
-			_, err := h.app.db.ReferralByCase(h.ctx, bot.AgencyCommerce, "Z999999")
+			_, err := h.App.DB.ReferralByCase(h.ctx, bot.AgencyCommerce, "Z999999")
 			return err == nil, string(ack.Body)
 		}},
 		{"/referral status", []string{roleOwner, roleAnalyst, roleRoster, roleDelegate, roleOther}, func(h *harness, r *bot.Referral, user string) (bool, string) {
 			channel := r.ChannelID
 			if user == outsider {
-				channel = h.general
+				channel = h.General
 			}
-			text := ackText(h.command(user, channel, "status"))
+			text := h.command(user, channel, "status").Text()
 			return strings.HasPrefix(text, "Where the offices stand"), text
 		}},
 		{"/referral recommend", []string{roleOwner, roleAnalyst}, command("recommend", modalOpened(bot.CallbackRecommendation))},
@@ -144,7 +144,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			h.command(analyst, r.ChannelID, "recommend")
 			v := h.lastView(analyst, bot.CallbackRecommendation)
 			h.tr.Transport = &holdBack{Transport: h.tr.Transport}
-			h.fake.SubmitView(h.tr, analyst, v.ID, slackfake.Input{BlockID: bot.FieldOutcome, Value: "approve"})
+			h.Fake.SubmitView(h.tr, analyst, v.ID, slackfake.Input{BlockID: bot.FieldOutcome, Value: "approve"})
 			h.tr.Transport = h.tr.Transport.(*holdBack).Transport
 			ack := h.replayAs(user)
 			return eventLogged("recommendation.recorded")(h, r, user), string(ack.Body)
@@ -156,7 +156,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Run(a.name+"/"+role, func(t *testing.T) {
 				h := newHarness(t, "http")
 				r := h.openReferral("Z123456")
-				h.fake.JoinChannel(r.ChannelID, analyst2) // covering for the owner
+				h.Fake.JoinChannel(r.ChannelID, analyst2) // covering for the owner
 				mine := `SELECT COUNT(*) FROM events WHERE actor = ?`
 				before := h.count(mine, roleUser[role])
 				took, told := a.do(h, r, roleUser[role])
@@ -199,8 +199,8 @@ func (holdBack) Deliver(context.Context, slackfake.Delivery) (slackfake.Ack, err
 func TestRosterUnreadableFailsClosed(t *testing.T) {
 	h := newHarness(t, "http")
 	r := h.openReferral("Z123456")
-	h.clock.Advance(2 * time.Minute) // past the roster cache
-	h.fake.FailNext("usergroups.users.list", "fatal_error", 5)
+	h.Clock.Advance(2 * time.Minute) // past the roster cache
+	h.Fake.FailNext("usergroups.users.list", "fatal_error", 5)
 	h.click(reviewer("army", 1), r.ChannelID, h.askMessage(r, "army").TS, "answer_approve")
 	if a := h.ask(r, "army"); a.Current != nil {
 		t.Fatalf("recorded %+v with the roster unreadable", a.Current)

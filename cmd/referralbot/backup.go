@@ -3,22 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 )
 
-// backup copies the database at DATABASE_PATH to the path given, online.
-func backup(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) != 1 || args[0] == "" {
+// backupCmd copies the database at DATABASE_PATH to the path given, online.
+func backupCmd(ctx context.Context, c command) error {
+	if len(c.args) != 1 || c.args[0] == "" {
 		return fmt.Errorf("%w: referralbot backup PATH (the copy's path; it must not exist)", errUsage)
 	}
-	db, err := openReportDB(ctx)
+	a, err := offline(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Backup(ctx, args[0]); err != nil {
+	defer a.Close()
+	if err := a.DB.Backup(ctx, c.args[0]); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backed up %s to %s\n", db.Path(), args[0])
+	fmt.Fprintf(c.stdout, "backed up %s to %s\n", a.DB.Path(), c.args[0])
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 // what the bot does after acknowledging; it returns the event id.
 func (h *harness) openHomeTab(user string) string {
 	h.t.Helper()
-	id, ack, err := h.fake.SendEvent(h.tr, "app_home_opened", map[string]any{"user": user, "tab": "home", "channel": "D" + user})
+	id, ack, err := h.Fake.SendEvent(h.tr, "app_home_opened", map[string]any{"user": user, "tab": "home", "channel": "D" + user})
 	if err != nil || ack.Status != 200 {
 		h.t.Fatalf("app_home_opened for %s: %v (status %d)", user, err, ack.Status)
 	}
@@ -24,7 +24,7 @@ func (h *harness) openHomeTab(user string) string {
 // homeText is the text of user's Home tab, failing when none was published.
 func (h *harness) homeText(user string) string {
 	h.t.Helper()
-	v, ok := h.fake.HomeView(user)
+	v, ok := h.Fake.HomeView(user)
 	if !ok {
 		h.t.Fatalf("no Home tab published for %s", user)
 	}
@@ -34,7 +34,7 @@ func (h *harness) homeText(user string) string {
 // publishes counts the Home tabs published for user.
 func (h *harness) publishes(user string) int {
 	n := 0
-	for _, c := range h.fake.CallsTo("views.publish") {
+	for _, c := range h.Fake.CallsTo("views.publish") {
 		if c.Param("user_id") == user && c.Error == "" {
 			n++
 		}
@@ -48,7 +48,7 @@ func TestHomeTab(t *testing.T) {
 	army, navy := reviewer("army", 1), reviewer("navy", 1)
 
 	// Nobody has opened the Home tab: opening the referral published none.
-	if n := len(h.fake.CallsTo("views.publish")); n != 0 {
+	if n := len(h.Fake.CallsTo("views.publish")); n != 0 {
 		t.Fatalf("%d Home tabs published before anyone opened one", n)
 	}
 
@@ -64,7 +64,7 @@ func TestHomeTab(t *testing.T) {
 	}
 
 	// Slack retries the event: the Home tab is published once.
-	if _, err := h.fake.Redeliver(h.tr, id); err != nil {
+	if _, err := h.Fake.Redeliver(h.tr, id); err != nil {
 		t.Fatal(err)
 	}
 	h.drain()
@@ -72,11 +72,11 @@ func TestHomeTab(t *testing.T) {
 		t.Errorf("Home tab published %d times for one app_home_opened delivered twice; want 1", n)
 	}
 	// The Messages tab is not the Home tab.
-	if _, _, err := h.fake.SendEvent(h.tr, "app_home_opened", map[string]any{"user": outsider, "tab": "messages"}); err != nil {
+	if _, _, err := h.Fake.SendEvent(h.tr, "app_home_opened", map[string]any{"user": outsider, "tab": "messages"}); err != nil {
 		t.Fatal(err)
 	}
 	h.drain()
-	if _, ok := h.fake.HomeView(outsider); ok {
+	if _, ok := h.Fake.HomeView(outsider); ok {
 		t.Error("opening the Messages tab published a Home tab")
 	}
 
@@ -96,7 +96,7 @@ func TestHomeTab(t *testing.T) {
 	if home := h.homeText(army); !strings.Contains(home, "Nothing is waiting on your offices") {
 		t.Errorf("army reviewer's Home tab after answering:\n%s", home)
 	}
-	if _, ok := h.fake.HomeView(navy); ok {
+	if _, ok := h.Fake.HomeView(navy); ok {
 		t.Error("a Home tab was published for someone who never opened it")
 	}
 	analystPublishes := h.publishes(analyst)
@@ -127,7 +127,7 @@ func TestHomeTab(t *testing.T) {
 	if home := h.homeText(army); !strings.Contains(home, "due *2026-11-30*") {
 		t.Errorf("army reviewer's Home tab after the extension:\n%s", home)
 	}
-	h.clock.Set(time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC))
+	h.Clock.Set(time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC))
 	h.openHomeTab(army)
 	if home := h.homeText(army); !strings.Contains(home, "due *2026-11-30* · :warning: *overdue*") {
 		t.Errorf("army reviewer's Home tab a day after the due date:\n%s", home)
@@ -142,7 +142,7 @@ func TestHomeTab(t *testing.T) {
 	if home := h.homeText(analyst); strings.Contains(home, "Z123456") || !strings.Contains(home, "Z654321") {
 		t.Errorf("analyst's Home tab after the recommendation:\n%s", home)
 	}
-	for _, v := range h.fake.Views() {
+	for _, v := range h.Fake.Views() {
 		if v.Type == "home" && len(v.Blocks.BlockSet) > 100 {
 			t.Errorf("Home tab of %s has %d blocks", v.UserID, len(v.Blocks.BlockSet))
 		}
@@ -182,7 +182,7 @@ func TestListCommand(t *testing.T) {
 		{outsider, "list", []string{"Nothing is waiting on you"}, nil},
 		{analyst, "list everything", []string{"is not a list"}, nil},
 	} {
-		got := text(h.command(tt.user, h.general, tt.args))
+		got := text(h.command(tt.user, h.General, tt.args))
 		for _, w := range tt.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s by %s lacks %q: %s", tt.args, tt.user, w, got)
@@ -196,17 +196,17 @@ func TestListCommand(t *testing.T) {
 	}
 
 	// Past the office due date (2026-12-11), both are overdue; Army answered on Z100001.
-	h.clock.Set(time.Date(2026, 12, 14, 15, 0, 0, 0, time.UTC))
-	if got := text(h.command(analyst, h.general, "list overdue")); !strings.Contains(got, "with an overdue office* (2)") || !strings.Contains(got, "8 overdue") {
+	h.Clock.Set(time.Date(2026, 12, 14, 15, 0, 0, 0, time.UTC))
+	if got := text(h.command(analyst, h.General, "list overdue")); !strings.Contains(got, "with an overdue office* (2)") || !strings.Contains(got, "8 overdue") {
 		t.Errorf("list overdue = %s", got)
 	}
-	if got := text(h.command(reviewer("army", 2), h.general, "list overdue")); !strings.Contains(got, "Overdue for your offices* (Army: 1)") ||
+	if got := text(h.command(reviewer("army", 2), h.General, "list overdue")); !strings.Contains(got, "Overdue for your offices* (Army: 1)") ||
 		!strings.Contains(got, "Z100002") || strings.Contains(got, "Z100001") {
 		t.Errorf("list overdue by an army reviewer = %s", got)
 	}
 	// A referral on hold is not overdue.
 	h.command(analyst2, r2.ChannelID, "hold waiting on the applicant")
-	if got := text(h.command(analyst, h.general, "list overdue")); !strings.Contains(got, "with an overdue office* (1)") || strings.Contains(got, "Z100002") {
+	if got := text(h.command(analyst, h.General, "list overdue")); !strings.Contains(got, "with an overdue office* (1)") || strings.Contains(got, "Z100002") {
 		t.Errorf("list overdue with Z100002 on hold = %s", got)
 	}
 }
@@ -218,7 +218,7 @@ func TestRemindCommand(t *testing.T) {
 	h.drain()
 	reminders := func() []slackfake.Message {
 		var out []slackfake.Message
-		for _, m := range h.fake.Messages(r.ChannelID) {
+		for _, m := range h.Fake.Messages(r.ChannelID) {
 			if strings.HasPrefix(m.Text, "Reminder:") {
 				out = append(out, m)
 			}
@@ -227,7 +227,7 @@ func TestRemindCommand(t *testing.T) {
 	}
 
 	// One office, from anywhere, with the case number.
-	if got := ackText(h.command(analyst, h.general, "remind Z123456 navy")); got != "Reminding Navy in <#"+r.ChannelID+"> now." {
+	if got := h.command(analyst, h.General, "remind Z123456 navy").Text(); got != "Reminding Navy in <#"+r.ChannelID+"> now." {
 		t.Errorf("remind navy = %q", got)
 	}
 	h.drain()
@@ -236,7 +236,7 @@ func TestRemindCommand(t *testing.T) {
 		t.Fatalf("reminders posted = %d: %v", len(rems), rems)
 	}
 	// Sent twice within the minute (a double submit): one reminder.
-	if got := ackText(h.command(analyst, r.ChannelID, "remind navy")); !strings.Contains(got, "reminded a moment ago") {
+	if got := h.command(analyst, r.ChannelID, "remind navy").Text(); !strings.Contains(got, "reminded a moment ago") {
 		t.Errorf("second remind within the minute = %q", got)
 	}
 	h.drain()
@@ -246,8 +246,8 @@ func TestRemindCommand(t *testing.T) {
 
 	// Every office still awaited, in the channel: all but Army (answered) and Navy's
 	// new one, a minute later.
-	h.clock.Advance(time.Minute)
-	if got := ackText(h.command(analyst, r.ChannelID, "remind")); !strings.Contains(got, "Navy, Air Force") || strings.Contains(got, "Army") {
+	h.Clock.Advance(time.Minute)
+	if got := h.command(analyst, r.ChannelID, "remind").Text(); !strings.Contains(got, "Navy, Air Force") || strings.Contains(got, "Army") {
 		t.Errorf("remind = %q", got)
 	}
 	h.drain()
@@ -263,17 +263,17 @@ func TestRemindCommand(t *testing.T) {
 
 	for _, tt := range []struct{ user, channel, text, want string }{
 		{reviewer("navy", 1), r.ChannelID, "remind", "Only licensing analysts can remind"},
-		{reviewer("navy", 1), h.general, "remind Z123456", "Only licensing analysts can chase the offices of a referral from outside its channel"},
+		{reviewer("navy", 1), h.General, "remind Z123456", "Only licensing analysts can chase the offices of a referral from outside its channel"},
 		{analyst, r.ChannelID, "remind army", "Army has already answered"},
 		{analyst, r.ChannelID, "remind marines", `"marines" is not an office asked on Z123456`},
-		{analyst, h.general, "remind", "isn't a referral channel"},
+		{analyst, h.General, "remind", "isn't a referral channel"},
 	} {
-		if got := ackText(h.command(tt.user, tt.channel, tt.text)); !strings.Contains(got, tt.want) {
+		if got := h.command(tt.user, tt.channel, tt.text).Text(); !strings.Contains(got, tt.want) {
 			t.Errorf("%s by %s = %q; want …%s…", tt.text, tt.user, got, tt.want)
 		}
 	}
 	h.command(analyst, r.ChannelID, "hold waiting on the applicant")
-	if got := ackText(h.command(analyst, r.ChannelID, "remind")); !strings.Contains(got, "on hold") {
+	if got := h.command(analyst, r.ChannelID, "remind").Text(); !strings.Contains(got, "on hold") {
 		t.Errorf("remind on hold = %q", got)
 	}
 	h.drain()
@@ -287,7 +287,7 @@ func TestReassignCommand(t *testing.T) {
 	r := h.openReferral("Z123456")
 	h.openHomeTab(analyst)
 	h.openHomeTab(analyst2)
-	if ch, _ := h.fake.Channel(r.ChannelID); ch.HasMember(analyst2) {
+	if ch, _ := h.Fake.Channel(r.ChannelID); ch.HasMember(analyst2) {
 		t.Fatal("the second analyst is in the channel before the reassignment")
 	}
 
@@ -298,28 +298,28 @@ func TestReassignCommand(t *testing.T) {
 		{analyst, r.ChannelID, "reassign sam", "I can't tell who"},
 		{analyst, r.ChannelID, "reassign", "Use `/referral reassign @analyst`"},
 	} {
-		if got := ackText(h.command(tt.user, tt.channel, tt.text)); !strings.Contains(got, tt.want) {
+		if got := h.command(tt.user, tt.channel, tt.text).Text(); !strings.Contains(got, tt.want) {
 			t.Errorf("%s by %s = %q; want …%s…", tt.text, tt.user, got, tt.want)
 		}
 	}
 
 	// From anywhere, with the case number; Slack escapes the mention with a name.
-	got := ackText(h.command(analyst, h.general, "reassign commerce:Z123456 <@"+analyst2+"|sam.analyst>"))
+	got := h.command(analyst, h.General, "reassign commerce:Z123456 <@"+analyst2+"|sam.analyst>").Text()
 	if !strings.Contains(got, "Z123456 is now <@"+analyst2+">'s") {
 		t.Errorf("reassign = %q", got)
 	}
 	h.drain()
-	if ref, _ := h.app.db.Referral(h.ctx, r.ID); ref.AnalystID != analyst2 {
+	if ref, _ := h.App.DB.Referral(h.ctx, r.ID); ref.AnalystID != analyst2 {
 		t.Errorf("analyst = %s; want %s", ref.AnalystID, analyst2)
 	}
-	if ch, _ := h.fake.Channel(r.ChannelID); !ch.HasMember(analyst2) {
+	if ch, _ := h.Fake.Channel(r.ChannelID); !ch.HasMember(analyst2) {
 		t.Error("the new analyst was not invited to the channel")
 	}
 	if n := h.count(`SELECT COUNT(*) FROM events WHERE kind = 'referral.reassigned' AND actor = ? AND json_extract(detail, '$.from') = ? AND json_extract(detail, '$.to') = ?`,
 		analyst, analyst, analyst2); n != 1 {
 		t.Errorf("%d reassignment events; want 1", n)
 	}
-	summary := h.fake.Messages(r.ChannelID)[0]
+	summary := h.Fake.Messages(r.ChannelID)[0]
 	if txt := blocksText(summary.Blocks); !strings.Contains(txt, "analyst <@"+analyst2+">") {
 		t.Errorf("summary not updated to the new analyst:\n%s", txt)
 	}
@@ -330,7 +330,7 @@ func TestReassignCommand(t *testing.T) {
 		t.Errorf("the new analyst's Home tab lacks the referral:\n%s", home)
 	}
 	// Now the first analyst may not take it back by accident with the same command twice.
-	if got := ackText(h.command(analyst, r.ChannelID, "reassign <@"+analyst2+">")); !strings.Contains(got, "already the analyst") {
+	if got := h.command(analyst, r.ChannelID, "reassign <@"+analyst2+">").Text(); !strings.Contains(got, "already the analyst") {
 		t.Errorf("second reassign = %q", got)
 	}
 }
@@ -343,50 +343,50 @@ func TestCommandsNameACase(t *testing.T) {
 	r2 := h.openReferral("Z100002")
 
 	// Status from #general, and from another referral's channel, by an analyst.
-	for _, ch := range []string{h.general, r2.ChannelID} {
+	for _, ch := range []string{h.General, r2.ChannelID} {
 		if got := string(h.command(analyst, ch, "status Z100001").Body); !strings.Contains(got, "Where the offices stand on Z100001") {
 			t.Errorf("status Z100001 in %s = %s", ch, got)
 		}
 	}
-	if got := string(h.command(analyst2, h.general, "status commerce:z100002").Body); !strings.Contains(got, "Where the offices stand on Z100002") {
+	if got := string(h.command(analyst2, h.General, "status commerce:z100002").Body); !strings.Contains(got, "Where the offices stand on Z100002") {
 		t.Errorf("status commerce:z100002 = %s", got)
 	}
 	// The recommendation modal opens from anywhere for an analyst.
-	h.command(analyst, h.general, "recommend Z100002")
+	h.command(analyst, h.General, "recommend Z100002")
 	if v := h.lastView(analyst, bot.CallbackRecommendation); !strings.Contains(v.PrivateMetadata+string(v.JSON), "Z100002") {
 		t.Errorf("recommendation modal is not about Z100002")
 	}
 	// Extend, hold and resume with the case number.
-	if got := ackText(h.command(analyst, h.general, "extend Z100001 navy 2026-12-18 waiting on a technical answer")); !strings.Contains(got, "Moved Navy's due date on Z100001 to *2026-12-18*") {
+	if got := h.command(analyst, h.General, "extend Z100001 navy 2026-12-18 waiting on a technical answer").Text(); !strings.Contains(got, "Moved Navy's due date on Z100001 to *2026-12-18*") {
 		t.Errorf("extend = %q", got)
 	}
-	if got := ackText(h.command(analyst, h.general, "hold Z100001 RWA question out")); !strings.Contains(got, "Z100001 is on hold") {
+	if got := h.command(analyst, h.General, "hold Z100001 RWA question out").Text(); !strings.Contains(got, "Z100001 is on hold") {
 		t.Errorf("hold = %q", got)
 	}
-	if got := ackText(h.command(analyst, h.general, "resume Z100001")); !strings.Contains(got, "Z100001 resumed") {
+	if got := h.command(analyst, h.General, "resume Z100001").Text(); !strings.Contains(got, "Z100001 resumed") {
 		t.Errorf("resume = %q", got)
 	}
 	if n := h.count(`SELECT COUNT(*) FROM events WHERE referral_id = ? AND kind IN ('due.changed', 'clock.held', 'clock.resumed')`, r1.ID); n != 3 {
 		t.Errorf("%d clock events on Z100001; want 3", n)
 	}
 	// In a referral's channel a first word that is no case number is an argument.
-	if got := ackText(h.command(analyst, r2.ChannelID, "hold 2nd-look requested by Policy")); !strings.Contains(got, "Z100002 is on hold") {
+	if got := h.command(analyst, r2.ChannelID, "hold 2nd-look requested by Policy").Text(); !strings.Contains(got, "Z100002 is on hold") {
 		t.Errorf("hold with a reason starting with a number = %q", got)
 	}
 
 	// Refusals: nobody but analysts names a case from outside its channel, and they
 	// are told the same whether or not it exists.
 	for _, tt := range []struct{ user, channel, text, want string }{
-		{reviewer("army", 1), h.general, "status Z100001", "Only licensing analysts can look at a referral from outside its channel"},
-		{reviewer("army", 1), h.general, "status Z999999", "Only licensing analysts can look at a referral from outside its channel"},
+		{reviewer("army", 1), h.General, "status Z100001", "Only licensing analysts can look at a referral from outside its channel"},
+		{reviewer("army", 1), h.General, "status Z999999", "Only licensing analysts can look at a referral from outside its channel"},
 		{reviewer("army", 1), r2.ChannelID, "status Z100001", "Only licensing analysts can look at a referral from outside its channel"},
 		{reviewer("army", 1), r2.ChannelID, "status Z999999", "Only licensing analysts can look at a referral from outside its channel"},
-		{analyst, h.general, "status Z999999", "No referral has case number Z999999"},
+		{analyst, h.General, "status Z999999", "No referral has case number Z999999"},
 		{analyst, r2.ChannelID, "status Z999999", "No referral has case number Z999999"},
-		{analyst, h.general, "status Z100001 Z100002", "Give one case number"},
-		{analyst, h.general, "status", "isn't a referral channel"},
-		{analyst, h.general, "status nonsense:Z1", "isn't a referral channel"},
-		{reviewer("army", 1), h.general, "recommend Z100001", "Only licensing analysts can recommend on a referral"},
+		{analyst, h.General, "status Z100001 Z100002", "Give one case number"},
+		{analyst, h.General, "status", "isn't a referral channel"},
+		{analyst, h.General, "status nonsense:Z1", "isn't a referral channel"},
+		{reviewer("army", 1), h.General, "recommend Z100001", "Only licensing analysts can recommend on a referral"},
 		{reviewer("army", 1), r1.ChannelID, "extend Z100001 navy 2026-12-18 why", "Only licensing analysts can change due dates"},
 	} {
 		if got := string(h.command(tt.user, tt.channel, tt.text).Body); !strings.Contains(got, tt.want) {
@@ -401,7 +401,7 @@ func TestCommandsNameACase(t *testing.T) {
 
 func TestHelpListsTheCockpit(t *testing.T) {
 	h := newHarness(t, "http")
-	got := ackText(h.command(outsider, h.general, "help"))
+	got := h.command(outsider, h.General, "help").Text()
 	for _, want := range []string{"/referral list [mine|all|overdue]", "/referral remind [office]", "/referral reassign @analyst", "`/referral status Z123456`"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("help lacks %q:\n%s", want, got)

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 	"github.com/referralbot/referralbot/store"
 )
@@ -30,7 +32,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv("REFERRALBOT_CHILD") == "serve" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		if err := run(ctx, []string{"serve"}, os.Stdout, os.Stderr); err != nil {
+		// The child sees the tests' day, whatever day it runs, at the real rate.
+		if err := run(ctx, clock.From(start), []string{"serve"}, os.Getenv, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -212,7 +215,7 @@ func newCrashWorld(t *testing.T) *crashWorld {
 	}
 	w := &crashWorld{fake: fake, proxy: newCrashProxy(t, fake), db: filepath.Join(dir, "bot.db")}
 	w.env = []string{
-		"SLACK_BOT_TOKEN=" + fake.BotToken(), "SLACK_SIGNING_SECRET=" + sandboxSecret, "SLACK_APP_TOKEN=",
+		"SLACK_BOT_TOKEN=" + fake.BotToken(), "SLACK_SIGNING_SECRET=" + sandbox.SigningSecret, "SLACK_APP_TOKEN=",
 		"SLACK_API_URL=" + w.proxy.srv.URL + "/api/", "DATABASE_PATH=" + w.db, "ROSTER_PATH=" + rosterPath,
 		"OUTBOX_WORKERS=1", "OUTBOX_LEASE=1s", "REDIS_URL=",
 	}
@@ -220,7 +223,7 @@ func newCrashWorld(t *testing.T) *crashWorld {
 }
 
 func (w *crashWorld) tr(c *botProcess) slackfake.HTTPTransport {
-	return slackfake.HTTPTransport{BaseURL: "http://" + c.addr, SigningSecret: sandboxSecret}
+	return slackfake.HTTPTransport{BaseURL: "http://" + c.addr, SigningSecret: sandbox.SigningSecret}
 }
 
 func (w *crashWorld) open(t *testing.T, c *botProcess) {
@@ -239,7 +242,7 @@ func (w *crashWorld) open(t *testing.T, c *botProcess) {
 // check reads the database as it is on disk and the emulator's state.
 func (w *crashWorld) check(t *testing.T) (*bot.Referral, []*bot.Ask) {
 	t.Helper()
-	db, err := store.Open(context.Background(), w.db)
+	db, err := store.Open(context.Background(), w.db, clock.Stopped(start))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +335,7 @@ func TestKilledWhileRecording(t *testing.T) {
 			second := startBotProcess(t, w.env)
 			w.proxy.waitFor(t, "the ask and summary updates", func(n map[string]int) bool { return n["chat.update"] >= 4 })
 			second.kill(syscall.SIGTERM)
-			db, err := store.Open(context.Background(), w.db)
+			db, err := store.Open(context.Background(), w.db, clock.Stopped(start))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -410,7 +413,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 func mustAsks(t *testing.T, path string, referralID int64) []*bot.Ask {
 	t.Helper()
-	db, err := store.Open(context.Background(), path)
+	db, err := store.Open(context.Background(), path, clock.Stopped(start))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/referralbot/referralbot/bot"
-	"github.com/referralbot/referralbot/store"
 )
 
 const exportUsage = `usage: referralbot export CASE [--format md|json|csv] [--output FILE]
@@ -22,7 +21,8 @@ bot.RecordDocument), csv (one row per record line, see bot.CSVHeader).
 Reads DATABASE_PATH (default referralbot.db) and ROSTER_PATH (office names).`
 
 // exportCmd writes a referral's official record: referralbot export CASE [--format F] [--output FILE].
-func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func exportCmd(ctx context.Context, c command) error {
+	args, stdout, stderr := c.args, c.stdout, c.stderr
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	format := fs.String("format", "md", "md, json or csv")
@@ -43,15 +43,12 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("%w: export: %s", errUsage, bot.ErrorMessage(err))
 	}
-	db, err := openReportDB(ctx)
+	a, err := offline(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	roster, err := bot.LoadRoster(os.Getenv("ROSTER_PATH"))
-	if err != nil {
-		return err
-	}
+	defer a.Close()
+	db, roster := a.DB, a.Roster
 	ref, err := bot.FindReferral(ctx, db, cases[0])
 	switch bot.ErrorCode(err) {
 	case "":
@@ -103,18 +100,4 @@ func reportArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		positional, args = append(positional, args[0]), args[1:]
 	}
-}
-
-// openReportDB opens the database at DATABASE_PATH (default referralbot.db) for the
-// commands that read it (export, verify, stats). It refuses to create one: a
-// mistyped path must not look like an empty, intact database.
-func openReportDB(ctx context.Context) (*store.DB, error) {
-	path := os.Getenv("DATABASE_PATH")
-	if path == "" {
-		path = "referralbot.db"
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("database %s: %w", path, err)
-	}
-	return store.Open(ctx, path)
 }

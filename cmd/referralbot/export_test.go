@@ -18,17 +18,17 @@ import (
 func (h *harness) uploadedFile(n int) slackfake.File {
 	h.t.Helper()
 	h.drain()
-	if files := h.fake.Files(); len(files) >= n && files[n-1].Completed {
+	if files := h.Fake.Files(); len(files) >= n && files[n-1].Completed {
 		return files[n-1]
 	}
-	h.t.Fatalf("upload %d did not complete; files: %+v", n, h.fake.Files())
+	h.t.Fatalf("upload %d did not complete; files: %+v", n, h.Fake.Files())
 	return slackfake.File{}
 }
 
 // rendered is the referral's record in format f, as the bot renders it now.
 func (h *harness) rendered(r *bot.Referral, f bot.ExportFormat) []byte {
 	h.t.Helper()
-	rec, err := h.app.svc.Record(h.ctx, r.ID)
+	rec, err := h.App.Service.Record(h.ctx, r.ID)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestExportCommand(t *testing.T) {
 
 	// In the referral's channel, any member exports it as Markdown, into that channel.
 	ack := h.command(reviewer("navy", 1), r.ChannelID, "export")
-	if got, want := ackText(ack), "Exporting the record of Z123456 as Markdown into <#"+r.ChannelID+">…"; got != want {
+	if got, want := ack.Text(), "Exporting the record of Z123456 as Markdown into <#"+r.ChannelID+">…"; got != want {
 		t.Errorf("ack = %q; want %q", got, want)
 	}
 	f := h.uploadedFile(1)
@@ -63,8 +63,8 @@ func TestExportCommand(t *testing.T) {
 	}
 
 	// From anywhere, an analyst names the case; the file still goes to the referral's channel.
-	ack = h.command(analyst, h.general, "export json z123456")
-	if got := ackText(ack); !strings.Contains(got, "as JSON into <#"+r.ChannelID+">") {
+	ack = h.command(analyst, h.General, "export json z123456")
+	if got := ack.Text(); !strings.Contains(got, "as JSON into <#"+r.ChannelID+">") {
 		t.Errorf("ack = %q", got)
 	}
 	f = h.uploadedFile(2)
@@ -78,7 +78,7 @@ func TestExportCommand(t *testing.T) {
 	// Others cannot export from elsewhere, nor learn whether a case exists.
 	refused := "Only licensing analysts can export a referral from outside its channel"
 	for _, text := range []string{"export Z123456", "export Z999999"} {
-		if ack := h.command(reviewer("army", 1), h.general, text); !strings.Contains(ackText(ack), refused) {
+		if ack := h.command(reviewer("army", 1), h.General, text); !strings.Contains(ack.Text(), refused) {
 			t.Errorf("%s by a reviewer in #general = %s", text, ack.Body)
 		}
 	}
@@ -87,11 +87,11 @@ func TestExportCommand(t *testing.T) {
 		"export Z999999":        "No referral has case number Z999999",
 		"export Z123456 Z65432": "Give one case number",
 	} {
-		if ack := h.command(analyst, h.general, text); !strings.Contains(ackText(ack), want) {
+		if ack := h.command(analyst, h.General, text); !strings.Contains(ack.Text(), want) {
 			t.Errorf("%s by the analyst in #general = %s; want …%s…", text, ack.Body, want)
 		}
 	}
-	if n := len(h.fake.Files()); n != 2 {
+	if n := len(h.Fake.Files()); n != 2 {
 		t.Errorf("%d files uploaded; want 2", n)
 	}
 }
@@ -101,13 +101,10 @@ func TestExportCmd(t *testing.T) {
 	r := h.openReferral("Z123456")
 	h.click(reviewer("army", 1), r.ChannelID, h.askMessage(r, "army").TS, "answer_approve")
 	h.drain()
-	t.Setenv("DATABASE_PATH", h.app.db.Path())
-	t.Setenv("ROSTER_PATH", h.app.cfg.RosterPath)
-	ctx := context.Background()
+	env := environ{"DATABASE_PATH": h.App.DB.Path(), "ROSTER_PATH": h.App.Config.RosterPath}
 	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := exportCmd(ctx, args, &out, &errOut)
-		return out.String(), err
+		out, _, err := runCmd(h.Clock.Now, env, append([]string{"export"}, args...)...)
+		return out, err
 	}
 
 	for _, tt := range []struct {
@@ -151,7 +148,8 @@ func TestExportCmd(t *testing.T) {
 	}
 
 	// The same case number at State: the bare number is ambiguous.
-	err := h.app.db.Update(ctx, func(tx bot.Tx) error {
+	ctx := context.Background()
+	err := h.App.DB.Update(ctx, func(tx bot.Tx) error {
 		return tx.CreateReferral(ctx, &bot.Referral{Agency: bot.AgencyState, CaseNumber: "Z123456"})
 	})
 	if err != nil {
@@ -164,10 +162,10 @@ func TestExportCmd(t *testing.T) {
 		t.Errorf("export state:Z123456: %v", err)
 	}
 
-	t.Setenv("DATABASE_PATH", filepath.Join(t.TempDir(), "missing.db"))
+	env["DATABASE_PATH"] = filepath.Join(t.TempDir(), "missing.db")
 	if _, err := run("Z123456"); err == nil {
 		t.Error("export from a missing database succeeded")
-	} else if _, statErr := os.Stat(os.Getenv("DATABASE_PATH")); statErr == nil {
+	} else if _, statErr := os.Stat(env["DATABASE_PATH"]); statErr == nil {
 		t.Error("export created the missing database")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -25,21 +26,21 @@ func FuzzInteractionPayload(f *testing.F) {
 		f.Add(seed)
 	}
 	ctx := context.Background()
-	sb, err := newSandbox(ctx, "http", f.TempDir(), start, slog.New(slog.DiscardHandler))
+	sb, err := sandbox.New(ctx, "http", f.TempDir(), start, slog.New(slog.DiscardHandler))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(sb.Close)
-	sb.app.router.SetAfter(func(func()) {}) // nothing slow after the ack in a fuzz run
+	sb.App.Router.SetAfter(func(func()) {}) // nothing slow after the ack in a fuzz run
 	// One live referral, so that ids in the payloads can hit real rows.
-	sb.fake.SlashCommand(sb.tr, analyst, sb.general, "/referral", "new")
-	v, _ := sb.fake.LastView(analyst)
-	sb.fake.SubmitView(sb.tr, analyst, v.ID, referralInputs("Z123456")...)
-	if err := sb.app.svc.DrainJobs(ctx); err != nil {
+	sb.Fake.SlashCommand(sb.Transport, analyst, sb.General, "/referral", "new")
+	v, _ := sb.Fake.LastView(analyst)
+	sb.Fake.SubmitView(sb.Transport, analyst, v.ID, referralInputs("Z123456")...)
+	if err := sb.App.Service.DrainJobs(ctx); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, payload string) {
-		ack, err := sb.tr.Deliver(ctx, slackfake.Delivery{Kind: slackfake.KindInteraction, Payload: []byte(payload)})
+		ack, err := sb.Transport.Deliver(ctx, slackfake.Delivery{Kind: slackfake.KindInteraction, Payload: []byte(payload)})
 		if err != nil {
 			t.Fatalf("no answer: %v", err)
 		}

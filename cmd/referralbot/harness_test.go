@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -41,13 +44,41 @@ func (r *recorder) replay(ctx context.Context) (slackfake.Ack, error) {
 // harness is the sandbox driven by a test, as people in Slack would drive it over
 // one transport.
 type harness struct {
-	*sandbox
+	*sandbox.Sandbox
 	t   *testing.T
 	ctx context.Context
 	tr  *recorder
 
 	mu    sync.Mutex
 	later []func() // work the bot left for after its acknowledgements
+}
+
+// The sandbox's people, by the names the tests use.
+const (
+	analyst  = sandbox.Analyst
+	analyst2 = sandbox.Analyst2
+	delegate = sandbox.Delegate
+	outsider = sandbox.Outsider
+)
+
+var (
+	reviewer       = sandbox.Reviewer
+	group          = sandbox.Group
+	referralInputs = sandbox.ReferralInputs
+)
+
+// environ is a command's whole environment in a test: run reads nothing else, so
+// these tests need no t.Setenv and may run in parallel.
+type environ map[string]string
+
+func (e environ) getenv(k string) string { return e[k] }
+
+// runCmd runs the program as the binary would, on the clock now with env as its
+// environment, and returns what it printed.
+func runCmd(now clock.Clock, env environ, args ...string) (stdout, stderr string, err error) {
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), now, args, env.getenv, &out, &errOut)
+	return out.String(), errOut.String(), err
 }
 
 // start is Friday 2026-11-27 10:00 in New York.
@@ -58,13 +89,13 @@ func newHarness(t *testing.T, transport string) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	sb, err := newSandbox(ctx, transport, t.TempDir(), start, log)
+	sb, err := sandbox.New(ctx, transport, t.TempDir(), start, log)
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
 	t.Cleanup(sb.Close)
-	h := &harness{sandbox: sb, t: t, ctx: ctx, tr: &recorder{Transport: sb.tr}}
-	sb.app.router.SetAfter(func(f func()) {
+	h := &harness{Sandbox: sb, t: t, ctx: ctx, tr: &recorder{Transport: sb.Transport}}
+	sb.App.Router.SetAfter(func(f func()) {
 		h.mu.Lock()
 		h.later = append(h.later, f)
 		h.mu.Unlock()
@@ -75,7 +106,7 @@ func newHarness(t *testing.T, transport string) *harness {
 // count runs a counting query on the database file, as an auditor would.
 func (h *harness) count(query string, args ...any) int {
 	h.t.Helper()
-	db, err := sqlx.Open("sqlite3", "file:"+h.app.db.Path()+"?mode=ro")
+	db, err := sqlx.Open("sqlite3", "file:"+h.App.DB.Path()+"?mode=ro")
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -105,14 +136,14 @@ func (h *harness) drain() {
 	for _, f := range later {
 		f()
 	}
-	if err := h.app.svc.DrainJobs(h.ctx); err != nil {
+	if err := h.App.Service.DrainJobs(h.ctx); err != nil {
 		h.t.Fatalf("drain outbox: %v", err)
 	}
 }
 
 func (h *harness) command(user, channel, text string) slackfake.Ack {
 	h.t.Helper()
-	ack, err := h.fake.SlashCommand(h.tr, user, channel, handlers.SlashCommand, text)
+	ack, err := h.Fake.SlashCommand(h.tr, user, channel, handlers.SlashCommand, text)
 	if err != nil {
 		h.t.Fatalf("/referral %s by %s: %v", text, user, err)
 	}
@@ -125,7 +156,7 @@ func (h *harness) command(user, channel, text string) slackfake.Ack {
 // lastView returns the modal the bot last opened for user, failing if none.
 func (h *harness) lastView(user, callback string) slackfake.View {
 	h.t.Helper()
-	v, ok := h.fake.LastView(user)
+	v, ok := h.Fake.LastView(user)
 	if !ok || v.CallbackID != callback || v.Closed {
 		h.t.Fatalf("no open %s modal for %s (last: %+v, %v)", callback, user, v.CallbackID, ok)
 	}
@@ -134,7 +165,7 @@ func (h *harness) lastView(user, callback string) slackfake.View {
 
 func (h *harness) submit(user, viewID string, inputs ...slackfake.Input) slackfake.Ack {
 	h.t.Helper()
-	ack, err := h.fake.SubmitView(h.tr, user, viewID, inputs...)
+	ack, err := h.Fake.SubmitView(h.tr, user, viewID, inputs...)
 	if err != nil {
 		h.t.Fatalf("submit view %s by %s: %v", viewID, user, err)
 	}
@@ -143,7 +174,7 @@ func (h *harness) submit(user, viewID string, inputs ...slackfake.Input) slackfa
 
 func (h *harness) click(user, channel, ts, actionID string) {
 	h.t.Helper()
-	ack, err := h.fake.ClickButton(h.tr, user, channel, ts, actionID)
+	ack, err := h.Fake.ClickButton(h.tr, user, channel, ts, actionID)
 	if err != nil {
 		h.t.Fatalf("%s clicks %s: %v", user, actionID, err)
 	}
@@ -155,14 +186,14 @@ func (h *harness) click(user, channel, ts, actionID string) {
 // openReferral opens a referral through the modal as the analyst and returns it.
 func (h *harness) openReferral(caseNumber string) *bot.Referral {
 	h.t.Helper()
-	h.command(analyst, h.general, "new")
+	h.command(analyst, h.General, "new")
 	v := h.lastView(analyst, bot.CallbackOpenReferral)
 	ack := h.submit(analyst, v.ID, referralInputs(caseNumber)...)
 	if len(ack.Body) > 0 && strings.Contains(string(ack.Body), "errors") {
 		h.t.Fatalf("open referral refused: %s", ack.Body)
 	}
 	h.drain()
-	r, err := h.app.db.ReferralByCase(h.ctx, bot.AgencyCommerce, caseNumber)
+	r, err := h.App.DB.ReferralByCase(h.ctx, bot.AgencyCommerce, caseNumber)
 	if err != nil {
 		h.t.Fatalf("referral %s not stored: %v", caseNumber, err)
 	}
@@ -172,13 +203,13 @@ func (h *harness) openReferral(caseNumber string) *bot.Referral {
 // askMessage returns the ask message of an office in the referral channel.
 func (h *harness) askMessage(r *bot.Referral, office string) slackfake.Message {
 	h.t.Helper()
-	asks, err := h.app.db.Asks(h.ctx, r.ID)
+	asks, err := h.App.DB.Asks(h.ctx, r.ID)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	for _, a := range asks {
 		if a.OfficeCode == office {
-			m, ok := h.fake.FindMessage(r.ChannelID, func(m slackfake.Message) bool { return m.TS == a.MessageTS })
+			m, ok := h.Fake.FindMessage(r.ChannelID, func(m slackfake.Message) bool { return m.TS == a.MessageTS })
 			if !ok {
 				h.t.Fatalf("ask message of %s (ts %q) not in channel", office, a.MessageTS)
 			}
@@ -191,7 +222,7 @@ func (h *harness) askMessage(r *bot.Referral, office string) slackfake.Message {
 
 func (h *harness) ask(r *bot.Referral, office string) *bot.Ask {
 	h.t.Helper()
-	asks, err := h.app.db.Asks(h.ctx, r.ID)
+	asks, err := h.App.DB.Asks(h.ctx, r.ID)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -207,7 +238,7 @@ func (h *harness) ask(r *bot.Referral, office string) *bot.Ask {
 // ephemeralsTo returns the texts shown only to user in channel.
 func (h *harness) ephemeralsTo(channel, user string) []string {
 	var out []string
-	for _, e := range h.fake.Ephemerals(channel) {
+	for _, e := range h.Fake.Ephemerals(channel) {
 		if e.User == user {
 			out = append(out, e.Text)
 		}

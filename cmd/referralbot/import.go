@@ -6,16 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/slack-go/slack"
-
 	"github.com/referralbot/referralbot/bot"
-	"github.com/referralbot/referralbot/bot/deadline"
-	"github.com/referralbot/referralbot/store"
 )
 
 const importUsage = `usage: referralbot import [--format json|csv] [--dry-run] FILE
@@ -36,7 +31,8 @@ func (e badInput) Unwrap() error { return errUsage }
 // importCmd imports referrals from a file into the database the bot serves. It needs
 // no Slack settings: opening a referral queues its Slack work in the database, and
 // the serving bot's outbox workers do it.
-func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func importCmd(ctx context.Context, c command) error {
+	args, stdout, stderr := c.args, c.stdout, c.stderr
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintln(stderr, importUsage) }
@@ -82,15 +78,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return refused(err, stderr)
 	}
 
-	cfg, err := loadConfig(false)
+	a, err := offline(ctx, c)
 	if err != nil {
 		return err
 	}
-	svc, closeAll, err := importService(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	defer closeAll()
+	defer a.Close()
+	svc := a.Service
 	var results []bot.ImportResult
 	if *dryRun {
 		results, err = svc.CheckImport(ctx, rows)
@@ -118,70 +111,3 @@ func refused(err error, stderr io.Writer) error {
 	}
 	return badInput{ie.Error()}
 }
-
-// importService wires the lifecycle service to the bot's database and reminder
-// queue, with a Slack that refuses every call.
-func importService(ctx context.Context, cfg *Config, stderr io.Writer) (*bot.Service, func(), error) {
-	roster, err := bot.LoadRoster(cfg.RosterPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	// A mistyped DATABASE_PATH would otherwise create a database no bot serves.
-	if _, err := os.Stat(cfg.DatabasePath); err != nil {
-		return nil, nil, fmt.Errorf("database %s: %w (start the bot once, or set DATABASE_PATH to its database)", cfg.DatabasePath, err)
-	}
-	db, err := store.Open(ctx, cfg.DatabasePath)
-	if err != nil {
-		return nil, nil, err
-	}
-	queue, closeQueue, err := openQueue(ctx, cfg.RedisURL)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	rules := deadline.NewRules(deadline.NewCalendar(cfg.Location), deadline.Defaults{
-		CommerceDays: cfg.CommerceDueDays, StateDays: cfg.StateDueDays, OfficeLeadBusinessDays: cfg.OfficeLeadBusinessDays,
-	})
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := bot.NewService(db, refusingSlack{}, bot.Config{Roster: roster, Rules: rules, Policy: cfg.Policy, Queue: queue, Log: log})
-	return svc, func() { _ = closeQueue(); _ = db.Close() }, nil
-}
-
-// errNoSlack is what refusingSlack answers.
-var errNoSlack = errors.New("referralbot import does not call Slack; the serving bot does the Slack work")
-
-// refusingSlack is the Slack of the import command: opening a referral only queues
-// Slack work, so any call would be a bug, and it fails instead of reaching Slack.
-type refusingSlack struct{}
-
-func (refusingSlack) CreateChannel(context.Context, string) (string, error) { return "", errNoSlack }
-func (refusingSlack) FindOwnChannel(context.Context, string) (string, bool, error) {
-	return "", false, errNoSlack
-}
-func (refusingSlack) SetTopic(context.Context, string, string) error { return errNoSlack }
-func (refusingSlack) Invite(context.Context, string, []string) error { return errNoSlack }
-func (refusingSlack) UpdateMessage(context.Context, string, string, bot.Message) error {
-	return errNoSlack
-}
-func (refusingSlack) PostMessage(context.Context, string, bot.Message) (string, error) {
-	return "", errNoSlack
-}
-func (refusingSlack) PostEphemeral(context.Context, string, string, bot.Message) error {
-	return errNoSlack
-}
-func (refusingSlack) FindMessage(context.Context, string, string) (string, bool, error) {
-	return "", false, errNoSlack
-}
-func (refusingSlack) OpenView(context.Context, string, slack.ModalViewRequest) error {
-	return errNoSlack
-}
-func (refusingSlack) OpenDM(context.Context, string) (string, error) { return "", errNoSlack }
-func (refusingSlack) UserGroupMembers(context.Context, string) ([]string, error) {
-	return nil, errNoSlack
-}
-
-func (refusingSlack) PublishHome(context.Context, string, slack.HomeTabViewRequest) error {
-	return errNoSlack
-}
-
-var _ bot.Slack = refusingSlack{}

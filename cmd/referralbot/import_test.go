@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,31 +10,24 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/store"
 )
 
 // importEnv points the import at a database and roster, with no Slack settings at
 // all: the command must not need them.
-func importEnv(t *testing.T, dbPath, rosterPath string) {
-	t.Helper()
-	for _, k := range []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "REDIS_URL", "HTTP_ADDR"} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
-	t.Setenv("DATABASE_PATH", dbPath)
-	t.Setenv("ROSTER_PATH", rosterPath)
-	t.Setenv("TIME_ZONE", "America/New_York")
+func importEnv(dbPath, rosterPath string) environ {
+	return environ{"DATABASE_PATH": dbPath, "ROSTER_PATH": rosterPath, "TIME_ZONE": "America/New_York"}
 }
 
 // newImportDB creates a bot database and a roster with one analyst and the default offices.
-func newImportDB(t *testing.T) (dir string) {
+func newImportDB(t *testing.T) (dir string, env environ) {
 	t.Helper()
 	dir = t.TempDir()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "bot.db"))
+	db, err := store.Open(context.Background(), filepath.Join(dir, "bot.db"), clock.Stopped(start))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +36,11 @@ func newImportDB(t *testing.T) (dir string) {
 	if err := os.WriteFile(roster, []byte("analysts: [UANALYST]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	importEnv(t, filepath.Join(dir, "bot.db"), roster)
-	return dir
+	return dir, importEnv(filepath.Join(dir, "bot.db"), roster)
 }
 
-// recently is a received date a few days before the real today: the command reads
-// the real clock.
-func recently() string { return time.Now().AddDate(0, 0, -3).Format(bot.DateLayout) }
+// recently is a received date a few days before the tests' today.
+func recently() string { return start.AddDate(0, 0, -3).Format(bot.DateLayout) }
 
 func csvRows(rows ...string) string {
 	return "analyst,agency,case_number,license_type,applicant,commodity,classification,destination,value,received,offices\n" +
@@ -70,32 +60,31 @@ func writeFile(t *testing.T, dir, name, body string) string {
 	return path
 }
 
-func runImport(args ...string) (stdout, stderr string, err error) {
-	var out, errOut bytes.Buffer
-	err = importCmd(context.Background(), args, &out, &errOut)
-	return out.String(), errOut.String(), err
+// runImport runs referralbot import on the tests' day.
+func runImport(env environ, args ...string) (stdout, stderr string, err error) {
+	return runCmd(clock.Stopped(start), env, append([]string{"import"}, args...)...)
 }
 
 func TestImportCommand(t *testing.T) {
-	dir := newImportDB(t)
+	dir, env := newImportDB(t)
 	file := writeFile(t, dir, "referrals.csv", csvRows(goodCSVRow("Z123456"), goodCSVRow("Z000001")))
 
-	out, errOut, err := runImport("--dry-run", file)
+	out, errOut, err := runImport(env, "--dry-run", file)
 	if err != nil || out != "Z123456: good; would open it and ask 9 office(s)\nZ000001: good; would open it and ask 9 office(s)\n" {
 		t.Fatalf("dry run: err %v, stdout %q, stderr %q", err, out, errOut)
 	}
-	out, errOut, err = runImport(file)
+	out, errOut, err = runImport(env, file)
 	want := "Z123456: opened, asking 9 office(s); the bot creates #ref-commerce-z123456\n" +
 		"Z000001: opened, asking 9 office(s); the bot creates #ref-commerce-z000001\n"
 	if err != nil || out != want || errOut != "" {
 		t.Fatalf("import: err %v\nstdout %q\nstderr %q\nwant stdout %q", err, out, errOut, want)
 	}
-	out, _, err = runImport(file)
+	out, _, err = runImport(env, file)
 	if err != nil || out != "Z123456: already open, unchanged\nZ000001: already open, unchanged\n" {
 		t.Fatalf("import again: err %v, stdout %q", err, out)
 	}
 
-	db, err := store.Open(context.Background(), filepath.Join(dir, "bot.db"))
+	db, err := store.Open(context.Background(), filepath.Join(dir, "bot.db"), clock.Stopped(start))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +95,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestImportCommandBadRowsImportNothing(t *testing.T) {
-	dir := newImportDB(t)
+	dir, env := newImportDB(t)
 	for _, format := range []string{"csv", "json"} {
 		t.Run(format, func(t *testing.T) {
 			var file string
@@ -123,7 +112,7 @@ func TestImportCommandBadRowsImportNothing(t *testing.T) {
 					fmt.Sprintf(row, "UNOBODY", "Z654321", "lots", recently()),
 				}, ",\n")+"\n]}\n")
 			}
-			out, errOut, err := runImport(file)
+			out, errOut, err := runImport(env, file)
 			if !errors.Is(err, errUsage) {
 				t.Fatalf("err = %v; want a bad-input error (exit 2)", err)
 			}
@@ -148,7 +137,7 @@ func TestImportCommandBadRowsImportNothing(t *testing.T) {
 			}
 		})
 	}
-	db, err := store.Open(context.Background(), filepath.Join(dir, "bot.db"))
+	db, err := store.Open(context.Background(), filepath.Join(dir, "bot.db"), clock.Stopped(start))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +148,7 @@ func TestImportCommandBadRowsImportNothing(t *testing.T) {
 }
 
 func TestImportCommandUsage(t *testing.T) {
-	dir := newImportDB(t)
+	dir, env := newImportDB(t)
 	txt := writeFile(t, dir, "referrals.txt", `{"referrals": [{}]}`)
 	tests := []struct {
 		name string
@@ -177,23 +166,23 @@ func TestImportCommandUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := runImport(tt.args...)
+			_, _, err := runImport(env, tt.args...)
 			if !errors.Is(err, errUsage) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v; want exit 2 saying %q", err, tt.want)
 			}
 		})
 	}
-	if _, _, err := runImport("-h"); err != nil {
+	if _, _, err := runImport(env, "-h"); err != nil {
 		t.Errorf("-h: %v; want the usage and no error", err)
 	}
 }
 
 func TestImportCommandCannotWrite(t *testing.T) {
-	dir := newImportDB(t)
+	dir, env := newImportDB(t)
 	file := writeFile(t, dir, "referrals.csv", csvRows(goodCSVRow("Z123456")))
 
-	t.Setenv("DATABASE_PATH", filepath.Join(dir, "elsewhere.db"))
-	_, _, err := runImport(file)
+	env["DATABASE_PATH"] = filepath.Join(dir, "elsewhere.db")
+	_, _, err := runImport(env, file)
 	if err == nil || errors.Is(err, errUsage) || !strings.Contains(err.Error(), "start the bot once") {
 		t.Errorf("missing database: err = %v; want exit 1 naming the database", err)
 	}
@@ -201,10 +190,10 @@ func TestImportCommandCannotWrite(t *testing.T) {
 		t.Error("the import created a database no bot serves")
 	}
 
-	t.Setenv("DATABASE_PATH", filepath.Join(dir, "bot.db"))
-	t.Setenv("TIME_ZONE", "Mars/Olympus")
-	t.Setenv("REMINDER_TIME", "9am")
-	_, _, err = runImport(file)
+	env["DATABASE_PATH"] = filepath.Join(dir, "bot.db")
+	env["TIME_ZONE"] = "Mars/Olympus"
+	env["REMINDER_TIME"] = "9am"
+	_, _, err = runImport(env, file)
 	if err == nil || errors.Is(err, errUsage) || !strings.Contains(err.Error(), "TIME_ZONE") || !strings.Contains(err.Error(), "REMINDER_TIME") {
 		t.Errorf("bad settings: err = %v; want exit 1 listing both", err)
 	}
@@ -215,32 +204,33 @@ func TestImportCommandCannotWrite(t *testing.T) {
 // the API; then the bot's outbox creates each channel, as for /referral new.
 func TestImportThenTheBotOpensTheChannel(t *testing.T) {
 	h := newHarness(t, "http")
-	importEnv(t, h.app.db.Path(), h.app.cfg.RosterPath)
+	env := importEnv(h.App.DB.Path(), h.App.Config.RosterPath)
 
 	// The command: its own process in production, here its own connections to the file.
 	file := writeFile(t, t.TempDir(), "referrals.json", fmt.Sprintf(`{"referrals": [{"analyst": %q, "agency": "commerce",
   "case_number": "Z777777", "license_type": "BIS-748P", "applicant": "Acme Photonics Inc.", "commodity": "Thermal cameras",
   "classification": "6A003.b.4", "destination": "DE", "value": 1250000, "received": %q, "offices": ["army", "navy"]}]}`,
 		analyst, recently()))
-	if out, errOut, err := runImport(file); err != nil {
+	// The command runs on the bot's clock: one program, one clock.
+	if out, errOut, err := runCmd(h.Clock.Now, env, "import", file); err != nil {
 		t.Fatalf("import: %v\n%s%s", err, out, errOut)
 	}
 	h.drain()
 	h.checkImported("Z777777", []string{"army", "navy"})
 	// The command's in-process queue is gone: the serving bot schedules the new asks'
 	// reminders when it next rebuilds from SQLite (every bot.ReminderReconcile).
-	if pending, _, _ := h.app.queue.Len(h.ctx); pending != 0 {
+	if pending, _, _ := h.App.Queue.Len(h.ctx); pending != 0 {
 		t.Errorf("the bot's queue holds %d reminders before a rebuild; want 0", pending)
 	}
-	if err := h.app.svc.RebuildReminders(h.ctx); err != nil {
+	if err := h.App.Service.RebuildReminders(h.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if pending, _, _ := h.app.queue.Len(h.ctx); pending == 0 {
+	if pending, _, _ := h.App.Queue.Len(h.ctx); pending == 0 {
 		t.Error("no reminders scheduled for the imported asks after a rebuild")
 	}
 
 	// The API, served by the bot itself.
-	srv := httptest.NewServer(handlers.ImportAPI(h.app.svc, "t0ken-t0ken-t0ken-t0ken", nil))
+	srv := httptest.NewServer(handlers.ImportAPI(h.App.Service, "t0ken-t0ken-t0ken-t0ken", nil))
 	defer srv.Close()
 	body := `{"referrals": [{"analyst": "UANALYST", "agency": "state", "case_number": "050123456", "license_type": "DSP-5",
   "applicant": "Northwind Avionics LLC", "commodity": "Night vision goggles", "classification": "XII(c)(2)",
@@ -272,14 +262,14 @@ func (h *harness) checkImported(caseNumber string, offices []string) {
 	if !strings.HasPrefix(caseNumber, "Z") {
 		agency = bot.AgencyState
 	}
-	r, err := h.app.db.ReferralByCase(h.ctx, agency, caseNumber)
+	r, err := h.App.DB.ReferralByCase(h.ctx, agency, caseNumber)
 	if err != nil {
 		h.t.Fatalf("%s not stored: %v", caseNumber, err)
 	}
 	if !r.Provisioned || r.ChannelID == "" {
 		h.t.Fatalf("%s: provisioned %v, channel %q; want the channel created", caseNumber, r.Provisioned, r.ChannelID)
 	}
-	ch, ok := h.fake.Channel(r.ChannelID)
+	ch, ok := h.Fake.Channel(r.ChannelID)
 	if want := bot.ChannelName(agency, caseNumber, 1); !ok || ch.Name != want || !ch.IsPrivate {
 		h.t.Fatalf("channel = %+v (found %v); want private %s", ch, ok, want)
 	}
@@ -288,7 +278,7 @@ func (h *harness) checkImported(caseNumber string, offices []string) {
 			h.t.Errorf("%s is not in %s", u, ch.Name)
 		}
 	}
-	if msgs := h.fake.Messages(r.ChannelID); len(msgs) != 1+len(offices) {
+	if msgs := h.Fake.Messages(r.ChannelID); len(msgs) != 1+len(offices) {
 		h.t.Errorf("%s has %d messages; want the summary and %d asks", ch.Name, len(msgs), len(offices))
 	}
 	for _, o := range offices {

@@ -25,7 +25,7 @@ func testLifecycle(t *testing.T, transport string) {
 
 	// Open: a private channel, topic, members, one summary and one ask per office.
 	r := h.openReferral("Z123456")
-	ch, ok := h.fake.Channel(r.ChannelID)
+	ch, ok := h.Fake.Channel(r.ChannelID)
 	if !ok || ch.Name != "ref-commerce-z123456" || !ch.IsPrivate {
 		t.Fatalf("channel = %+v (found %v); want private ref-commerce-z123456", ch, ok)
 	}
@@ -40,7 +40,7 @@ func testLifecycle(t *testing.T, transport string) {
 	if ch.HasMember(outsider) {
 		t.Error("an outsider was invited")
 	}
-	msgs := h.fake.Messages(r.ChannelID)
+	msgs := h.Fake.Messages(r.ChannelID)
 	if got, want := len(msgs), 1+len(offices); got != want {
 		t.Fatalf("channel has %d messages; want summary + %d asks", got, len(offices))
 	}
@@ -93,14 +93,14 @@ func testLifecycle(t *testing.T, transport string) {
 	intruder := reviewer("navy", 1)
 	h.click(intruder, r.ChannelID, h.askMessage(r, "army").TS, "answer_approve")
 	h.click(intruder, r.ChannelID, h.askMessage(r, "army").TS, "answer_deny")
-	if _, ok := h.fake.LastView(intruder); ok {
+	if _, ok := h.Fake.LastView(intruder); ok {
 		t.Error("a modal was opened for someone not on the roster")
 	}
 	refusals := h.ephemeralsTo(r.ChannelID, intruder)
 	if len(refusals) != 2 || !strings.Contains(refusals[0], "Only people on the Army roster") {
 		t.Errorf("refusals = %q", refusals)
 	}
-	history, err := h.app.db.Positions(h.ctx, h.ask(r, "army").ID)
+	history, err := h.App.DB.Positions(h.ctx, h.ask(r, "army").ID)
 	if err != nil || len(history) != 1 {
 		t.Fatalf("army history = %d versions (%v); want 1", len(history), err)
 	}
@@ -110,13 +110,13 @@ func testLifecycle(t *testing.T, transport string) {
 	v = h.lastView(reviewer("army", 2), bot.CallbackPosition)
 	h.submit(reviewer("army", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "New intelligence on the end user."})
 	h.drain()
-	history, _ = h.app.db.Positions(h.ctx, h.ask(r, "army").ID)
+	history, _ = h.App.DB.Positions(h.ctx, h.ask(r, "army").ID)
 	if len(history) != 2 || history[0].Outcome != bot.OutcomeApprove || history[1].Outcome != bot.OutcomeDeny || history[1].AnsweredBy != reviewer("army", 2) {
 		t.Fatalf("army history = %+v; want approve then deny", history)
 	}
 
 	// The tally is updated in place and /referral status shows it to the caller.
-	summary := h.fake.Messages(r.ChannelID)[0]
+	summary := h.Fake.Messages(r.ChannelID)[0]
 	if txt := blocksText(summary.Blocks); summary.Updates == 0 || !strings.Contains(txt, "4 of 9 offices answered") ||
 		!strings.Contains(txt, "*Army* — Deny by <@UARMY2>") || !strings.Contains(txt, "*DTSA Information Security* — awaiting") {
 		t.Errorf("summary (updated %d times) = %s", summary.Updates, txt)
@@ -129,7 +129,7 @@ func testLifecycle(t *testing.T, transport string) {
 	if err := ack.Decode(&status); err != nil || status.ResponseType != "ephemeral" || !strings.Contains(string(status.Blocks), `Approve with provisos by \u003c@UNAVY2\u003e`) {
 		t.Errorf("status ack = %s (%v)", ack.Body, err)
 	}
-	if ack := h.command(analyst, h.general, "status"); !strings.Contains(string(ack.Body), "isn't a referral channel") {
+	if ack := h.command(analyst, h.General, "status"); !strings.Contains(string(ack.Body), "isn't a referral channel") {
 		t.Errorf("status outside a referral channel = %s", ack.Body)
 	}
 
@@ -163,7 +163,7 @@ func testLifecycle(t *testing.T, transport string) {
 	}
 	h.drain()
 
-	rec, err := h.app.db.Recommendation(h.ctx, r.ID)
+	rec, err := h.App.DB.Recommendation(h.ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func testLifecycle(t *testing.T, transport string) {
 	if want := []string{"army", "air_force", "policy"}; !slices.Equal(rec.Dissent, want) {
 		t.Errorf("dissent = %v; want %v", rec.Dissent, want)
 	}
-	final, ok := h.fake.FindMessage(r.ChannelID, func(m slackfake.Message) bool {
+	final, ok := h.Fake.FindMessage(r.ChannelID, func(m slackfake.Message) bool {
 		return strings.Contains(m.Text, "Final DoD recommendation")
 	})
 	if !ok {
@@ -205,7 +205,7 @@ func TestOpenTwice(t *testing.T) {
 	}
 	h.drain()
 
-	h.command(analyst, h.general, "new")
+	h.command(analyst, h.General, "new")
 	v := h.lastView(analyst, bot.CallbackOpenReferral)
 	ack := h.submit(analyst, v.ID, referralInputs("z765432")...)
 	var resp struct {
@@ -217,13 +217,13 @@ func TestOpenTwice(t *testing.T) {
 	}
 	h.drain()
 
-	if n := len(h.fake.CallsTo("conversations.create")); n != 1 {
+	if n := len(h.Fake.CallsTo("conversations.create")); n != 1 {
 		t.Errorf("conversations.create called %d times; want 1", n)
 	}
-	if n := len(h.fake.Messages(r.ChannelID)); n != 10 {
+	if n := len(h.Fake.Messages(r.ChannelID)); n != 10 {
 		t.Errorf("channel has %d messages; want 10 (summary + 9 asks)", n)
 	}
-	asks, _ := h.app.db.Asks(h.ctx, r.ID)
+	asks, _ := h.App.DB.Asks(h.ctx, r.ID)
 	if len(asks) != 9 {
 		t.Errorf("asks = %d; want 9", len(asks))
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -36,14 +37,14 @@ func (l *lockedBuffer) String() string {
 func TestLogsCarryNoSecretsOrDetails(t *testing.T) {
 	var logs lockedBuffer
 	ctx := context.Background()
-	sb, err := newSandbox(ctx, "http", t.TempDir(), start, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	sb, err := sandbox.New(ctx, "http", t.TempDir(), start, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sb.Close()
-	h := &harness{sandbox: sb, t: t, ctx: ctx, tr: &recorder{Transport: sb.tr}}
+	h := &harness{Sandbox: sb, t: t, ctx: ctx, tr: &recorder{Transport: sb.Transport}}
 	r := h.openReferral("Z123456")
-	h.fake.FailNext("chat.update", "fatal_error", 1) // a logged retry
+	h.Fake.FailNext("chat.update", "fatal_error", 1) // a logged retry
 	h.click(reviewer("army", 1), r.ChannelID, h.askMessage(r, "army").TS, "answer_deny")
 	v := h.lastView(reviewer("army", 1), bot.CallbackPosition)
 	h.submit(reviewer("army", 1), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Secret-ish reasons about the consignee"})
@@ -60,7 +61,7 @@ func TestLogsCarryNoSecretsOrDetails(t *testing.T) {
 		t.Fatalf("the logs do not mention the case at all; is anything logged?\n%s", out)
 	}
 	for _, secret := range []string{
-		h.fake.BotToken(), sandboxSecret, // credentials
+		h.Fake.BotToken(), sandbox.SigningSecret, // credentials
 		"Acme Photonics", "thermal imaging", "6A003", "Bundeswehr", "1,250,000", "1250000", // referral details
 		"Secret-ish reasons", "Rationale text that is controlled", // positions and the recommendation
 	} {

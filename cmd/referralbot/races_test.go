@@ -19,14 +19,14 @@ func TestConcurrentPresses(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
-			if ack, err := h.fake.ClickButton(h.tr, reviewer("army", 1), r.ChannelID, ts, "answer_approve"); err != nil || ack.Status != 200 {
+			if ack, err := h.Fake.ClickButton(h.tr, reviewer("army", 1), r.ChannelID, ts, "answer_approve"); err != nil || ack.Status != 200 {
 				t.Errorf("press: %d %v", ack.Status, err)
 			}
 		})
 	}
 	wg.Wait()
 	h.drain()
-	history, _ := h.app.db.Positions(h.ctx, h.ask(r, "army").ID)
+	history, _ := h.App.DB.Positions(h.ctx, h.ask(r, "army").ID)
 	if len(history) != 1 {
 		t.Errorf("versions = %d; want 1", len(history))
 	}
@@ -54,7 +54,7 @@ func TestTwoReviewersAtOnce(t *testing.T) {
 	for _, who := range people {
 		wg.Go(func() {
 			<-start
-			if _, err := h.fake.ClickButton(h.tr, who, r.ChannelID, ts, "answer_approve"); err != nil {
+			if _, err := h.Fake.ClickButton(h.tr, who, r.ChannelID, ts, "answer_approve"); err != nil {
 				t.Error(err)
 			}
 		})
@@ -62,7 +62,7 @@ func TestTwoReviewersAtOnce(t *testing.T) {
 	close(start)
 	wg.Wait()
 	h.drain()
-	history, _ := h.app.db.Positions(h.ctx, h.ask(r, "navy").ID)
+	history, _ := h.App.DB.Positions(h.ctx, h.ask(r, "navy").ID)
 	if len(history) != 1 {
 		t.Fatalf("versions = %d; want 1 (the winner's)", len(history))
 	}
@@ -83,7 +83,7 @@ func TestTwoReviewersAtOnce(t *testing.T) {
 	h.click(loser, r.ChannelID, h.askMessage(r, "navy").TS, "answer_rwa")
 	v := h.lastView(loser, bot.CallbackPosition)
 	h.submit(loser, v.ID, slackfake.Input{BlockID: bot.FieldQuestions, Value: "Which consignee?"})
-	history, _ = h.app.db.Positions(h.ctx, h.ask(r, "navy").ID)
+	history, _ = h.App.DB.Positions(h.ctx, h.ask(r, "navy").ID)
 	if len(history) != 2 || history[1].AnsweredBy != loser {
 		t.Errorf("after answering on the fresh message: %d versions", len(history))
 	}
@@ -108,7 +108,7 @@ func TestViewSubmittedTwice(t *testing.T) {
 	}
 	wg.Wait()
 	h.drain()
-	history, _ := h.app.db.Positions(h.ctx, h.ask(r, "policy").ID)
+	history, _ := h.App.DB.Positions(h.ctx, h.ask(r, "policy").ID)
 	if len(history) != 1 {
 		t.Errorf("versions = %d; want 1", len(history))
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/referralbot/referralbot/internal/app"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -17,15 +19,15 @@ import (
 // the HTTP address once it listens; the server stops when the test ends.
 func startServe(t *testing.T, fake *slackfake.Server, env map[string]string) string {
 	t.Helper()
-	t.Setenv("SLACK_BOT_TOKEN", fake.BotToken())
-	t.Setenv("SLACK_API_URL", fake.APIURL())
-	t.Setenv("DATABASE_PATH", filepath.Join(t.TempDir(), "referralbot.db"))
-	t.Setenv("HTTP_ADDR", "127.0.0.1:0")
-	t.Setenv("ROSTER_PATH", filepath.Join("..", "..", "testdata", "roster.example.yaml"))
-	for k, v := range env {
-		t.Setenv(k, v)
+	all := environ{
+		"SLACK_BOT_TOKEN": fake.BotToken(), "SLACK_API_URL": fake.APIURL(), "HTTP_ADDR": "127.0.0.1:0",
+		"DATABASE_PATH": filepath.Join(t.TempDir(), "referralbot.db"),
+		"ROSTER_PATH":   filepath.Join("..", "..", "testdata", "roster.example.yaml"),
 	}
-	cfg, err := LoadConfig()
+	for k, v := range env {
+		all[k] = v
+	}
+	cfg, err := app.LoadConfig(all.getenv, app.Serving)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,13 @@ func startServe(t *testing.T, fake *slackfake.Server, env map[string]string) str
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
 	var logs bytes.Buffer
-	go func() { done <- serve(ctx, cfg, &logs, func(a string) { addr <- a }) }()
+	a, err := app.New(ctx, cfg, app.Serving, clock.From(start), app.NewLogger(cfg.LogFormat, &logs))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	go func() { done <- a.Serve(ctx, func(addr2 string) { addr <- addr2 }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

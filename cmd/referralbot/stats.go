@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
@@ -21,11 +20,9 @@ its first position, and the share of first positions on time; and the final
 recommendations by outcome. Reads DATABASE_PATH, ROSTER_PATH (office names) and
 TIME_ZONE (default America/New_York; where business days are counted).`
 
-// statsClock is the stats command's clock; tests stop it.
-var statsClock = time.Now
-
 // statsCmd prints the timeliness statistics: referralbot stats [--since DATE].
-func statsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func statsCmd(ctx context.Context, c command) error {
+	args, stdout, stderr := c.args, c.stdout, c.stderr
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	sinceFlag := fs.String("since", "", "count referrals received on or after this date")
@@ -47,25 +44,13 @@ func statsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("%w: stats: --since %q is not a date like 2026-01-01", errUsage, *sinceFlag)
 		}
 	}
-	zone := os.Getenv("TIME_ZONE")
-	if zone == "" {
-		zone = deadline.DefaultZone
-	}
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return fmt.Errorf("TIME_ZONE %q is not a known time zone", zone)
-	}
-	roster, err := bot.LoadRoster(os.Getenv("ROSTER_PATH"))
+	a, err := offline(ctx, c)
 	if err != nil {
 		return err
 	}
-	db, err := openReportDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cal := deadline.NewCalendar(loc)
-	st, err := bot.ComputeStats(ctx, db, cal, roster, since, cal.Date(statsClock()))
+	defer a.Close()
+	cal := deadline.NewCalendar(a.Config.Location())
+	st, err := bot.ComputeStats(ctx, a.DB, cal, a.Roster, since, cal.Date(c.now()))
 	if err != nil {
 		return err
 	}

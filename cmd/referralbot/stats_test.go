@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -15,14 +13,14 @@ import (
 func TestStats(t *testing.T) {
 	h := newHarness(t, "http")
 	r := h.openReferral("Z123456") // asked Friday 2026-11-27, office due 2026-12-11
-	h.clock.Set(time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC))
+	h.Clock.Set(time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC))
 	h.click(reviewer("army", 1), r.ChannelID, h.askMessage(r, "army").TS, "answer_approve")
-	h.clock.Set(time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC))
+	h.Clock.Set(time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC))
 	h.click(reviewer("navy", 1), r.ChannelID, h.askMessage(r, "navy").TS, "answer_approve")
 	h.drain()
 
 	// In Slack: analysts only, the table in the acknowledgement.
-	ack := h.command(analyst, h.general, "stats")
+	ack := h.command(analyst, h.General, "stats")
 	var msg struct {
 		ResponseType string       `json:"response_type"`
 		Blocks       slack.Blocks `json:"blocks"`
@@ -50,7 +48,7 @@ func TestStats(t *testing.T) {
 		"stats 2026-11-21": "Referrals received since 2026-11-21: 0",
 		"stats soon":       "is not a date",
 	} {
-		if ack := h.command(analyst, h.general, text); !strings.Contains(string(ack.Body), want) {
+		if ack := h.command(analyst, h.General, text); !strings.Contains(string(ack.Body), want) {
 			t.Errorf("%s = %s; want …%s…", text, ack.Body, want)
 		}
 	}
@@ -62,18 +60,13 @@ func TestStats(t *testing.T) {
 func TestStatsCmd(t *testing.T) {
 	h := newHarness(t, "http")
 	r := h.openReferral("Z123456")
-	h.clock.Set(time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC))
+	h.Clock.Set(time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC))
 	h.click(reviewer("army", 1), r.ChannelID, h.askMessage(r, "army").TS, "answer_approve")
 	h.drain()
-	t.Setenv("DATABASE_PATH", h.app.db.Path())
-	t.Setenv("ROSTER_PATH", h.app.cfg.RosterPath)
-	t.Setenv("TIME_ZONE", "America/New_York")
-	defer func(old func() time.Time) { statsClock = old }(statsClock)
-	statsClock = h.clock.Now
+	env := environ{"DATABASE_PATH": h.App.DB.Path(), "ROSTER_PATH": h.App.Config.RosterPath, "TIME_ZONE": "America/New_York"}
 	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := statsCmd(context.Background(), args, &out, &errOut)
-		return out.String(), err
+		out, _, err := runCmd(h.Clock.Now, env, append([]string{"stats"}, args...)...)
+		return out, err
 	}
 
 	out, err := run()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 )
 
 const verifyUsage = `usage: referralbot verify
@@ -15,7 +14,8 @@ later verify that finds an earlier newest event means events were cut off the
 end), or names the first event that was altered or removed and exits with 1.`
 
 // verifyCmd checks the event chain: referralbot verify.
-func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func verifyCmd(ctx context.Context, c command) error {
+	args, stdout, stderr := c.args, c.stdout, c.stderr
 	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		fmt.Fprintln(stdout, verifyUsage)
 		return nil
@@ -24,11 +24,12 @@ func verifyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, verifyUsage)
 		return fmt.Errorf("%w: verify takes no arguments", errUsage)
 	}
-	db, err := openReportDB(ctx)
+	a, err := offline(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
+	db := a.DB
 	// The head first: the log only grows, so the walk below covers it.
 	headID, head, err := db.LastEventHash(ctx)
 	if err != nil {

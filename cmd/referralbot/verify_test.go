@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,16 +9,17 @@ import (
 	"testing"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/store"
 )
 
 // verifyDatabase makes a database with one referral and n events, closed, and
-// points DATABASE_PATH at it.
+// returns its path.
 func verifyDatabase(t *testing.T, n int) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "referralbot.db")
-	db, err := store.Open(ctx, path)
+	db, err := store.Open(ctx, path, clock.Stopped(start))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,6 @@ func verifyDatabase(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	db.Close()
-	t.Setenv("DATABASE_PATH", path)
 	return path
 }
 
@@ -60,14 +59,13 @@ func tamper(t *testing.T, path string, stmts ...string) {
 }
 
 func TestVerifyCmd(t *testing.T) {
-	ctx := context.Background()
+	env := environ{}
 	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := verifyCmd(ctx, args, &out, &errOut)
-		return out.String(), err
+		out, _, err := runCmd(clock.Stopped(start), env, append([]string{"verify"}, args...)...)
+		return out, err
 	}
 
-	verifyDatabase(t, 4)
+	env["DATABASE_PATH"] = verifyDatabase(t, 4)
 	out, err := run()
 	if err != nil || !strings.HasPrefix(out, "4 events, chain intact\n") || !strings.Contains(out, "event #4 is the newest checked; its hash is ") {
 		t.Errorf("verify = %q, %v; want 4 events, chain intact", out, err)
@@ -88,7 +86,13 @@ func TestVerifyCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tamper(t, verifyDatabase(t, 4), tt.tamper)
+			path := verifyDatabase(t, 4)
+			tamper(t, path, tt.tamper)
+			env := environ{"DATABASE_PATH": path}
+			run := func() (string, error) {
+				out, _, err := runCmd(clock.Stopped(start), env, "verify")
+				return out, err
+			}
 			out, err := run()
 			// Not a usage error: main exits with 1.
 			if err == nil || errors.Is(err, errUsage) || !strings.Contains(err.Error(), tt.want) || out != "" {
@@ -97,8 +101,9 @@ func TestVerifyCmd(t *testing.T) {
 		})
 	}
 	t.Run("message", func(t *testing.T) {
-		tamper(t, verifyDatabase(t, 4), `DELETE FROM events WHERE id = 3`)
-		_, err := run()
+		path := verifyDatabase(t, 4)
+		tamper(t, path, `DELETE FROM events WHERE id = 3`)
+		_, _, err := runCmd(clock.Stopped(start), environ{"DATABASE_PATH": path}, "verify")
 		if want := "event #3 before it is missing: it was removed (the 2 events before it are intact)"; err == nil || !strings.HasSuffix(err.Error(), want) {
 			t.Errorf("verify error = %v; want it to end %q", err, want)
 		}

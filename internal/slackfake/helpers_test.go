@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -20,25 +21,8 @@ func newFake(t *testing.T, opts ...slackfake.Option) (*slackfake.Server, *slack.
 	return f, slack.New(f.BotToken(), slack.OptionAPIURL(f.APIURL()))
 }
 
-// clock is a fake clock a test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock is a clock the test moves by hand.
+func newClock() *clock.Manual { return clock.NewManual(time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)) }
 
 // wantSlackError fails unless err is a Slack API error with code.
 func wantSlackError(t *testing.T, err error, code string) {

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // Defaults of a new Server; the With… options change them.
@@ -93,7 +95,7 @@ func New(opts ...Option) *Server {
 		teamDomain:        defaultTeamDomain,
 		verificationToken: DefaultVerificationToken,
 		pingInterval:      defaultPingInterval,
-		clock:             time.Now,
+		clock:             clock.Wall,
 	}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -137,7 +139,7 @@ func (s *Server) TeamID() string { return s.cfg.teamID }
 func (s *Server) AppID() string { return s.cfg.appID }
 
 // SetClock replaces the fake's clock: message timestamps, trigger expiry, rate-limit
-// windows and response_url lifetimes all read it. The default is time.Now.
+// windows and response_url lifetimes all read it. The default is clock.Wall.
 func (s *Server) SetClock(now func() time.Time) {
 	s.clockMu.Lock()
 	defer s.clockMu.Unlock()

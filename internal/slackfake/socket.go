@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // maxAckBytes is the size from which Slack drops a Socket Mode response.
@@ -121,7 +122,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 func (c *socketConn) write(kind int, data []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	_ = c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	_ = c.ws.SetWriteDeadline(clock.Wall().Add(10 * time.Second))
 	return c.ws.WriteMessage(kind, data)
 }
 

@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // AckTimeout is how long Slack waits for the app to acknowledge a request.
@@ -58,6 +60,18 @@ type Ack struct {
 // Decode unmarshals the ack body into v.
 func (a Ack) Decode(v any) error { return json.Unmarshal(a.Body, v) }
 
+// Text is the text of an ack that answers with a message (a slash command's reply
+// only its sender sees), or "" when it has none.
+func (a Ack) Text() string {
+	var m struct {
+		Text string `json:"text"`
+	}
+	if len(a.Body) == 0 || a.Decode(&m) != nil {
+		return ""
+	}
+	return m.Text
+}
+
 // HTTPTransport delivers as Slack does to an app's Request URLs: signed POSTs to
 // BaseURL + "/slack/commands", "/slack/interactions" and "/slack/events".
 type HTTPTransport struct {
@@ -65,7 +79,7 @@ type HTTPTransport struct {
 	SigningSecret string
 	Client        *http.Client     // nil means http.DefaultClient
 	Timeout       time.Duration    // how long to wait for the ack; 0 means AckTimeout
-	Now           func() time.Time // signature timestamps; nil means time.Now, which slack.NewSecretsVerifier checks against
+	Now           func() time.Time // signature timestamps; nil means clock.Wall, which slack.NewSecretsVerifier checks against
 }
 
 // Deliver POSTs the delivery and returns the response status and body, whatever the
@@ -91,7 +105,7 @@ func (t HTTPTransport) Deliver(ctx context.Context, d Delivery) (Ack, error) {
 	if err != nil {
 		return Ack{}, err
 	}
-	now := time.Now
+	now := clock.Wall
 	if t.Now != nil {
 		now = t.Now
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -27,7 +28,7 @@ func TestHTTPTransportSignature(t *testing.T) {
 		t.Errorf("wrong secret: got %d %v; want 401 from the app's verifier", ack.Status, err)
 	}
 	stale := good
-	stale.Now = func() time.Time { return time.Now().Add(-6 * time.Minute) }
+	stale.Now = func() time.Time { return clock.Wall().Add(-6 * time.Minute) }
 	if ack, err := f.SlashCommand(stale, "U1", general, "/referral", ""); err != nil || ack.Status != http.StatusUnauthorized {
 		t.Errorf("stale timestamp: got %d %v; want 401", ack.Status, err)
 	}

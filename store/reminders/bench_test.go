@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // BenchmarkReminders runs RunBench once per iteration with REMINDER_BENCH_N
@@ -46,12 +48,12 @@ func BenchmarkMemory(b *testing.B) {
 	var scheduled, claimed time.Duration
 	for b.Loop() {
 		q := NewMemory()
-		start := time.Now()
+		start := clock.Wall()
 		if err := q.ScheduleMany(ctx, items); err != nil {
 			b.Fatal(err)
 		}
-		scheduled += time.Since(start)
-		start = time.Now()
+		scheduled += clock.Elapsed(start)
+		start = clock.Wall()
 		for got := 0; got < n; {
 			batch, err := q.Claim(ctx, t0.Add(time.Hour), time.Hour, benchClaimBatch)
 			if err != nil || len(batch) == 0 {
@@ -64,7 +66,7 @@ func BenchmarkMemory(b *testing.B) {
 			}
 			got += len(batch)
 		}
-		claimed += time.Since(start)
+		claimed += clock.Elapsed(start)
 	}
 	b.ReportMetric(float64(n*b.N)/scheduled.Seconds(), "schedule_per_s")
 	b.ReportMetric(float64(n*b.N)/claimed.Seconds(), "claim_per_s")

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
-	"github.com/referralbot/referralbot/bot/deadline"
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/app"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 	"github.com/referralbot/referralbot/store"
 )
@@ -35,21 +37,21 @@ type benchWorld struct {
 	served chan error // serve's result
 }
 
-// newBenchWorld seeds the workspace in dir: one analyst, two reviewers per office in
+// newBenchWorld seeds the workspace in dir: one sandbox.Analyst, two reviewers per office in
 // the office's user group, and #general with everyone in it.
 func newBenchWorld(dir string) (*benchWorld, error) {
-	w := &benchWorld{dir: dir, fake: slackfake.New(slackfake.WithClock(time.Now))}
+	w := &benchWorld{dir: dir, fake: slackfake.New(slackfake.WithClock(clock.Wall))}
 	var roster strings.Builder
-	fmt.Fprintf(&roster, "analysts: [%s]\noffices:\n", analyst)
-	w.fake.AddUser(analyst, "dana.analyst")
-	members := []string{analyst}
+	fmt.Fprintf(&roster, "analysts: [%s]\noffices:\n", sandbox.Analyst)
+	w.fake.AddUser(sandbox.Analyst, "dana.analyst")
+	members := []string{sandbox.Analyst}
 	for _, o := range bot.DefaultOffices() {
-		r1, r2 := reviewer(o.Code, 1), reviewer(o.Code, 2)
+		r1, r2 := sandbox.Reviewer(o.Code, 1), sandbox.Reviewer(o.Code, 2)
 		w.fake.AddUser(r1, o.Code+".one")
 		w.fake.AddUser(r2, o.Code+".two")
-		w.fake.AddUserGroup(group(o.Code), o.Code+"-reviewers", r1, r2)
+		w.fake.AddUserGroup(sandbox.Group(o.Code), o.Code+"-reviewers", r1, r2)
 		members = append(members, r1, r2)
-		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s}\n", o.Code, o.Name, group(o.Code))
+		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s}\n", o.Code, o.Name, sandbox.Group(o.Code))
 	}
 	w.general = w.fake.AddChannel("general", false, members...)
 	w.rosterPath = filepath.Join(dir, "roster.yaml")
@@ -61,17 +63,13 @@ func newBenchWorld(dir string) (*benchWorld, error) {
 }
 
 // config is the configuration `referralbot serve` would load for this workspace.
-func (w *benchWorld) config(dbPath string) (*Config, error) {
-	loc, err := time.LoadLocation("America/New_York")
-	if err != nil {
-		return nil, err
+func (w *benchWorld) config(dbPath string) (*app.Config, error) {
+	env := map[string]string{}
+	for _, kv := range w.env(dbPath) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
 	}
-	return &Config{
-		SlackBotToken: w.fake.BotToken(), SlackAPIURL: w.fake.APIURL(), SlackSigningSecret: sandboxSecret,
-		DatabasePath: dbPath, HTTPAddr: "127.0.0.1:0", RosterPath: w.rosterPath, Location: loc,
-		StateDueDays: 30, CommerceDueDays: 30, OfficeLeadBusinessDays: 5, OutboxWorkers: 4,
-		Policy: deadline.DefaultPolicy(), LogFormat: "json",
-	}, nil
+	return app.LoadConfig(func(k string) string { return env[k] }, app.Serving)
 }
 
 // env is the environment that makes `referralbot serve` run as config(dbPath) does.
@@ -79,7 +77,7 @@ func (w *benchWorld) env(dbPath string) []string {
 	return []string{
 		"PATH=" + os.Getenv("PATH"),
 		"SLACK_BOT_TOKEN=" + w.fake.BotToken(), "SLACK_API_URL=" + w.fake.APIURL(),
-		"SLACK_SIGNING_SECRET=" + sandboxSecret, "DATABASE_PATH=" + dbPath, "ROSTER_PATH=" + w.rosterPath,
+		"SLACK_SIGNING_SECRET=" + sandbox.SigningSecret, "DATABASE_PATH=" + dbPath, "ROSTER_PATH=" + w.rosterPath,
 		"HTTP_ADDR=127.0.0.1:0", "TIME_ZONE=America/New_York", "OUTBOX_WORKERS=4", "LOG_FORMAT=json",
 	}
 }
@@ -104,7 +102,7 @@ func (w *benchWorld) startBot(ctx context.Context, dbPath string) error {
 		return fmt.Errorf("serve stopped before listening: %w (%s)", err, w.logs.summary())
 	}
 	// The bot has migrated the file by now; this handle only reads.
-	if w.db, err = store.Open(ctx, dbPath); err != nil {
+	if w.db, err = store.Open(ctx, dbPath, clock.Wall); err != nil {
 		cancel()
 		<-w.served
 		return err
@@ -130,25 +128,25 @@ func (w *benchWorld) close() {
 
 // transport delivers as Slack does to the bot's HTTP endpoints.
 func (w *benchWorld) transport() slackfake.HTTPTransport {
-	return slackfake.HTTPTransport{BaseURL: w.url, SigningSecret: sandboxSecret}
+	return slackfake.HTTPTransport{BaseURL: w.url, SigningSecret: sandbox.SigningSecret}
 }
 
 // benchCase is the case number of the i-th referral a bench run opens.
 func benchCase(prefix byte, i int) string { return fmt.Sprintf("%c%06d", prefix, i) }
 
-// openReferral has the analyst type `/referral new` and submit the form, as in Slack:
+// openReferral has the sandbox.Analyst type `/referral new` and submit the form, as in Slack:
 // a signed slash command, views.open by the bot, a signed view_submission.
 func (w *benchWorld) openReferral(caseNumber string) error {
 	tr := w.transport()
-	ack, err := w.fake.SlashCommand(tr, analyst, w.general, handlers.SlashCommand, "new")
+	ack, err := w.fake.SlashCommand(tr, sandbox.Analyst, w.general, handlers.SlashCommand, "new")
 	if err != nil || ack.Status != 200 {
 		return fmt.Errorf("/referral new: %d %s %v", ack.Status, ack.Body, err)
 	}
-	v, ok := w.fake.LastView(analyst)
+	v, ok := w.fake.LastView(sandbox.Analyst)
 	if !ok || v.CallbackID != bot.CallbackOpenReferral || v.Closed {
 		return fmt.Errorf("/referral new for %s opened no form (views.open refused?): %s", caseNumber, ack.Body)
 	}
-	ack, err = w.fake.SubmitView(tr, analyst, v.ID, benchReferralInputs(caseNumber, w.today())...)
+	ack, err = w.fake.SubmitView(tr, sandbox.Analyst, v.ID, benchReferralInputs(caseNumber, w.today())...)
 	if err != nil || ack.Status != 200 || bytes.Contains(ack.Body, []byte(`"errors"`)) {
 		return fmt.Errorf("submit referral %s: %d %s %v", caseNumber, ack.Status, ack.Body, err)
 	}
@@ -161,12 +159,12 @@ func (w *benchWorld) today() string {
 	if err != nil {
 		loc = time.UTC
 	}
-	return time.Now().In(loc).Format(bot.DateLayout)
+	return clock.Wall().In(loc).Format(bot.DateLayout)
 }
 
 // benchReferralInputs fills the New referral modal for a Commerce case received today.
 func benchReferralInputs(caseNumber, received string) []slackfake.Input {
-	in := referralInputs(caseNumber)
+	in := sandbox.ReferralInputs(caseNumber)
 	for i := range in {
 		if in[i].BlockID == bot.FieldReceived {
 			in[i].Value = received

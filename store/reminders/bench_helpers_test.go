@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // Settings of RunBench's workload.
@@ -78,7 +79,7 @@ func RunBench(ctx context.Context, client *redis.Client, n int, send func(Item) 
 
 	// Throughput: everything overdue, spread over the past hour.
 	items := make([]Item, n)
-	past := time.Now().Add(-time.Hour)
+	past := clock.Wall().Add(-time.Hour)
 	for i := range items {
 		items[i] = Item{ID: ids[i], At: past.Add(time.Duration(i) * time.Hour / time.Duration(n))}
 	}
@@ -95,7 +96,7 @@ func RunBench(ctx context.Context, client *redis.Client, n int, send func(Item) 
 	r.ScheduleRatio, r.ClaimRatio = r.SchedulePerSec/r.ZAddPerSec, r.ClaimPerSec/r.ZAddPerSec
 
 	// Lag: the first reminder falls due once scheduling has surely finished.
-	start := time.Now().Add(2*scheduled + 500*time.Millisecond)
+	start := clock.Wall().Add(2*scheduled + 500*time.Millisecond)
 	for i := range items {
 		items[i].At = start.Add(time.Duration(i) * benchWindow / time.Duration(n))
 	}
@@ -145,32 +146,32 @@ func drain(ctx context.Context, q *Redis, n int, send func(Item) error) ([]time.
 		lags     = make([]time.Duration, 0, n)
 		wg       sync.WaitGroup
 	)
-	progress.Store(time.Now().UnixNano())
+	progress.Store(clock.Wall().UnixNano())
 	for range benchClaimers {
 		wg.Go(func() {
 			mine := make([]time.Duration, 0, n/benchClaimers)
 			defer func() { mu.Lock(); lags = append(lags, mine...); mu.Unlock() }()
 			for claimed.Load() < int64(n) && ctx.Err() == nil {
-				items, err := q.Claim(ctx, time.Now(), benchLease, benchClaimBatch)
+				items, err := q.Claim(ctx, clock.Wall(), benchLease, benchClaimBatch)
 				if err != nil {
 					cancel(err)
 					return
 				}
 				if len(items) == 0 {
-					if time.Since(time.Unix(0, progress.Load())) > benchStall {
+					if clock.Elapsed(time.Unix(0, progress.Load())) > benchStall {
 						cancel(fmt.Errorf("stalled at %d of %d reminders", claimed.Load(), n))
 					}
 					time.Sleep(benchPoll)
 					continue
 				}
-				progress.Store(time.Now().UnixNano())
+				progress.Store(clock.Wall().UnixNano())
 				for _, it := range items {
 					i, err := strconv.Atoi(it.ID[len(benchIDPrefix):])
 					if err != nil || i < 0 || i >= n || seen[i].Swap(true) {
 						cancel(fmt.Errorf("reminder %s claimed twice or unknown", it.ID))
 						return
 					}
-					mine = append(mine, time.Since(it.At))
+					mine = append(mine, clock.Elapsed(it.At))
 					if err := send(it); err != nil {
 						cancel(fmt.Errorf("send %s: %w", it.ID, err))
 						return
@@ -196,9 +197,9 @@ func drain(ctx context.Context, q *Redis, n int, send func(Item) error) ([]time.
 
 // timed runs f and returns how long it took.
 func timed(f func() error) (time.Duration, error) {
-	start := time.Now()
+	start := clock.Wall()
 	err := f()
-	return time.Since(start), err
+	return clock.Elapsed(start), err
 }
 
 // rate returns n per second over d.

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // readStatusKB reads a field such as VmRSS or VmHWM, in kB, from /proc/<pid>/status
@@ -129,7 +131,7 @@ func startChild(ctx context.Context, exe string, args, env []string) (*child, er
 	if err != nil {
 		return nil, err
 	}
-	started := time.Now()
+	started := clock.Wall()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s %s: %w", exe, strings.Join(args, " "), err)
 	}
@@ -156,7 +158,7 @@ func startChild(ctx context.Context, exe string, args, env []string) (*child, er
 				}
 			case "reminder schedule rebuilt":
 				once.Do(func() {
-					c.rebuiltAt = time.Now()
+					c.rebuiltAt = clock.Wall()
 					close(c.rebuilt)
 				})
 			}
@@ -170,7 +172,7 @@ func startChild(ctx context.Context, exe string, args, env []string) (*child, er
 	defer timer.Stop()
 	select {
 	case addr := <-listening:
-		c.listening = time.Now()
+		c.listening = clock.Wall()
 		c.url = "http://" + addr
 		return c, nil
 	case err := <-c.exited:
@@ -228,7 +230,7 @@ func (c *child) firstReady(ctx context.Context) (time.Time, error) {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return time.Now(), nil
+				return clock.Wall(), nil
 			}
 		}
 		select {

@@ -10,9 +10,10 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -55,7 +56,7 @@ func newPressDeck(ctx context.Context, w *benchWorld, refs []*bot.Referral) (*pr
 			// message the payload carries; all of them show the version seen.
 			value := []byte(url.QueryEscape(`"` + bot.AnswerValue(a) + `"`))
 			for n := 1; n <= 2; n++ {
-				if _, err := w.fake.ClickButton(capture, reviewer(a.OfficeCode, n), r.ChannelID, a.MessageTS,
+				if _, err := w.fake.ClickButton(capture, sandbox.Reviewer(a.OfficeCode, n), r.ChannelID, a.MessageTS,
 					bot.ActionAnswerPrefix+string(bot.OutcomeApprove)); err != nil {
 					return nil, fmt.Errorf("press Approve on %s's ask of %s: %w", a.OfficeCode, r.CaseNumber, err)
 				}
@@ -87,7 +88,7 @@ func versionOf(a *bot.Ask) int {
 
 // newPhase starts a load phase: signatures made from now on carry the current
 // time, which the bot accepts for five minutes.
-func (d *pressDeck) newPhase() { d.ts = strconv.FormatInt(time.Now().Unix(), 10) }
+func (d *pressDeck) newPhase() { d.ts = strconv.FormatInt(clock.Wall().Unix(), 10) }
 
 // press is one rendered press: the ask, its turn on that ask, the signed body.
 type press struct {
@@ -105,7 +106,7 @@ func (d *pressDeck) render(i int64) press {
 	seen := &bot.Ask{ID: d.asks[a].ID, Current: &bot.Position{Version: d.base[a] + int(k)}}
 	value := []byte(url.QueryEscape(`"` + bot.AnswerValue(seen) + `"`))
 	body := bytes.Join(d.bodies[2*a+int(k%2)], value)
-	return press{ask: a, turn: k, body: body, sig: slackfake.Sign(sandboxSecret, d.ts, body)}
+	return press{ask: a, turn: k, body: body, sig: slackfake.Sign(sandbox.SigningSecret, d.ts, body)}
 }
 
 // askTurns makes the presses on one ask reach the bot in order: a press waits until

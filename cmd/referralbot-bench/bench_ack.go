@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // ackResult is part 1: the bot and the bare handler pressed at a fixed rate and at
@@ -107,11 +108,11 @@ func benchAck(ctx context.Context, o *benchOptions, progress io.Writer) (*ackRes
 	res.presses = len(res.botOpen.lat) + len(res.botSat.lat)
 
 	// The Slack updates the presses queued: how long until the outbox is empty.
-	began := time.Now()
+	began := clock.Wall()
 	if _, err := w.waitProvisioned(ctx, cases, 2*time.Minute); err != nil {
 		return nil, fmt.Errorf("outbox after the load: %w", err)
 	}
-	res.drain = time.Since(began)
+	res.drain = clock.Elapsed(began)
 	after, err := countVersions(ctx, w, refs)
 	if err != nil {
 		return nil, err

@@ -1,3 +1,6 @@
+// Command referralbot-demo runs a whole referral through the built-in Slack
+// emulator and prints a transcript: the README's "run it" command. It needs no
+// settings, no Slack workspace and no Redis.
 package main
 
 import (
@@ -6,34 +9,47 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
 // demoStart is Friday 2026-11-27 10:00 in New York.
 var demoStart = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 
-// demo runs a whole referral through the built-in Slack emulator: signed requests
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "referralbot-demo:", err)
+		os.Exit(1)
+	}
+}
+
+// run runs a whole referral through the built-in Slack emulator: signed requests
 // to the bot's real HTTP handlers, the outbox doing the Slack work, and the clock
 // moved ahead to show reminders and an escalation. It prints what each person did
 // and what the bot told Slack, then the final record.
-func demo(ctx context.Context, stdout io.Writer) error {
+func run(ctx context.Context, stdout, stderr io.Writer) error {
 	dir, err := os.MkdirTemp("", "referralbot-demo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, err := newSandbox(ctx, "http", dir, demoStart, log)
+	sb, err := sandbox.New(ctx, "http", dir, demoStart, log)
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
 	defer sb.Close()
 	d := &demoRun{ctx: ctx, sb: sb, out: stdout, names: map[string]string{}}
-	for _, c := range sb.fake.Channels() {
+	for _, c := range sb.Fake.Channels() {
 		d.names[c.ID] = c.Name
 	}
 	return d.run()
@@ -43,7 +59,7 @@ func demo(ctx context.Context, stdout io.Writer) error {
 // bot told Slack because of it, read from the emulator's record of Web API calls.
 type demoRun struct {
 	ctx   context.Context
-	sb    *sandbox
+	sb    *sandbox.Sandbox
 	out   io.Writer
 	seen  int               // Web API calls already narrated
 	names map[string]string // channel id → name
@@ -61,13 +77,13 @@ func (d *demoRun) act(who, what string, do func() (slackfake.Ack, error)) slackf
 	d.say("\n▶ @%s %s", name(who), what)
 	ack, err := do()
 	if err == nil {
-		err = d.sb.app.svc.DrainJobs(d.ctx)
+		err = d.sb.App.Service.DrainJobs(d.ctx)
 	}
 	if err != nil {
 		d.err = fmt.Errorf("%s %s: %w", name(who), what, err)
 		return ack
 	}
-	if txt := ackText(ack); txt != "" {
+	if txt := ack.Text(); txt != "" {
 		d.say("  (only @%s sees) %s", name(who), txt)
 	}
 	d.narrateCalls()
@@ -79,13 +95,13 @@ func (d *demoRun) tick(to time.Time) {
 	if d.err != nil {
 		return
 	}
-	d.sb.clock.Set(to)
-	d.say("\n⏩ The clock moves to %s", to.In(d.sb.app.cfg.Location).Format("Mon 2006-01-02 15:04 MST"))
-	if _, err := d.sb.app.svc.ProcessReminders(d.ctx); err != nil {
+	d.sb.Clock.Set(to)
+	d.say("\n⏩ The clock moves to %s", to.In(d.sb.App.Config.Location()).Format("Mon 2006-01-02 15:04 MST"))
+	if _, err := d.sb.App.Service.ProcessReminders(d.ctx); err != nil {
 		d.err = err
 		return
 	}
-	if err := d.sb.app.svc.DrainJobs(d.ctx); err != nil {
+	if err := d.sb.App.Service.DrainJobs(d.ctx); err != nil {
 		d.err = err
 		return
 	}
@@ -94,7 +110,7 @@ func (d *demoRun) tick(to time.Time) {
 
 // narrateCalls prints the Web API calls made since the last narration.
 func (d *demoRun) narrateCalls() {
-	calls := d.sb.fake.Calls()
+	calls := d.sb.Fake.Calls()
 	for _, c := range calls[d.seen:] {
 		if c.Error != "" {
 			d.say("  bot → Slack %s failed: %s", c.Method, c.Error)
@@ -104,7 +120,7 @@ func (d *demoRun) narrateCalls() {
 		switch c.Method {
 		case "conversations.create":
 			d.say("  bot creates private channel #%s", c.Param("name"))
-			for _, x := range d.sb.fake.Channels() {
+			for _, x := range d.sb.Fake.Channels() {
 				d.names[x.ID] = x.Name
 			}
 		case "conversations.setTopic":
@@ -137,9 +153,9 @@ func (d *demoRun) where(id string) string {
 	if n, ok := d.names[id]; ok {
 		return "#" + n
 	}
-	if c, ok := d.sb.fake.Channel(id); ok && c.IsIM {
+	if c, ok := d.sb.Fake.Channel(id); ok && c.IsIM {
 		for _, m := range c.Members {
-			if m != d.sb.fake.BotUserID() {
+			if m != d.sb.Fake.BotUserID() {
 				return "a direct message to @" + name(m)
 			}
 		}
@@ -155,32 +171,21 @@ func firstLine(s string) string {
 // name is how the demo shows a sandbox user: dana.analyst, army.one, …
 func name(id string) string {
 	switch id {
-	case analyst:
+	case sandbox.Analyst:
 		return "dana.analyst"
-	case analyst2:
+	case sandbox.Analyst2:
 		return "sam.analyst"
-	case delegate:
+	case sandbox.Delegate:
 		return "dee.delegate"
-	case outsider:
+	case sandbox.Outsider:
 		return "olly.outsider"
 	}
 	for _, o := range bot.DefaultOffices() {
 		for n, suffix := range map[int]string{1: ".one", 2: ".two"} {
-			if id == reviewer(o.Code, n) {
+			if id == sandbox.Reviewer(o.Code, n) {
 				return o.Code + suffix
 			}
 		}
 	}
 	return id
-}
-
-// ackText is the ephemeral text of a slash command's acknowledgement, if any.
-func ackText(a slackfake.Ack) string {
-	var m struct {
-		Text string `json:"text"`
-	}
-	if len(a.Body) == 0 || a.Decode(&m) != nil {
-		return ""
-	}
-	return m.Text
 }

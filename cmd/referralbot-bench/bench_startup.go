@@ -17,6 +17,9 @@ import (
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/app"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/store"
 )
 
@@ -42,26 +45,26 @@ func measureStartup(ctx context.Context, w *benchWorld, dbPath string) (startupT
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	heapBefore := liveHeap()
-	began := time.Now()
-	a, err := newApp(ctx, cfg, log, nil)
+	began := clock.Wall()
+	a, err := app.New(ctx, cfg, app.Serving, clock.Wall, log)
 	if err != nil {
 		return t, err
 	}
-	defer a.close()
-	t.newApp = time.Since(began)
+	defer a.Close()
+	t.newApp = clock.Elapsed(began)
 
-	began = time.Now()
-	if err := a.svc.RebuildReminders(ctx); err != nil {
+	began = clock.Wall()
+	if err := a.Service.RebuildReminders(ctx); err != nil {
 		return t, err
 	}
-	t.rebuild = time.Since(began)
+	t.rebuild = clock.Elapsed(began)
 
-	began = time.Now()
+	began = clock.Wall()
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return t, err
 	}
-	srv := &http.Server{Handler: handlers.Logged(log, a.mux, a.metrics.ObserveRequest), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: handlers.Logged(log, a.Mux, a.Metrics.ObserveRequest), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{}}
@@ -80,8 +83,8 @@ func measureStartup(ctx context.Context, w *benchWorld, dbPath string) (startupT
 			return t, err
 		}
 	}
-	t.ready = time.Since(began)
-	pending, leased, err := a.queue.Len(ctx)
+	t.ready = clock.Elapsed(began)
+	pending, leased, err := a.Queue.Len(ctx)
 	if err != nil {
 		return t, err
 	}
@@ -105,7 +108,7 @@ func liveHeap() int64 {
 // every awaiting ask. Received dates spread over the last 30 days, so that some asks
 // are overdue and the rest fall due over the coming weeks.
 func seedReferrals(ctx context.Context, w *benchWorld, path string, n int) error {
-	db, err := store.Open(ctx, path)
+	db, err := store.Open(ctx, path, clock.Wall)
 	if err != nil {
 		return err
 	}
@@ -119,7 +122,7 @@ func seedReferrals(ctx context.Context, w *benchWorld, path string, n int) error
 		return err
 	}
 	rules := deadline.NewRules(deadline.NewCalendar(loc), deadline.Defaults{CommerceDays: 30, StateDays: 30, OfficeLeadBusinessDays: 5})
-	y, m, d := time.Now().In(loc).Date()
+	y, m, d := clock.Wall().In(loc).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	var offices []string
 	for _, o := range roster.Offices {
@@ -140,7 +143,7 @@ func seedReferrals(ctx context.Context, w *benchWorld, path string, n int) error
 				if err != nil {
 					return fmt.Errorf("seed referral %s: %w", caseNumber, err)
 				}
-				r.AnalystID = analyst
+				r.AnalystID = sandbox.Analyst
 				r.ChannelName = bot.ChannelName(r.Agency, r.CaseNumber, 1)
 				r.ChannelID = fmt.Sprintf("CSEED%06d", i+1)
 				r.TopicSet, r.MembersInvited, r.Provisioned = true, true, true
@@ -223,17 +226,17 @@ func benchStartup(ctx context.Context, o *benchOptions, progress io.Writer) (sta
 	defer w.close()
 
 	emptyPath, fullPath := filepath.Join(dir, "empty.db"), filepath.Join(dir, "full.db")
-	db, err := store.Open(ctx, emptyPath)
+	db, err := store.Open(ctx, emptyPath, clock.Wall)
 	if err != nil {
 		return res, err
 	}
 	db.Close()
-	began := time.Now()
+	began := clock.Wall()
 	if err := seedReferrals(ctx, w, fullPath, o.startupReferrals); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(progress, "  seeded %d open referrals (%d awaiting asks) in %v\n",
-		o.startupReferrals, 9*o.startupReferrals, time.Since(began).Round(time.Millisecond))
+		o.startupReferrals, 9*o.startupReferrals, clock.Elapsed(began).Round(time.Millisecond))
 
 	// One unmeasured start warms the code paths; the seeded file is in the page
 	// cache already, having just been written.

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // benchOptions are the knobs of `referralbot bench`; the defaults are the published
@@ -134,7 +136,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: counts, rates and the scale must be positive", errUsage)
 	}
 
-	began, loadBefore := time.Now(), loadAverage()
+	began, loadBefore := clock.Wall(), loadAverage()
 	rep := &benchReport{}
 	baseRSS := rssMB("self")
 	progress := stderr
@@ -165,7 +167,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	rep.print(stdout)
 	fmt.Fprintf(stdout, "\n%s\nLoad average (1 min) before the run %s, after it %s: other work on the machine skews the figures.\n\nRan in %v. Reproduce: %s\n",
-		machine(), loadBefore, loadAverage(), time.Since(began).Round(time.Second), reproduce(args))
+		machine(), loadBefore, loadAverage(), clock.Elapsed(began).Round(time.Second), reproduce(args))
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // burstLimits are the Web API limits the burst runs under, per (scaled) minute:
@@ -43,7 +45,7 @@ type burstResult struct {
 	problems    []string
 }
 
-// benchBurst opens o.burst referrals as fast as the analyst can submit the form,
+// benchBurst opens o.burst referrals as fast as the sandbox.Analyst can submit the form,
 // with the fake enforcing burstLimits in a time scaled down o.scale times, and the
 // bot's four outbox workers doing the Slack work, and times how long until the last
 // one is provisioned.
@@ -69,14 +71,14 @@ func benchBurst(ctx context.Context, o *benchOptions, progress io.Writer) (burst
 	}
 
 	cases := make([]string, o.burst)
-	start := time.Now()
+	start := clock.Wall()
 	for i := range cases {
 		cases[i] = benchCase('B', i+1)
 		if err := w.openReferral(cases[i]); err != nil {
 			return res, err
 		}
 	}
-	res.submitting = time.Since(start)
+	res.submitting = clock.Elapsed(start)
 	window := time.Duration(float64(time.Minute) / o.scale)
 	refs, err := w.waitProvisioned(ctx, cases, time.Minute+time.Duration(o.burst)*window/2)
 	if err != nil {

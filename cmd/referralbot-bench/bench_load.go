@@ -16,6 +16,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -123,7 +125,7 @@ func (r loadResult) String() string {
 // collect merges per-press outcomes into a result, with the CPU the serving
 // process used since cpu0.
 func (t *loadTarget) collect(lat []time.Duration, errs []error, start time.Time, cpu0 time.Duration) loadResult {
-	elapsed := time.Since(start)
+	elapsed := clock.Elapsed(start)
 	r := loadResult{sent: len(lat), elapsed: elapsed, lat: make([]time.Duration, 0, len(lat))}
 	if cpu := cpuTime(t.pid); cpu > 0 && elapsed > 0 {
 		r.cpu = float64(cpu-cpu0) / float64(elapsed)
@@ -154,12 +156,12 @@ func openLoop(ctx context.Context, t *loadTarget, rate float64, d time.Duration)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	var wg sync.WaitGroup
-	start, cpu0 := time.Now(), cpuTime(t.pid)
+	start, cpu0 := clock.Wall(), cpuTime(t.pid)
 	sent := 0
 	for i := range n {
 		at := start.Add(time.Duration(i) * interval)
 		p := t.next() // rendered and signed before its time comes
-		if wait := time.Until(at); wait > 0 {
+		if wait := -clock.Elapsed(at); wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-timer.C:
@@ -172,7 +174,7 @@ func openLoop(ctx context.Context, t *loadTarget, rate float64, d time.Duration)
 		sent++
 		wg.Go(func() {
 			errs[i] = t.send(ctx, p)
-			lat[i] = time.Since(at)
+			lat[i] = clock.Elapsed(at)
 		})
 	}
 	wg.Wait()
@@ -188,17 +190,17 @@ func closedLoop(ctx context.Context, t *loadTarget, clients int, d time.Duration
 		errs []error
 		wg   sync.WaitGroup
 	)
-	start, cpu0 := time.Now(), cpuTime(t.pid)
+	start, cpu0 := clock.Wall(), cpuTime(t.pid)
 	deadline := start.Add(d)
 	for range clients {
 		wg.Go(func() {
 			var myLat []time.Duration
 			var myErrs []error
-			for ctx.Err() == nil && time.Now().Before(deadline) {
+			for ctx.Err() == nil && clock.Wall().Before(deadline) {
 				p := t.next()
-				began := time.Now()
+				began := clock.Wall()
 				err := t.send(ctx, p)
-				myLat, myErrs = append(myLat, time.Since(began)), append(myErrs, err)
+				myLat, myErrs = append(myLat, clock.Elapsed(began)), append(myErrs, err)
 			}
 			mu.Lock()
 			lat, errs = append(lat, myLat...), append(errs, myErrs...)
@@ -239,7 +241,7 @@ func startBare() (url string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: bareHandler(sandboxSecret), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: bareHandler(sandbox.SigningSecret), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
 }

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/sandbox"
+	"github.com/referralbot/referralbot/internal/slackfake"
+)
+
+// run is the demo's script: open, answer, be reminded, recommend, export.
+func (d *demoRun) run() error {
+	sb, fake := d.sb, d.sb.Fake
+	d.say("referralbot demo: one export-license referral, start to finish, in an emulated Slack workspace.")
+	d.say("Every request below reaches the bot's real HTTP handlers signed as Slack signs them; the bot's")
+	d.say("Slack Web API calls go to the emulator, which checks them as Slack would. Times are New York's.")
+	d.say("\n⏱  %s", demoStart.In(sb.App.Config.Location()).Format("Mon 2006-01-02 15:04 MST"))
+
+	d.act(sandbox.Analyst, "types `/referral new` in #general", func() (slackfake.Ack, error) {
+		return fake.SlashCommand(sb.Transport, sandbox.Analyst, sb.General, "/referral", "new")
+	})
+	d.act(sandbox.Analyst, "fills in Commerce Z123456 (BIS-748P, Acme Photonics Inc., 6A003.b.4 thermal cameras to DE, $1,250,000, received 2026-11-20) and submits", func() (slackfake.Ack, error) {
+		v, _ := fake.LastView(sandbox.Analyst)
+		return fake.SubmitView(sb.Transport, sandbox.Analyst, v.ID, sandbox.ReferralInputs("Z123456")...)
+	})
+	if d.err != nil {
+		return d.err
+	}
+	ref, err := sb.App.DB.ReferralByCase(d.ctx, bot.AgencyCommerce, "Z123456")
+	if err != nil {
+		return err
+	}
+	askTS := func(office string) string {
+		asks, _ := sb.App.DB.Asks(d.ctx, ref.ID)
+		for _, a := range asks {
+			if a.OfficeCode == office {
+				return a.MessageTS
+			}
+		}
+		return ""
+	}
+	labels := map[string]string{"answer_approve": "Approve", "answer_approve_with_provisos": "Approve with provisos",
+		"answer_rwa": "Return for more information", "answer_deny": "Deny"}
+	click := func(who, office, action string) {
+		d.act(who, fmt.Sprintf("presses [%s] on the %s ask", labels[action], sb.App.Service.Roster().OfficeName(office)), func() (slackfake.Ack, error) {
+			return fake.ClickButton(sb.Transport, who, ref.ChannelID, askTS(office), action)
+		})
+	}
+	submit := func(who, what string, inputs ...slackfake.Input) {
+		d.act(who, what, func() (slackfake.Ack, error) {
+			v, _ := fake.LastView(who)
+			return fake.SubmitView(sb.Transport, who, v.ID, inputs...)
+		})
+	}
+
+	click(sandbox.Reviewer("army", 1), "army", "answer_approve")
+	click(sandbox.Reviewer("navy", 2), "navy", "answer_approve_with_provisos")
+	submit(sandbox.Reviewer("navy", 2), "submits two provisos", slackfake.Input{BlockID: bot.FieldProvisos,
+		Value: "For stated end-use only\nNo resale, transfer, or reexport without prior authorization by the U.S. Government"})
+	click(sandbox.Reviewer("air_force", 1), "air_force", "answer_rwa")
+	submit(sandbox.Reviewer("air_force", 1), "asks the applicant a question", slackfake.Input{BlockID: bot.FieldQuestions,
+		Value: "Identify the end user of the 40 spare detector cores."})
+	click(sandbox.Reviewer("policy", 1), "policy", "answer_deny")
+	submit(sandbox.Reviewer("policy", 1), "gives the reasons for denial", slackfake.Input{BlockID: bot.FieldReasons,
+		Value: "Risk of diversion to a restricted end user."})
+	for _, o := range []string{"as_re", "technology", "foreign_affairs", "infosec"} {
+		click(sandbox.Reviewer(o, 1), o, "answer_approve")
+	}
+	click(sandbox.Reviewer("navy", 1), "army", "answer_deny") // not on the Army roster
+
+	// Joint Staff stays silent: the bot chases it.
+	loc := sb.App.Config.Location()
+	morning := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 9, 0, 30, 0, loc) }
+	d.tick(morning(2026, 12, 9))  // 2 business days before the office due date (Fri 12-11)
+	d.tick(morning(2026, 12, 10)) // 1 business day before
+	d.tick(morning(2026, 12, 11)) // due today
+	d.tick(morning(2026, 12, 14)) // Monday: overdue, escalated to the sandbox.Analyst
+	click(sandbox.Reviewer("joint_staff", 2), "joint_staff", "answer_approve")
+
+	click(sandbox.Reviewer("army", 2), "army", "answer_deny")
+	submit(sandbox.Reviewer("army", 2), "changes Army's position to Deny, with reasons", slackfake.Input{BlockID: bot.FieldReasons,
+		Value: "New information on the consignee."})
+
+	d.act(sandbox.Analyst, "types `/referral status` in the referral channel", func() (slackfake.Ack, error) {
+		return fake.SlashCommand(sb.Transport, sandbox.Analyst, ref.ChannelID, "/referral", "status")
+	})
+	d.act(sandbox.Analyst, "types `/referral recommend`", func() (slackfake.Ack, error) {
+		return fake.SlashCommand(sb.Transport, sandbox.Analyst, ref.ChannelID, "/referral", "recommend")
+	})
+	submit(sandbox.Analyst, "chooses Approve with provisos, keeps Navy's provisos, adds one, and writes the rationale",
+		slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeApproveWithProvisos)},
+		slackfake.Input{BlockID: bot.FieldAddProvisos, Value: "Applicant must inform consignee of all license conditions"},
+		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's provisos answer Policy's and Army's diversion concerns."})
+	if d.err != nil {
+		return d.err
+	}
+	record, err := sb.App.Service.Record(d.ctx, ref.ID)
+	if err != nil {
+		return err
+	}
+	d.say("\n──────── The exported record ────────\n")
+	d.say("%s", record.Markdown())
+	return d.err
+}

@@ -1,0 +1,160 @@
+// Package app builds referralbot from its settings: the one constructor that serve,
+// the offline commands, the demo and the benchmarks all use, so that each runs the
+// same wiring on the same clock.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/handlers"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/metrics"
+	"github.com/referralbot/referralbot/internal/slackapi"
+	"github.com/referralbot/referralbot/store"
+	"github.com/referralbot/referralbot/store/reminders"
+)
+
+// slackTimeout bounds one Slack Web API call.
+const slackTimeout = 30 * time.Second
+
+// App is the bot wired together. Offline, it has a database, a roster and a
+// service that only queues Slack work; serving, it also has Slack and its handlers.
+type App struct {
+	Config  *Config
+	Log     *slog.Logger
+	Now     clock.Clock
+	DB      *store.DB
+	Roster  *bot.Roster
+	Queue   bot.ReminderQueue
+	Service *bot.Service
+
+	// Set only when serving.
+	API     *slack.Client
+	Router  *handlers.Router
+	Mux     *http.ServeMux
+	Metrics *metrics.Metrics
+
+	closers []func() error
+}
+
+// New opens the database and the reminder queue and wires the bot on the clock now.
+// Serving, it checks the Slack bot token with auth.test; offline, it refuses to
+// create a database (a mistyped DATABASE_PATH must not look like an empty, intact
+// one) and makes no network call.
+func New(ctx context.Context, cfg *Config, purpose Purpose, now clock.Clock, log *slog.Logger) (_ *App, err error) {
+	a := &App{Config: cfg, Log: log, Now: now}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if a.Roster, err = bot.LoadRoster(cfg.RosterPath); err != nil {
+		return nil, err
+	}
+	if purpose == Offline {
+		if _, err := os.Stat(cfg.DatabasePath); err != nil {
+			return nil, fmt.Errorf("database %s: %w (start the bot once, or set DATABASE_PATH to its database)", cfg.DatabasePath, err)
+		}
+	} else if len(a.Roster.Analysts) == 0 {
+		log.Warn("the roster names no analysts, so nobody can open referrals; set ROSTER_PATH")
+	}
+	if a.DB, err = store.Open(ctx, cfg.DatabasePath, now); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath, err)
+	}
+	a.closers = append(a.closers, a.DB.Close)
+	if err := a.openQueue(ctx, purpose); err != nil {
+		return nil, err
+	}
+	if purpose == Offline {
+		a.Service = bot.NewService(a.DB, nil, now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: a.Queue, Log: log})
+		return a, nil
+	}
+	if err := a.wireSlack(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// openQueue connects the reminder queue: Redis when configured, otherwise an
+// in-process queue that serves a single instance.
+func (a *App) openQueue(ctx context.Context, purpose Purpose) error {
+	if a.Config.RedisURL == "" {
+		a.Queue = reminders.NewMemory()
+		return nil
+	}
+	opts, err := redis.ParseURL(a.Config.RedisURL)
+	if err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	client := redis.NewClient(opts)
+	a.closers = append(a.closers, client.Close)
+	if purpose == Serving {
+		if err := client.Ping(ctx).Err(); err != nil {
+			// Not fatal: SQLite holds the schedule, and it is rebuilt when Redis answers.
+			a.Log.Warn("Redis does not answer yet; reminders wait for it", "err", err)
+		}
+	}
+	a.Queue = reminders.NewRedis(client, reminders.DefaultPrefix)
+	return nil
+}
+
+// wireSlack checks the bot token and builds the service, the handlers and the
+// HTTP routes of a serving bot.
+func (a *App) wireSlack(ctx context.Context) error {
+	cfg, db, queue := a.Config, a.DB, a.Queue
+	a.Metrics = metrics.New(metrics.Gauges{
+		OutboxDepth:   db.PendingJobs,
+		OpenReferrals: db.OpenReferrals,
+		RemindersPending: func(ctx context.Context) (int, error) {
+			pending, _, err := queue.Len(ctx)
+			return pending, err
+		},
+	})
+	a.API = slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken),
+		slack.OptionHTTPClient(&http.Client{Transport: a.Metrics.SlackTransport(nil), Timeout: slackTimeout}))
+	auth, err := a.API.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("check Slack bot token (auth.test): %w", err)
+	}
+	client := slackapi.New(a.API, auth.UserID)
+	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
+		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease})
+	a.Router = handlers.NewRouter(a.Service, client, a.Log)
+	a.Mux = http.NewServeMux()
+	if cfg.SlackSigningSecret != "" {
+		handlers.NewHTTP(a.Router, cfg.SlackSigningSecret).Routes(a.Mux)
+	}
+	a.Mux.HandleFunc("GET /healthz", handlers.Healthz)
+	a.Mux.Handle("GET /metrics", a.Metrics.Handler())
+	a.Mux.Handle("POST /api/referrals", handlers.ImportAPI(a.Service, cfg.APIToken, a.Log))
+	a.Mux.HandleFunc("GET /readyz", handlers.Readyz(map[string]handlers.Check{
+		// A write transaction proves the database file is there, writable and not locked out.
+		"database": func(ctx context.Context) error { return db.Update(ctx, func(bot.Tx) error { return nil }) },
+		"reminder_queue": func(ctx context.Context) error {
+			_, err := queue.Seeded(ctx)
+			return err
+		},
+		// auth.test passed at start-up, or New would have failed.
+		"slack_auth": func(context.Context) error { return nil },
+	}))
+	a.Log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
+		"offices", len(a.Roster.Offices), "analysts", len(a.Roster.Analysts), "database", cfg.DatabasePath)
+	return nil
+}
+
+// Close releases what New opened, newest first.
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		_ = a.closers[i]()
+	}
+	a.closers = nil
+}

@@ -1,0 +1,218 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/referralbot/referralbot/bot/deadline"
+)
+
+// Config is the checked configuration, parsed from the environment by go-envconfig
+// into typed fields. The help tag says what a malformed value should look like.
+type Config struct {
+	SlackBotToken      string `env:"SLACK_BOT_TOKEN"`
+	SlackAppToken      string `env:"SLACK_APP_TOKEN"` // set: Socket Mode
+	SlackSigningSecret string `env:"SLACK_SIGNING_SECRET"`
+	SlackAPIURL        string `env:"SLACK_API_URL, default=https://slack.com/api/"`
+	DatabasePath       string `env:"DATABASE_PATH, default=referralbot.db"`
+	RedisURL           string `env:"REDIS_URL"`
+	HTTPAddr           string `env:"HTTP_ADDR, default=:3000"`
+	RosterPath         string `env:"ROSTER_PATH"`
+	// APIToken is the bearer token of POST /api/referrals; empty: the import API is disabled.
+	APIToken  string `env:"API_TOKEN"`
+	LogFormat string `env:"LOG_FORMAT, default=auto"` // json, text or auto (text on a terminal)
+
+	TimeZone               Zone          `env:"TIME_ZONE, default=America/New_York" help:"a known time zone such as America/New_York"`
+	StateDueDays           int           `env:"STATE_DUE_DAYS, default=30" help:"a whole number from 1 to 365"`
+	CommerceDueDays        int           `env:"COMMERCE_DUE_DAYS, default=30" help:"a whole number from 1 to 365"`
+	OfficeLeadBusinessDays int           `env:"OFFICE_LEAD_BUSINESS_DAYS, default=5" help:"a whole number from 1 to 60"`
+	OutboxWorkers          int           `env:"OUTBOX_WORKERS, default=4" help:"a whole number from 1 to 64"`
+	OutboxLease            time.Duration `env:"OUTBOX_LEASE, default=2m" help:"a duration from 1s to 1h, e.g. 2m"`
+	ReminderBeforeDays     []int         `env:"REMINDER_BEFORE_DAYS, default=2,1" help:"whole numbers from 1 to 30, separated by commas"`
+	ReminderTime           TimeOfDay     `env:"REMINDER_TIME, default=09:00" help:"a 24-hour time like 09:00"`
+	ReminderOverdueEvery   int           `env:"REMINDER_OVERDUE_EVERY, default=1" help:"a whole number from 1 to 30"`
+	EscalateFromOverdue    int           `env:"ESCALATE_FROM_OVERDUE, default=1" help:"a whole number from 0 to 30"`
+}
+
+// Zone is a time zone setting.
+type Zone struct{ *time.Location }
+
+// EnvDecode implements envconfig.Decoder.
+func (z *Zone) EnvDecode(v string) error {
+	loc, err := time.LoadLocation(v)
+	if err != nil || v == "" {
+		return fmt.Errorf("unknown time zone %q", v)
+	}
+	z.Location = loc
+	return nil
+}
+
+// TimeOfDay is a 24-hour wall-clock time setting, such as 09:00.
+type TimeOfDay struct{ Hour, Minute int }
+
+// EnvDecode implements envconfig.Decoder.
+func (t *TimeOfDay) EnvDecode(v string) error {
+	at, err := time.Parse("15:04", strings.TrimSpace(v))
+	if err != nil {
+		return err
+	}
+	t.Hour, t.Minute = at.Hour(), at.Minute()
+	return nil
+}
+
+// SocketMode reports whether the bot takes Slack traffic over Socket Mode.
+func (c *Config) SocketMode() bool { return c.SlackAppToken != "" }
+
+// Location is where "today", business days and reminder mornings are reckoned.
+func (c *Config) Location() *time.Location { return c.TimeZone.Location }
+
+// Policy is when offices are reminded.
+func (c *Config) Policy() deadline.Policy {
+	return deadline.Policy{
+		BeforeBusinessDays: c.ReminderBeforeDays, MorningHour: c.ReminderTime.Hour, MorningMinute: c.ReminderTime.Minute,
+		OverdueEvery: c.ReminderOverdueEvery, EscalateFromOverdue: c.EscalateFromOverdue,
+	}
+}
+
+// Rules are the due-date rules the settings describe.
+func (c *Config) Rules() *deadline.Rules {
+	return deadline.NewRules(deadline.NewCalendar(c.Location()), deadline.Defaults{
+		CommerceDays: c.CommerceDueDays, StateDays: c.StateDueDays, OfficeLeadBusinessDays: c.OfficeLeadBusinessDays,
+	})
+}
+
+// Purpose says which settings a command needs: serving needs Slack's; the offline
+// commands (import, export, stats, verify) neither need nor check them.
+type Purpose int
+
+// The purposes.
+const (
+	Serving Purpose = iota
+	Offline
+)
+
+// LoadConfig reads the settings through getenv (os.Getenv in production) and checks
+// them, returning one error that lists every missing or malformed setting.
+func LoadConfig(getenv func(string) string, purpose Purpose) (*Config, error) {
+	var c Config
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	// go-envconfig stops at the first value it cannot parse. To report every one, a
+	// setting that fails is noted and hidden (so its default applies), and the
+	// environment is parsed again; each pass finds at least one more.
+	hidden := map[string]bool{}
+	lookup := envconfig.LookuperFunc(func(key string) (string, bool) {
+		v := getenv(key)
+		return v, v != "" && !hidden[key]
+	})
+	for range reflect.TypeFor[Config]().NumField() + 1 {
+		c = Config{}
+		err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: &c, Lookuper: lookup})
+		if err == nil {
+			break
+		}
+		key, help := failedSetting(err, getenv, hidden)
+		if key == "" || hidden[key] {
+			return nil, fmt.Errorf("configuration: %w", err)
+		}
+		hidden[key] = true
+		bad("%s %q must be %s", key, getenv(key), help)
+	}
+
+	if purpose == Serving {
+		switch {
+		case c.SlackBotToken == "":
+			bad("SLACK_BOT_TOKEN is missing (the bot token, xoxb-…)")
+		case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+			bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+		}
+		switch {
+		case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+			bad("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
+		case c.SlackAppToken == "" && c.SlackSigningSecret == "":
+			bad("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+		}
+		if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.HasSuffix(u.Path, "/") {
+			bad("SLACK_API_URL %q must be an http(s) URL ending in /", c.SlackAPIURL)
+		}
+		if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+			bad("HTTP_ADDR %q must be host:port or :port", c.HTTPAddr)
+		}
+		if c.APIToken != "" && len(c.APIToken) < 32 {
+			bad("API_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32), or unset to disable the import API")
+		}
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad("REDIS_URL %q must look like redis://host:6379/0", c.RedisURL)
+		}
+	}
+	switch c.LogFormat {
+	case "json", "text", "auto":
+	default:
+		bad("LOG_FORMAT %q must be json, text or auto", c.LogFormat)
+	}
+	inRange := func(key string, n, lo, hi int) {
+		if !hidden[key] && (n < lo || n > hi) {
+			bad("%s %q must be a whole number from %d to %d", key, getenv(key), lo, hi)
+		}
+	}
+	inRange("STATE_DUE_DAYS", c.StateDueDays, 1, 365)
+	inRange("COMMERCE_DUE_DAYS", c.CommerceDueDays, 1, 365)
+	inRange("OFFICE_LEAD_BUSINESS_DAYS", c.OfficeLeadBusinessDays, 1, 60)
+	inRange("OUTBOX_WORKERS", c.OutboxWorkers, 1, 64)
+	inRange("REMINDER_OVERDUE_EVERY", c.ReminderOverdueEvery, 1, 30)
+	inRange("ESCALATE_FROM_OVERDUE", c.EscalateFromOverdue, 0, 30)
+	for _, n := range c.ReminderBeforeDays {
+		if n < 1 || n > 30 {
+			bad("REMINDER_BEFORE_DAYS %q must be whole numbers from 1 to 30, separated by commas", getenv("REMINDER_BEFORE_DAYS"))
+			break
+		}
+	}
+	if !hidden["OUTBOX_LEASE"] && (c.OutboxLease < time.Second || c.OutboxLease > time.Hour) {
+		bad("OUTBOX_LEASE %q must be a duration from 1s to 1h, e.g. 2m", getenv("OUTBOX_LEASE"))
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
+	}
+	return &c, nil
+}
+
+// failedSetting names the setting a go-envconfig error is about, and what its
+// value should look like. Most errors start with the field's name ("Field: …"); a
+// Decoder's error does not, so the fields with a Decoder are tried in turn.
+func failedSetting(err error, getenv func(string) string, hidden map[string]bool) (key, help string) {
+	t := reflect.TypeFor[Config]()
+	if field, _, ok := strings.Cut(err.Error(), ":"); ok {
+		if f, ok := t.FieldByName(field); ok {
+			return setting(f)
+		}
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		key, help := setting(f)
+		dec, ok := reflect.New(f.Type).Interface().(envconfig.Decoder)
+		if ok && !hidden[key] && getenv(key) != "" && dec.EnvDecode(getenv(key)) != nil {
+			return key, help
+		}
+	}
+	return "", ""
+}
+
+// setting is a Config field's environment variable and the help for a bad value.
+func setting(f reflect.StructField) (key, help string) {
+	key, _, _ = strings.Cut(f.Tag.Get("env"), ",")
+	help = f.Tag.Get("help")
+	if help == "" {
+		help = "well formed"
+	}
+	return key, help
+}

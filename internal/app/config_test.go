@@ -1,0 +1,73 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/referralbot/referralbot/internal/app"
+)
+
+// env is an environment for LoadConfig.
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfigListsEveryProblem(t *testing.T) {
+	t.Parallel()
+	_, err := app.LoadConfig(env(map[string]string{
+		"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_API_URL": "ftp://nowhere", "HTTP_ADDR": "3000", "REDIS_URL": "localhost:6379",
+		"TIME_ZONE": "Mars/Olympus", "STATE_DUE_DAYS": "sixty", "OFFICE_LEAD_BUSINESS_DAYS": "0",
+		"REMINDER_TIME": "9am", "LOG_FORMAT": "xml", "OUTBOX_LEASE": "forever",
+	}), app.Serving)
+	if err == nil {
+		t.Fatal("LoadConfig accepted a broken environment")
+	}
+	for _, want := range []string{"SLACK_BOT_TOKEN must be a bot token", "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET",
+		"SLACK_API_URL", "HTTP_ADDR", "REDIS_URL", `TIME_ZONE "Mars/Olympus" must be a known time zone`,
+		`STATE_DUE_DAYS "sixty" must be a whole number from 1 to 365`, `OFFICE_LEAD_BUSINESS_DAYS "0" must be a whole number from 1 to 60`,
+		`REMINDER_TIME "9am" must be a 24-hour time`, "LOG_FORMAT", `OUTBOX_LEASE "forever" must be a duration`,
+		"has 11 problem(s)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	t.Parallel()
+	cfg, err := app.LoadConfig(env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}), app.Serving)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Policy()
+	if !cfg.SocketMode() || cfg.DatabasePath != "referralbot.db" || cfg.HTTPAddr != ":3000" || cfg.Location().String() != "America/New_York" ||
+		cfg.CommerceDueDays != 30 || cfg.OfficeLeadBusinessDays != 5 || p.MorningHour != 9 || len(p.BeforeBusinessDays) != 2 ||
+		cfg.OutboxLease != 2*time.Minute || cfg.OutboxWorkers != 4 {
+		t.Errorf("defaults = %+v", cfg)
+	}
+}
+
+func TestLoadConfigTyped(t *testing.T) {
+	t.Parallel()
+	cfg, err := app.LoadConfig(env(map[string]string{
+		"TIME_ZONE": "Europe/Berlin", "REMINDER_BEFORE_DAYS": "3,2,1", "REMINDER_TIME": "07:30", "OUTBOX_LEASE": "45s",
+		"ESCALATE_FROM_OVERDUE": "0",
+	}), app.Offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Policy()
+	if cfg.Location().String() != "Europe/Berlin" || len(p.BeforeBusinessDays) != 3 || p.BeforeBusinessDays[0] != 3 ||
+		p.MorningHour != 7 || p.MorningMinute != 30 || cfg.OutboxLease != 45*time.Second || p.EscalateFromOverdue != 0 {
+		t.Errorf("parsed = %+v, policy %+v", cfg, p)
+	}
+}
+
+func TestLoadConfigOfflineNeedsNoSlack(t *testing.T) {
+	t.Parallel()
+	if _, err := app.LoadConfig(env(map[string]string{}), app.Offline); err != nil {
+		t.Errorf("offline with no settings: %v; want the defaults", err)
+	}
+	if _, err := app.LoadConfig(env(map[string]string{}), app.Serving); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN is missing") {
+		t.Errorf("serving with no settings: %v; want SLACK_BOT_TOKEN is missing", err)
+	}
+}
