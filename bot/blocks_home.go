@@ -12,7 +12,7 @@ import (
 // blocks of a message.
 const ListLimit = 25
 
-// The cockpit shows case numbers, due dates, counts and channel links, never a
+// The Home tab and /referral list show case numbers, due dates, counts and channel links, never a
 // referral's details (applicant, commodity, destination): those are controlled
 // information and stay in the referral's private channel (DOMAIN.md), while the
 // Home tab and /referral list work anywhere.
@@ -117,7 +117,7 @@ func ListMessage(w *Worklist, roster *Roster) (string, []slack.Block) {
 	return "Your worklist: " + strings.Join(summary, ", "), blocks
 }
 
-// referralLineText is one referral in the cockpit: link, case, DoD due date, and
+// referralLineText is one referral on the Home tab and in /referral list: link, case, DoD due date, and
 // how its offices stand.
 func referralLineText(l ReferralLine) string {
 	r := l.Referral

@@ -13,9 +13,9 @@ import (
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
-// cockpitReader is a store holding only what the cockpit reads: open referrals
+// worklistReader is a store holding only what the worklist reads: open referrals
 // with their asks' standings, and the asks awaiting offices.
-type cockpitReader struct {
+type worklistReader struct {
 	bot.Reader // not called
 	refs       []*bot.Referral
 	standings  map[int64][]bot.Standing
@@ -26,7 +26,7 @@ func page[T any](all []T, limit int) ([]T, int, error) {
 	return all[:min(limit, len(all))], len(all), nil
 }
 
-func (c *cockpitReader) AnalystReferrals(_ context.Context, analyst string, limit int) ([]*bot.Referral, int, error) {
+func (c *worklistReader) AnalystReferrals(_ context.Context, analyst string, limit int) ([]*bot.Referral, int, error) {
 	var mine []*bot.Referral
 	for _, r := range c.refs {
 		if r.AnalystID == analyst {
@@ -36,11 +36,11 @@ func (c *cockpitReader) AnalystReferrals(_ context.Context, analyst string, limi
 	return page(mine, limit)
 }
 
-func (c *cockpitReader) OpenReferralList(_ context.Context, limit int) ([]*bot.Referral, int, error) {
+func (c *worklistReader) OpenReferralList(_ context.Context, limit int) ([]*bot.Referral, int, error) {
 	return page(c.refs, limit)
 }
 
-func (c *cockpitReader) OverdueReferrals(_ context.Context, today time.Time, limit int) ([]*bot.Referral, int, error) {
+func (c *worklistReader) OverdueReferrals(_ context.Context, today time.Time, limit int) ([]*bot.Referral, int, error) {
 	var late []*bot.Referral
 	for _, r := range c.refs {
 		if r.HeldSince.IsZero() && slices.ContainsFunc(c.standings[r.ID], func(s bot.Standing) bool {
@@ -52,7 +52,7 @@ func (c *cockpitReader) OverdueReferrals(_ context.Context, today time.Time, lim
 	return page(late, limit)
 }
 
-func (c *cockpitReader) OfficeQueue(_ context.Context, offices []string, overdueOn time.Time, limit int) ([]*bot.PendingAsk, int, error) {
+func (c *worklistReader) OfficeQueue(_ context.Context, offices []string, overdueOn time.Time, limit int) ([]*bot.PendingAsk, int, error) {
 	var out []*bot.PendingAsk
 	for _, p := range c.pending {
 		if slices.Contains(offices, p.Ask.OfficeCode) && (overdueOn.IsZero() || p.Ask.DueDate.Before(overdueOn)) {
@@ -62,15 +62,15 @@ func (c *cockpitReader) OfficeQueue(_ context.Context, offices []string, overdue
 	return page(out, limit)
 }
 
-func (c *cockpitReader) Standings(_ context.Context, ids []int64) (map[int64][]bot.Standing, error) {
+func (c *worklistReader) Standings(_ context.Context, ids []int64) (map[int64][]bot.Standing, error) {
 	return c.standings, nil
 }
 
 var homeToday = day(2026, 12, 14)
 
-// sampleCockpit is an analyst's three open referrals (one split, one overdue, one
+// sampleWorklist is an analyst's three open referrals (one split, one overdue, one
 // on hold) and two asks waiting on the Army, which the analyst also answers for.
-func sampleCockpit() *cockpitReader {
+func sampleWorklist() *worklistReader {
 	ref := func(id int64, caseNumber, channel string, due time.Time) *bot.Referral {
 		return &bot.Referral{ID: id, Agency: bot.AgencyCommerce, CaseNumber: caseNumber, LicenseType: "BIS-748P",
 			Applicant: "Acme Photonics <Inc>", DoDDueDate: due, OfficeDueDate: due.AddDate(0, 0, -7),
@@ -89,7 +89,7 @@ func sampleCockpit() *cockpitReader {
 		}
 		return s
 	}
-	return &cockpitReader{
+	return &worklistReader{
 		refs: []*bot.Referral{split, late, held, other},
 		standings: map[int64][]bot.Standing{
 			1: {st(split, "army", bot.OutcomeApprove, day(2026, 12, 11)), st(split, "navy", bot.OutcomeApproveWithProvisos, day(2026, 12, 11)),
@@ -118,18 +118,18 @@ func worklist(t *testing.T, r bot.Reader, kind bot.ListKind, user string, analys
 
 func TestHomeGolden(t *testing.T) {
 	ro := roster()
-	both := worklist(t, sampleCockpit(), bot.ListMine, "UANALYST", true, []string{"army"}, bot.HomeLimit)
+	both := worklist(t, sampleWorklist(), bot.ListMine, "UANALYST", true, []string{"army"}, bot.HomeLimit)
 	golden(t, "home_analyst_and_reviewer", bot.HomeView(both, ro))
-	reviewer := worklist(t, sampleCockpit(), bot.ListMine, "UARMY1", false, []string{"army", "navy"}, 2)
+	reviewer := worklist(t, sampleWorklist(), bot.ListMine, "UARMY1", false, []string{"army", "navy"}, 2)
 	reviewer.Unreadable = []string{"Navy"}
 	golden(t, "home_reviewer_paged", bot.HomeView(reviewer, ro))
-	golden(t, "home_nobody", bot.HomeView(worklist(t, sampleCockpit(), bot.ListMine, "UOUTSIDER", false, nil, bot.HomeLimit), ro))
-	_, blocks := bot.ListMessage(worklist(t, sampleCockpit(), bot.ListOverdue, "UANALYST2", true, nil, bot.ListLimit), ro)
+	golden(t, "home_nobody", bot.HomeView(worklist(t, sampleWorklist(), bot.ListMine, "UOUTSIDER", false, nil, bot.HomeLimit), ro))
+	_, blocks := bot.ListMessage(worklist(t, sampleWorklist(), bot.ListOverdue, "UANALYST2", true, nil, bot.ListLimit), ro)
 	golden(t, "list_overdue", blocks)
 }
 
 func TestHomeCounts(t *testing.T) {
-	w := worklist(t, sampleCockpit(), bot.ListMine, "UANALYST", true, nil, bot.HomeLimit)
+	w := worklist(t, sampleWorklist(), bot.ListMine, "UANALYST", true, nil, bot.HomeLimit)
 	type counts struct {
 		answered, awaiting, overdue int
 		split                       bool
@@ -161,7 +161,7 @@ func TestHomeFitsBlockKitLimits(t *testing.T) {
 	for i := range ro.Offices {
 		ro.Offices[i].Name = strings.Repeat("N", 40)
 	}
-	c := &cockpitReader{standings: map[int64][]bot.Standing{}}
+	c := &worklistReader{standings: map[int64][]bot.Standing{}}
 	for i := range 3 * bot.HomeLimit {
 		r := &bot.Referral{ID: int64(i + 1), Agency: bot.AgencyState, LicenseType: "DSP-85", CaseNumber: fmt.Sprintf("%020d", i),
 			DoDDueDate: day(2026, 12, 1), AnalystID: "UANALYST", State: bot.ReferralOpen, ChannelID: "C0123456789ABCDEF"}

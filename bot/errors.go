@@ -1,6 +1,3 @@
-// Package bot is referralbot's domain: referrals, offices, positions, the final
-// recommendation, and the lifecycle service that moves a referral from opened to
-// recommended. It depends only on the small interfaces it declares (Store, Slack).
 package bot
 
 import (

@@ -92,7 +92,23 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 	in.Normalize()
 	p := map[string]string{}
 	r := &Referral{State: ReferralOpen}
+	in.checkCase(r, p)
+	r.Applicant = checkText(p, FieldApplicant, in.Applicant, "the applicant", true, MaxShortText, false)
+	r.Commodity = checkText(p, FieldCommodity, in.Commodity, "the commodity", true, 500, false)
+	r.EndUser = checkText(p, FieldEndUser, in.EndUser, "the end user", false, 500, false)
 
+	in.checkItem(r, p)
+	in.checkDates(r, p, rules, today)
+	in.checkOffices(p, roster)
+	if len(p) > 0 {
+		return nil, Invalid(p)
+	}
+	return r, nil
+}
+
+// checkCase fills and checks what identifies the case: agency, case number and
+// license type.
+func (in ReferralInput) checkCase(r *Referral, p map[string]string) {
 	switch Agency(in.Agency) {
 	case AgencyState, AgencyCommerce:
 		r.Agency = Agency(in.Agency)
@@ -119,11 +135,10 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 		p[FieldLicenseType] = fmt.Sprintf("%s is not a %s license type; use one of %s.",
 			in.LicenseType, r.Agency.Label(), strings.Join(LicenseTypes[r.Agency], ", "))
 	}
+}
 
-	r.Applicant = checkText(p, FieldApplicant, in.Applicant, "the applicant", true, MaxShortText, false)
-	r.Commodity = checkText(p, FieldCommodity, in.Commodity, "the commodity", true, 500, false)
-	r.EndUser = checkText(p, FieldEndUser, in.EndUser, "the end user", false, 500, false)
-
+// checkItem fills and checks what is exported, where and for how much.
+func (in ReferralInput) checkItem(r *Referral, p map[string]string) {
 	r.Classification = in.Classification
 	switch {
 	case in.Classification == "":
@@ -146,7 +161,11 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 	} else {
 		p[FieldValue] = "Enter the value in whole US dollars, e.g. 1250000."
 	}
+}
 
+// checkDates fills and checks the received date and the two due dates: the DoD due
+// date from the agency's rule unless typed, the office due date from it.
+func (in ReferralInput) checkDates(r *Referral, p map[string]string, rules Deadlines, today time.Time) {
 	received, err := ParseDate(in.Received)
 	switch {
 	case in.Received == "":
@@ -172,7 +191,10 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 	if _, bad := p[FieldOfficeDue]; !bad && !r.OfficeDueDate.IsZero() && !r.DoDDueDate.IsZero() && r.OfficeDueDate.After(r.DoDDueDate) {
 		p[FieldOfficeDue] = "The office due date must be on or before the DoD due date."
 	}
+}
 
+// checkOffices checks that every office asked is on the roster.
+func (in ReferralInput) checkOffices(p map[string]string, roster *Roster) {
 	if len(in.Offices) == 0 {
 		p[FieldOffices] = "Choose at least one office to ask."
 	}
@@ -181,11 +203,6 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 			p[FieldOffices] = fmt.Sprintf("%q is not an office on the roster.", code)
 		}
 	}
-
-	if len(p) > 0 {
-		return nil, Invalid(p)
-	}
-	return r, nil
 }
 
 // dueDate validates a typed due date, falling back to def when nothing was typed.

@@ -34,7 +34,7 @@ type Reader interface {
 	// ask still awaiting a position: what a rebuild of the schedule must not queue again.
 	AwaitingReminderIDs(ctx context.Context) (map[int64]map[string]bool, error)
 
-	// The cockpit (Home tab, /referral list). Each page method returns at most limit
+	// The worklist (Home tab, /referral list). Each page method returns at most limit
 	// items and how many there are in all.
 
 	// AnalystReferrals returns the analyst's open referrals, soonest DoD due date first.

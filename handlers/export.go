@@ -12,7 +12,7 @@ import (
 	"github.com/referralbot/referralbot/bot"
 )
 
-// Budgets for the cockpit's commands.
+// Budgets for the worklist commands.
 const (
 	// exportTimeout bounds the upload of a record, which runs after the acknowledgement.
 	exportTimeout = 2 * time.Minute

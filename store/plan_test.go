@@ -96,7 +96,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		},
 		func() error { return read.AskTimings(ctx, time.Time{}, func(bot.AskTiming) error { return nil }) },
 		func() error { _, err := read.OutcomeCounts(ctx, time.Time{}); return err },
-		// The cockpit (Home tab, /referral list): limit 0 runs each page's count as well.
+		// The worklist (Home tab, /referral list): limit 0 runs each page's count as well.
 		func() error { _, _, err := read.AnalystReferrals(ctx, "U1", 0); return err },
 		func() error { _, _, err := read.OpenReferralList(ctx, 0); return err },
 		func() error {

@@ -72,7 +72,7 @@ func scaleDB(tb testing.TB, n int) (path string, loaded *scaleStats) {
 }
 
 // BenchmarkScale loads the history (see above) and times, with p50 and p99, what
-// the cockpit reads for one person (the Home tab of an analyst with ~40 open
+// the worklist reads for one person (the Home tab of an analyst with ~40 open
 // referrals, of a reviewer of one office; /referral list all and overdue), the
 // export of one referral's record, and a year of statistics.
 func BenchmarkScale(b *testing.B) {

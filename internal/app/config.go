@@ -101,55 +101,75 @@ const (
 // LoadConfig reads the settings through getenv (os.Getenv in production) and checks
 // them, returning one error that lists every missing or malformed setting.
 func LoadConfig(getenv func(string) string, purpose Purpose) (*Config, error) {
-	var c Config
-	var problems []string
+	c, hidden, problems, err := parseSettings(getenv)
+	if err != nil {
+		return nil, err
+	}
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if purpose == Serving {
+		c.checkServing(bad)
+	}
+	c.checkRanges(getenv, hidden, bad)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
+	}
+	return c, nil
+}
 
-	// go-envconfig stops at the first value it cannot parse. To report every one, a
-	// setting that fails is noted and hidden (so its default applies), and the
-	// environment is parsed again; each pass finds at least one more.
-	hidden := map[string]bool{}
+// parseSettings parses the environment into a Config. go-envconfig stops at the
+// first value it cannot parse; to report every one, a setting that fails is noted
+// and hidden (so its default applies), and the environment is parsed again. Each
+// pass finds at least one more, so there are at most as many passes as fields.
+func parseSettings(getenv func(string) string) (c *Config, hidden map[string]bool, problems []string, err error) {
+	hidden = map[string]bool{}
 	lookup := envconfig.LookuperFunc(func(key string) (string, bool) {
 		v := getenv(key)
 		return v, v != "" && !hidden[key]
 	})
 	for range reflect.TypeFor[Config]().NumField() + 1 {
-		c = Config{}
-		err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: &c, Lookuper: lookup})
+		c = &Config{}
+		err := envconfig.ProcessWith(context.Background(), &envconfig.Config{Target: c, Lookuper: lookup})
 		if err == nil {
-			break
+			return c, hidden, problems, nil
 		}
 		key, help := failedSetting(err, getenv, hidden)
 		if key == "" || hidden[key] {
-			return nil, fmt.Errorf("configuration: %w", err)
+			return nil, nil, nil, fmt.Errorf("configuration: %w", err)
 		}
 		hidden[key] = true
-		bad("%s %q must be %s", key, getenv(key), help)
+		problems = append(problems, fmt.Sprintf("%s %q must be %s", key, getenv(key), help))
 	}
+	return nil, nil, nil, fmt.Errorf("configuration: could not parse the environment")
+}
 
-	if purpose == Serving {
-		switch {
-		case c.SlackBotToken == "":
-			bad("SLACK_BOT_TOKEN is missing (the bot token, xoxb-…)")
-		case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
-			bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
-		}
-		switch {
-		case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
-			bad("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
-		case c.SlackAppToken == "" && c.SlackSigningSecret == "":
-			bad("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
-		}
-		if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.HasSuffix(u.Path, "/") {
-			bad("SLACK_API_URL %q must be an http(s) URL ending in /", c.SlackAPIURL)
-		}
-		if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-			bad("HTTP_ADDR %q must be host:port or :port", c.HTTPAddr)
-		}
-		if c.APIToken != "" && len(c.APIToken) < 32 {
-			bad("API_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32), or unset to disable the import API")
-		}
+// checkServing checks the settings only a serving bot needs: Slack's and HTTP's.
+func (c *Config) checkServing(bad func(format string, args ...any)) {
+	switch {
+	case c.SlackBotToken == "":
+		bad("SLACK_BOT_TOKEN is missing (the bot token, xoxb-…)")
+	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
 	}
+	switch {
+	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		bad("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode)")
+	case c.SlackAppToken == "" && c.SlackSigningSecret == "":
+		bad("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)")
+	}
+	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.HasSuffix(u.Path, "/") {
+		bad("SLACK_API_URL %q must be an http(s) URL ending in /", c.SlackAPIURL)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("HTTP_ADDR %q must be host:port or :port", c.HTTPAddr)
+	}
+	if c.APIToken != "" && len(c.APIToken) < 32 {
+		bad("API_TOKEN must be at least 32 characters (e.g. openssl rand -hex 32), or unset to disable the import API")
+	}
+}
+
+// checkRanges checks the values that parsed but are out of range or unknown. A
+// setting that did not parse (hidden) is already reported.
+func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool, bad func(format string, args ...any)) {
 	if c.RedisURL != "" {
 		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			bad("REDIS_URL %q must look like redis://host:6379/0", c.RedisURL)
@@ -180,10 +200,6 @@ func LoadConfig(getenv func(string) string, purpose Purpose) (*Config, error) {
 	if !hidden["OUTBOX_LEASE"] && (c.OutboxLease < time.Second || c.OutboxLease > time.Hour) {
 		bad("OUTBOX_LEASE %q must be a duration from 1s to 1h, e.g. 2m", getenv("OUTBOX_LEASE"))
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("configuration has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
-	}
-	return &c, nil
 }
 
 // failedSetting names the setting a go-envconfig error is about, and what its

@@ -41,8 +41,7 @@ type Server struct {
 	closing chan struct{} // closed by Close, to cut injected latencies short
 	once    sync.Once
 
-	clockMu sync.RWMutex
-	clock   func() time.Time
+	clock func() time.Time
 
 	mu sync.Mutex
 	st state
@@ -58,30 +57,9 @@ type config struct {
 // Option configures a Server in New.
 type Option func(*config)
 
-// WithBotToken sets the bot token (xoxb-…) the Web API accepts.
-func WithBotToken(token string) Option { return func(c *config) { c.botToken = token } }
-
-// WithAppToken sets the app-level token (xapp-…) apps.connections.open accepts.
-func WithAppToken(token string) Option { return func(c *config) { c.appToken = token } }
-
-// WithBotUserID sets the user id of the bot itself.
-func WithBotUserID(id string) Option { return func(c *config) { c.botUserID = id } }
-
-// WithTeamID sets the workspace (team) id.
-func WithTeamID(id string) Option { return func(c *config) { c.teamID = id } }
-
-// WithVerificationToken sets the legacy verification token sent in the token field of
-// slash commands, interactions and events.
-func WithVerificationToken(token string) Option {
-	return func(c *config) { c.verificationToken = token }
-}
-
-// WithClock sets the fake's clock, the same as calling SetClock after New.
+// WithClock sets the fake's clock: message timestamps, trigger expiry, rate-limit
+// windows and response_url lifetimes all read it. The default is clock.Wall.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
-
-// WithPingInterval sets how often the Socket Mode endpoint sends websocket pings.
-// slack-go's socketmode client reconnects when it sees none for 30 seconds.
-func WithPingInterval(d time.Duration) Option { return func(c *config) { c.pingInterval = d } }
 
 // New starts a fake Slack on a local port. Close it when done.
 func New(opts ...Option) *Server {
@@ -138,17 +116,7 @@ func (s *Server) TeamID() string { return s.cfg.teamID }
 // AppID is the app id sent as api_app_id to the app.
 func (s *Server) AppID() string { return s.cfg.appID }
 
-// SetClock replaces the fake's clock: message timestamps, trigger expiry, rate-limit
-// windows and response_url lifetimes all read it. The default is clock.Wall.
-func (s *Server) SetClock(now func() time.Time) {
-	s.clockMu.Lock()
-	defer s.clockMu.Unlock()
-	s.clock = now
-}
-
 func (s *Server) now() time.Time {
-	s.clockMu.RLock()
-	defer s.clockMu.RUnlock()
 	return s.clock()
 }
 

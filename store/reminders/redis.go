@@ -124,19 +124,6 @@ func (q *Redis) Ack(ctx context.Context, id, token string) error {
 	return nil
 }
 
-// ackMany acks claimed items in one script call; RunBench uses it so that
-// per-reminder round trips do not dominate what it measures.
-func (q *Redis) ackMany(ctx context.Context, items []Item) error {
-	args := make([]any, 0, 2*len(items))
-	for _, it := range items {
-		args = append(args, it.ID, it.Token)
-	}
-	if err := ackScript.Run(ctx, q.client, q.keys, args...).Err(); err != nil {
-		return fmt.Errorf("ack %d reminders: %w", len(items), err)
-	}
-	return nil
-}
-
 // Release returns id to pending at its original due time if token is still its lease.
 func (q *Redis) Release(ctx context.Context, id, token string) error {
 	if err := releaseScript.Run(ctx, q.client, q.keys, id, token).Err(); err != nil {

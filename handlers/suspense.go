@@ -1,5 +1,8 @@
 package handlers
 
+// The suspense commands (extend, hold, resume) and the reminder buttons (Snooze,
+// Answer now): what moves or chases an office's due date.
+
 import (
 	"context"
 	"fmt"

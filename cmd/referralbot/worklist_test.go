@@ -399,7 +399,7 @@ func TestCommandsNameACase(t *testing.T) {
 	}
 }
 
-func TestHelpListsTheCockpit(t *testing.T) {
+func TestHelpListsTheWorklist(t *testing.T) {
 	h := newHarness(t, "http")
 	got := h.command(outsider, h.General, "help").Text()
 	for _, want := range []string{"/referral list [mine|all|overdue]", "/referral remind [office]", "/referral reassign @analyst", "`/referral status Z123456`"} {

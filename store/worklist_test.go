@@ -10,9 +10,9 @@ import (
 	"github.com/referralbot/referralbot/store"
 )
 
-// cockpitFixture opens referrals Z1…Z5 with the given DoD due dates, in that
+// worklistFixture opens referrals Z1…Z5 with the given DoD due dates, in that
 // order of creation, each asking army and navy with office due date 2025-03-20.
-func cockpitFixture(t *testing.T, db *store.DB, dues ...string) []*bot.Referral {
+func worklistFixture(t *testing.T, db *store.DB, dues ...string) []*bot.Referral {
 	t.Helper()
 	ctx := context.Background()
 	var refs []*bot.Referral
@@ -65,10 +65,10 @@ func answer(t *testing.T, db *store.DB, referralID int64, office string, o bot.O
 	})
 }
 
-func TestCockpitReferralLists(t *testing.T) {
+func TestWorklistReferralLists(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	refs := cockpitFixture(t, db, "2025-04-03", "2025-04-01", "2025-04-02", "2025-04-04", "2025-04-05")
+	refs := worklistFixture(t, db, "2025-04-03", "2025-04-01", "2025-04-02", "2025-04-04", "2025-04-05")
 	// Z100004 is another analyst's; Z100005 is recommended; Z100003 is on hold.
 	mustUpdate(t, db, func(tx bot.Tx) error {
 		refs[3].AnalystID = "U0OTHER"
@@ -133,10 +133,10 @@ func TestCockpitReferralLists(t *testing.T) {
 	}
 }
 
-func TestCockpitOfficeQueue(t *testing.T) {
+func TestWorklistOfficeQueue(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	refs := cockpitFixture(t, db, "2025-04-01", "2025-04-02", "2025-04-03")
+	refs := worklistFixture(t, db, "2025-04-01", "2025-04-02", "2025-04-03")
 	// Navy's asks come due on different days; army answered the first referral.
 	mustUpdate(t, db, func(tx bot.Tx) error {
 		for i, r := range refs {

@@ -12,7 +12,7 @@ import (
 	"github.com/referralbot/referralbot/bot"
 )
 
-// The cockpit's queries (Home tab, /referral list). Each walks a partial index of
+// The worklist's queries (Home tab, /referral list). Each walks a partial index of
 // migration 00006 that holds only open referrals or awaiting asks, so its cost
 // follows the work in progress, not the ten years of history beside it.
 

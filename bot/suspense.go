@@ -1,5 +1,8 @@
 package bot
 
+// The offices' suspense dates: extend, hold and resume move when each office's
+// position is due. They are DoD's internal deadlines.
+
 import (
 	"context"
 	"fmt"

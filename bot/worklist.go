@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// The analyst's cockpit: what is on someone's plate, for the Home tab (home.go) and
+// The worklist: what is on someone's plate, for the Home tab (home.go) and
 // /referral list (list.go). Both read the same few indexed queries; only how much
 // they show and how they lay it out differ (blocks_home.go).
 
-// Standing is one ask as the cockpit counts it: where it stands and the outcome of
+// Standing is one ask as the worklist counts it: where it stands and the outcome of
 // its current position ("" while it has none).
 type Standing struct {
 	AskID      int64
@@ -50,7 +50,7 @@ type AskLine struct {
 	Overdue  bool
 }
 
-// Worklist is what the cockpit shows one person: referrals (their own as analyst,
+// Worklist is what the worklist shows one person: referrals (their own as analyst,
 // or all open ones, or the overdue ones) and the asks waiting on their offices.
 type Worklist struct {
 	User  string
@@ -138,7 +138,7 @@ func withStandings(ctx context.Context, r Reader, refs []*Referral, today time.T
 	return referralLines(refs, standings, today), nil
 }
 
-// LoadWorklist reads what the cockpit shows user: with kind ListMine, their open
+// LoadWorklist reads what the worklist shows user: with kind ListMine, their open
 // referrals (shown when analyst is true or they own any) and the asks awaiting
 // offices (the codes of the offices whose roster includes them); ListAll and
 // ListOverdue list every open, or every overdue, referral instead of their own
@@ -195,7 +195,7 @@ func (s *Service) officesOf(ctx context.Context, user string) (codes, unreadable
 	for _, o := range s.roster.Offices {
 		on, err := s.members.onRoster(ctx, o, user)
 		if err != nil {
-			s.log.Warn("roster unreadable for the cockpit", "office", o.Code, "err", err)
+			s.log.Warn("roster unreadable for the worklist", "office", o.Code, "err", err)
 			unreadable = append(unreadable, o.Name)
 			continue
 		}
@@ -206,7 +206,7 @@ func (s *Service) officesOf(ctx context.Context, user string) (codes, unreadable
 	return codes, unreadable
 }
 
-// worklist reads what the cockpit shows user.
+// worklist reads what the worklist shows user.
 func (s *Service) worklist(ctx context.Context, kind ListKind, user string, limit int) (*Worklist, error) {
 	offices, unreadable := s.officesOf(ctx, user)
 	w, err := LoadWorklist(ctx, s.store, kind, user, s.roster.IsAnalyst(user), offices, s.Today(), limit)

@@ -1,0 +1,16 @@
+// Package bot is referralbot's domain: referrals, offices, positions, provisos and
+// the final recommendation, and the lifecycle service that moves a referral from
+// opened to recommended.
+//
+// Where to look:
+//   - the lifecycle: open.go, provision.go, answer.go, recommend.go, suspense.go
+//     (extend, hold and resume of the offices' due dates), reassign.go;
+//   - reminders: remind.go (the loop), remind_send.go (what is posted), reminder.go;
+//   - the worklist behind the Home tab and /referral list: worklist.go, home.go;
+//   - Block Kit rendering, pure functions checked against golden files: blocks_*.go;
+//   - the outbox that does Slack work after the acknowledgement: outbox.go;
+//   - what it needs from the world, as small interfaces: store.go (Store, Tx,
+//     Reader), slack.go (Slack), reminder.go (ReminderQueue).
+//
+// It imports neither handlers nor store: they depend on it.
+package bot
