@@ -55,3 +55,10 @@ func (e *SlackError) Unwrap() []error { return []error{e.Kind, e.Err} }
 // nothing. Without an answer (a network error, an HTTP failure) the call may have
 // done its work all the same.
 func (e *SlackError) Refused() bool { return e.Code != "" }
+
+// Permanent reports whether err from Slack will not go away on retry.
+// Refused credentials count as permanent: the work waits for an operator.
+func Permanent(err error) bool {
+	return errors.Is(err, ErrSlackPermanent) || errors.Is(err, ErrSlackNotFound) ||
+		errors.Is(err, ErrSlackCredentials)
+}
