@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/slack-go/slack"
 )
 
 // Outbox tuning: how long a claimed job is leased, and the backoff between retries.
@@ -23,25 +21,6 @@ const (
 // errNotReady means a job depends on another that has not finished yet.
 var errNotReady = errors.New("not ready yet")
 
-// permanentSlackErrors are Slack API errors that no retry will fix.
-var permanentSlackErrors = map[string]bool{
-	"channel_not_found": true, "is_archived": true, "not_in_channel": true, "invalid_blocks": true,
-	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
-	"missing_scope": true, "restricted_action": true, "message_not_found": true,
-	"cant_update_message": true, "msg_too_long": true, "no_text": true, "invalid_arguments": true,
-	"invalid_name_specials": true, "invalid_name_maxlength": true, "invalid_name_required": true,
-	"too_long": true, "user_not_found": true, "too_many_users": true,
-}
-
-// Permanent reports whether err from Slack will not go away on retry.
-func Permanent(err error) bool {
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) {
-		return permanentSlackErrors[se.Err]
-	}
-	return false
-}
-
 // slackFailure prefixes the LastError of a job whose attempt ended in an answer from
 // Slack: such an attempt recorded everything it did before the failing call.
 const slackFailure = "slack: "
@@ -55,9 +34,8 @@ func (j *Job) mayHaveLostWork() bool {
 
 // describe renders err for a job's LastError, marking answers from Slack.
 func describe(err error) string {
-	var rl *slack.RateLimitedError
-	var se slack.SlackErrorResponse
-	if errors.As(err, &rl) || errors.As(err, &se) || errors.Is(err, ErrNameTaken) || errors.Is(err, errNotReady) {
+	var se *SlackError
+	if (errors.As(err, &se) && se.Refused()) || errors.Is(err, errNotReady) {
 		return slackFailure + err.Error()
 	}
 	return err.Error()
@@ -92,10 +70,10 @@ func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	if err == nil {
 		return s.store.FinishJob(ctx, j.ID)
 	}
-	var rl *slack.RateLimitedError
+	var se *SlackError
 	switch {
-	case errors.As(err, &rl):
-		return s.store.RetryJob(ctx, j.ID, s.now().Add(rl.RetryAfter), describe(err))
+	case errors.As(err, &se) && se.Kind == ErrSlackRateLimited:
+		return s.store.RetryJob(ctx, j.ID, s.now().Add(se.RetryAfter), describe(err))
 	case Permanent(err) || j.Attempts >= maxJobRetries:
 		s.log.Error("slack work failed for good", "job", j.ID, "kind", j.Kind, "referral", j.ReferralID, "err", err)
 		if ferr := s.store.FailJob(ctx, j.ID, describe(err)); ferr != nil {
@@ -197,9 +175,9 @@ func (s *Service) tellAnalystOfFailure(ctx context.Context, j *Job, cause error)
 		return
 	}
 	code := cause.Error()
-	var se slack.SlackErrorResponse
-	if errors.As(cause, &se) {
-		code = se.Err
+	var se *SlackError
+	if errors.As(cause, &se) && se.Code != "" {
+		code = se.Code
 	}
 	what := failureWords[j.Kind]
 	if what == "" {

@@ -235,26 +235,32 @@ func TestProvisionRetriesSlackErrors(t *testing.T) {
 	f.checkOpened(t, r, "ref-commerce-z123456")
 }
 
+// Slack errors that no retry fixes: a refused request, a missing channel, and (for
+// now) refused credentials.
 func TestProvisionGivesUpOnPermanentErrors(t *testing.T) {
-	f := newFixture(t)
-	f.fake.FailNext("conversations.create", "restricted_action", 1)
-	r := f.open(t, "k1")
-	if err := f.svc.DrainJobs(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := f.db.PendingJobs(f.ctx); n != 0 {
-		t.Errorf("pending jobs = %d; want the failed one set aside", n)
-	}
-	events, _ := f.db.Events(f.ctx, r.ID)
-	if last := events[len(events)-1]; last.Kind != "slack.failed" || !strings.Contains(last.Detail, "restricted_action") {
-		t.Errorf("last event = %+v; want slack.failed naming restricted_action", last)
-	}
-	// The analyst is told, by direct message, with no referral detail but the case number.
-	dm := f.fake.DMChannel("UANALYST")
-	msgs := f.fake.Messages(dm)
-	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Z123456: Slack refused setting up the referral's channel (`restricted_action`)") ||
-		strings.Contains(msgs[0].Text, "Acme") {
-		t.Errorf("analyst's DMs = %+v", msgs)
+	for _, code := range []string{"restricted_action", "channel_not_found", "token_revoked"} {
+		t.Run(code, func(t *testing.T) {
+			f := newFixture(t)
+			f.fake.FailNext("conversations.create", code, 1)
+			r := f.open(t, "k1")
+			if err := f.svc.DrainJobs(f.ctx); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := f.db.PendingJobs(f.ctx); n != 0 {
+				t.Errorf("pending jobs = %d; want the failed one set aside", n)
+			}
+			events, _ := f.db.Events(f.ctx, r.ID)
+			if last := events[len(events)-1]; last.Kind != "slack.failed" || !strings.Contains(last.Detail, code) {
+				t.Errorf("last event = %+v; want slack.failed naming %s", last, code)
+			}
+			// The analyst is told, by direct message, with no referral detail but the case number.
+			dm := f.fake.DMChannel("UANALYST")
+			msgs := f.fake.Messages(dm)
+			if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "Z123456: Slack refused setting up the referral's channel (`"+code+"`)") ||
+				strings.Contains(msgs[0].Text, "Acme") {
+				t.Errorf("analyst's DMs = %+v", msgs)
+			}
+		})
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/store"
 )
@@ -229,7 +227,7 @@ func (f *failingPost) PostMessage(ctx context.Context, channelID string, m bot.M
 	}
 	f.mu.Unlock()
 	if fail {
-		return "", slack.SlackErrorResponse{Err: "internal_error"}
+		return "", &bot.SlackError{Kind: bot.ErrSlackTransient, Code: "internal_error"}
 	}
 	return f.Slack.PostMessage(ctx, channelID, m)
 }

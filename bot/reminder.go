@@ -36,22 +36,32 @@ type Scheduled struct {
 // referral details. SQLite stays the truth; the queue is rebuilt from it whenever it
 // comes back empty. Implementations: store/reminders (Redis, and in-process).
 type ReminderQueue interface {
-	// Schedule adds or moves a reminder (upsert by id).
+	// Schedule adds or moves reminder id to fire at `at` (upsert by id). If id is
+	// currently leased, the lease is dropped and the new time wins.
 	Schedule(ctx context.Context, id string, at time.Time) error
-	// ScheduleMany schedules many at once, for rebuilds.
+	// ScheduleMany is Schedule for many reminders at once, batched; the last
+	// entry wins when an id repeats. Used for rebuilds and bulk changes.
 	ScheduleMany(ctx context.Context, items []Scheduled) error
-	// Cancel removes a reminder, pending or claimed; an unknown id is not an error.
+	// Cancel removes id whether pending or leased; an unknown id is not an error.
 	Cancel(ctx context.Context, id string) error
-	// Claim leases up to limit reminders due at now, handing back expired leases first.
+	// Claim atomically takes up to limit reminders due at or before now, leasing
+	// each until now+lease. Expired leases are handed back (become claimable)
+	// first. The result is ordered by due time, then id.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Scheduled, error)
-	// Ack removes a claimed reminder for good, unless it was rescheduled since the claim.
+	// Ack removes a claimed reminder for good, once it was sent and recorded. It
+	// is a no-op when token is no longer the reminder's lease (it was
+	// rescheduled, cancelled, or handed to another claimer).
 	Ack(ctx context.Context, id, token string) error
-	// Release hands a claimed reminder back at its original time (graceful shutdown).
+	// Release hands a claimed reminder back at once with its original due time
+	// (graceful shutdown); a no-op when token is no longer its lease.
 	Release(ctx context.Context, id, token string) error
-	// Len counts pending and leased reminders.
+	// Len returns how many reminders wait to be claimed (due or not) and how many
+	// are leased. An expired lease counts as leased until the next Claim.
 	Len(ctx context.Context) (pending, leased int, err error)
-	// Seeded reports whether the queue holds the schedule rebuilt from SQLite.
+	// Seeded reports whether this queue was loaded from SQLite since its storage
+	// was last emptied; false means the caller must rebuild the schedule.
 	Seeded(ctx context.Context) (bool, error)
-	// MarkSeeded records that the schedule was rebuilt.
+	// MarkSeeded records that the schedule was rebuilt; call it only after the
+	// rebuild's ScheduleMany succeeded.
 	MarkSeeded(ctx context.Context) error
 }

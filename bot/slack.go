@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 
 	"github.com/slack-go/slack"
 )
@@ -16,9 +15,9 @@ type Message struct {
 	Key string
 }
 
-// Slack is everything the bot asks of the Slack Web API. Implementations return
-// ErrNameTaken from CreateChannel, *slack.RateLimitedError when rate limited, and
-// slack.SlackErrorResponse for other API errors.
+// Slack is everything the bot asks of the Slack Web API. Implementations report
+// failures as *SlackError; any other error counts as transient, with no answer
+// from Slack.
 type Slack interface {
 	// CreateChannel creates a private channel and returns its id.
 	CreateChannel(ctx context.Context, name string) (string, error)
@@ -40,6 +39,3 @@ type Slack interface {
 	// PublishHome sets the Home tab a user sees in the bot's app home (views.publish).
 	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
 }
-
-// ErrNameTaken is returned by Slack.CreateChannel when the channel name is in use.
-var ErrNameTaken = errors.New("channel name taken")

@@ -1,5 +1,6 @@
 // Package slackapi is referralbot's one Slack Web API client: it implements
-// bot.Slack on top of slack-go, mapping Slack's answers to the errors bot expects.
+// bot.Slack on top of slack-go. Every method reports its failures as *bot.SlackError
+// (see slackError), so that nothing outside this package reads slack-go's errors.
 package slackapi
 
 import (
@@ -40,12 +41,8 @@ func (c *Client) API() *slack.Client { return c.api }
 // CreateChannel creates a private channel.
 func (c *Client) CreateChannel(ctx context.Context, name string) (string, error) {
 	ch, err := c.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: true})
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && se.Err == "name_taken" {
-		return "", fmt.Errorf("create channel %s: %w", name, bot.ErrNameTaken)
-	}
 	if err != nil {
-		return "", err
+		return "", slackError(err)
 	}
 	return ch.ID, nil
 }
@@ -57,7 +54,7 @@ func (c *Client) FindOwnChannel(ctx context.Context, name string) (string, bool,
 	for {
 		chans, cursor, err := c.api.GetConversationsContext(ctx, params)
 		if err != nil {
-			return "", false, err
+			return "", false, slackError(err)
 		}
 		for _, ch := range chans {
 			if ch.Name == name && ch.Creator == c.botUserID {
@@ -74,7 +71,7 @@ func (c *Client) FindOwnChannel(ctx context.Context, name string) (string, bool,
 // SetTopic sets a channel's topic.
 func (c *Client) SetTopic(ctx context.Context, channelID, topic string) error {
 	_, err := c.api.SetTopicOfConversationContext(ctx, channelID, topic)
-	return err
+	return slackError(err)
 }
 
 // Invite adds users to a channel. Slack refuses the whole call when every user is
@@ -94,7 +91,7 @@ func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string)
 	if errors.As(err, &se) && se.Err == "already_in_channel" {
 		return nil
 	}
-	return err
+	return slackError(err)
 }
 
 func msgOptions(m bot.Message) []slack.MsgOption {
@@ -110,20 +107,20 @@ func msgOptions(m bot.Message) []slack.MsgOption {
 // PostMessage posts m to a channel and returns its ts.
 func (c *Client) PostMessage(ctx context.Context, channelID string, m bot.Message) (string, error) {
 	_, ts, err := c.api.PostMessageContext(ctx, channelID, msgOptions(m)...)
-	return ts, err
+	return ts, slackError(err)
 }
 
 // UpdateMessage replaces the message at ts with m.
 func (c *Client) UpdateMessage(ctx context.Context, channelID, ts string, m bot.Message) error {
 	_, _, _, err := c.api.UpdateMessageContext(ctx, channelID, ts, msgOptions(m)...)
-	return err
+	return slackError(err)
 }
 
 // PostEphemeral shows m to one user in a channel.
 func (c *Client) PostEphemeral(ctx context.Context, channelID, userID string, m bot.Message) error {
 	_, err := c.api.PostEphemeralContext(ctx, channelID, userID,
 		slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
-	return err
+	return slackError(err)
 }
 
 // FindMessage finds the bot's message tagged with key in a channel's history.
@@ -132,7 +129,7 @@ func (c *Client) FindMessage(ctx context.Context, channelID, key string) (string
 	for range historyPages {
 		h, err := c.api.GetConversationHistoryContext(ctx, params)
 		if err != nil {
-			return "", false, err
+			return "", false, slackError(err)
 		}
 		for _, m := range h.Messages {
 			if m.Metadata.EventType == metadataEventType && m.Metadata.EventPayload["key"] == key {
@@ -150,27 +147,28 @@ func (c *Client) FindMessage(ctx context.Context, channelID, key string) (string
 // OpenView opens a modal for the user who triggered triggerID.
 func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
 	_, err := c.api.OpenViewContext(ctx, triggerID, view)
-	return err
+	return slackError(err)
 }
 
 // OpenDM opens (or finds) the bot's direct-message channel with a user.
 func (c *Client) OpenDM(ctx context.Context, userID string) (string, error) {
 	ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})
 	if err != nil {
-		return "", err
+		return "", slackError(err)
 	}
 	return ch.ID, nil
 }
 
 // UserGroupMembers lists the users in a user group.
 func (c *Client) UserGroupMembers(ctx context.Context, groupID string) ([]string, error) {
-	return c.api.GetUserGroupMembersContext(ctx, groupID)
+	members, err := c.api.GetUserGroupMembersContext(ctx, groupID)
+	return members, slackError(err)
 }
 
 // PublishHome publishes a user's Home tab.
 func (c *Client) PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error {
 	_, err := c.api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view})
-	return err
+	return slackError(err)
 }
 
 // UploadFile uploads content as a file and shares it in the channel: the three
@@ -181,7 +179,7 @@ func (c *Client) UploadFile(ctx context.Context, channelID, filename, title stri
 		Reader: bytes.NewReader(content), FileSize: len(content),
 	})
 	if err != nil {
-		return fmt.Errorf("upload %s to %s: %w", filename, channelID, err)
+		return fmt.Errorf("upload %s to %s: %w", filename, channelID, slackError(err))
 	}
 	return nil
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Memory is a Queue held in process memory, for a single bot instance without
-// Redis. It forgets everything on restart, so Seeded starts false and the
+// Memory is a bot.ReminderQueue held in process memory, for a single bot instance
+// without Redis. It forgets everything on restart, so Seeded starts false and the
 // caller rebuilds from SQLite. Operations are O(log n).
 type Memory struct {
 	mu      sync.Mutex
@@ -29,9 +29,7 @@ type entry struct {
 	index int    // position in its heap
 }
 
-var _ Queue = (*Memory)(nil)
-
-// NewMemory returns an empty in-process Queue.
+// NewMemory returns an empty in-process queue.
 func NewMemory() *Memory {
 	return &Memory{byID: make(map[string]*entry), leased: entryHeap{byLease: true}}
 }

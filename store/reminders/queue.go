@@ -13,50 +13,18 @@
 package reminders
 
 import (
-	"context"
 	"errors"
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
 )
 
-// Queue schedules reminders by id and leases them out when due.
-type Queue interface {
-	// Schedule adds or moves reminder id to fire at `at` (upsert by id). If id is
-	// currently leased, the lease is dropped and the new time wins.
-	Schedule(ctx context.Context, id string, at time.Time) error
-	// ScheduleMany is Schedule for many reminders at once, batched; the last
-	// entry wins when an id repeats. Used for rebuilds and bulk changes.
-	ScheduleMany(ctx context.Context, items []Item) error
-	// Cancel removes id whether pending or leased; an unknown id is not an error.
-	Cancel(ctx context.Context, id string) error
-	// Claim atomically takes up to limit reminders due at or before now, leasing
-	// each until now+lease. Expired leases are handed back (become claimable)
-	// first. The result is ordered by due time, then id.
-	Claim(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Item, error)
-	// Ack removes a claimed reminder for good, once it was sent and recorded. It
-	// is a no-op when token is no longer the reminder's lease (it was
-	// rescheduled, cancelled, or handed to another claimer).
-	Ack(ctx context.Context, id, token string) error
-	// Release hands a claimed reminder back at once with its original due time
-	// (graceful shutdown); a no-op when token is no longer its lease.
-	Release(ctx context.Context, id, token string) error
-	// Len returns how many reminders wait to be claimed (due or not) and how many
-	// are leased. An expired lease counts as leased until the next Claim.
-	Len(ctx context.Context) (pending, leased int, err error)
-	// Seeded reports whether this queue was loaded from SQLite since its storage
-	// was last emptied; false means the caller must rebuild the schedule.
-	Seeded(ctx context.Context) (bool, error)
-	// MarkSeeded records that the schedule was rebuilt; call it only after the
-	// rebuild's ScheduleMany succeeded.
-	MarkSeeded(ctx context.Context) error
-}
-
 // Item is one scheduled reminder: its id, its due time and, when claimed, the
 // lease token that Ack and Release must present.
 type Item = bot.Scheduled
 
-// Both implementations serve the domain's reminder queue.
+// Both implementations serve the domain's reminder queue, whose contract
+// bot.ReminderQueue states.
 var (
 	_ bot.ReminderQueue = (*Redis)(nil)
 	_ bot.ReminderQueue = (*Memory)(nil)

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
 // t0 is the suite's fixed clock; every test passes times derived from it.
@@ -16,11 +18,11 @@ var t0 = time.UnixMilli(1_700_000_000_000)
 const lease = 30 * time.Second
 
 func TestMemory(t *testing.T) {
-	testQueue(t, func(t *testing.T) Queue { return NewMemory() })
+	testQueue(t, func(t *testing.T) bot.ReminderQueue { return NewMemory() })
 }
 
-// testQueue is the contract every Queue implementation must meet.
-func testQueue(t *testing.T, newQ func(t *testing.T) Queue) {
+// testQueue is the contract every bot.ReminderQueue implementation must meet.
+func testQueue(t *testing.T, newQ func(t *testing.T) bot.ReminderQueue) {
 	ctx := context.Background()
 
 	t.Run("ClaimInDueOrder", func(t *testing.T) {
@@ -257,14 +259,14 @@ func testQueue(t *testing.T, newQ func(t *testing.T) Queue) {
 	})
 }
 
-func mustSchedule(t *testing.T, q Queue, id string, at time.Time) {
+func mustSchedule(t *testing.T, q bot.ReminderQueue, id string, at time.Time) {
 	t.Helper()
 	if err := q.Schedule(context.Background(), id, at); err != nil {
 		t.Fatalf("schedule %s: %v", id, err)
 	}
 }
 
-func mustClaim(t *testing.T, q Queue, now time.Time, limit int) []Item {
+func mustClaim(t *testing.T, q bot.ReminderQueue, now time.Time, limit int) []Item {
 	t.Helper()
 	got, err := q.Claim(context.Background(), now, lease, limit)
 	if err != nil {
@@ -273,14 +275,14 @@ func mustClaim(t *testing.T, q Queue, now time.Time, limit int) []Item {
 	return got
 }
 
-func mustAck(t *testing.T, q Queue, it Item) {
+func mustAck(t *testing.T, q bot.ReminderQueue, it Item) {
 	t.Helper()
 	if err := q.Ack(context.Background(), it.ID, it.Token); err != nil {
 		t.Fatalf("ack %s: %v", it.ID, err)
 	}
 }
 
-func mustLen(t *testing.T, q Queue, pending, leased int) {
+func mustLen(t *testing.T, q bot.ReminderQueue, pending, leased int) {
 	t.Helper()
 	p, l, err := q.Len(context.Background())
 	if err != nil || p != pending || l != leased {

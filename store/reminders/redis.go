@@ -21,9 +21,9 @@ const (
 	pipelineDepth = 16
 )
 
-// Redis is a Queue kept in Redis, safe to share between processes. Run Redis
-// with maxmemory-policy noeviction: an evicted key would silently lose reminders
-// while the seeded marker survives.
+// Redis is a bot.ReminderQueue kept in Redis, safe to share between processes. Run
+// Redis with maxmemory-policy noeviction: an evicted key would silently lose
+// reminders while the seeded marker survives.
 type Redis struct {
 	client  *redis.Client
 	keys    []string // pending, leased, leases — the order every script expects
@@ -32,9 +32,7 @@ type Redis struct {
 	leased  string
 }
 
-var _ Queue = (*Redis)(nil)
-
-// NewRedis returns a Queue whose keys all start with prefix (DefaultPrefix if empty).
+// NewRedis returns a queue whose keys all start with prefix (DefaultPrefix if empty).
 func NewRedis(client *redis.Client, prefix string) *Redis {
 	if prefix == "" {
 		prefix = DefaultPrefix

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
 // flushDB is the database the FLUSHDB test empties, away from db 0 where other
@@ -18,7 +20,7 @@ const flushDB = 15
 
 func TestRedis(t *testing.T) {
 	client := redisClient(t, -1)
-	testQueue(t, func(t *testing.T) Queue { return NewRedis(client, testPrefix(t, client)) })
+	testQueue(t, func(t *testing.T) bot.ReminderQueue { return NewRedis(client, testPrefix(t, client)) })
 }
 
 // TestRedisTwoProcesses claims from two clients sharing one Redis, as two bot
@@ -27,7 +29,7 @@ func TestRedisTwoProcesses(t *testing.T) {
 	ctx := context.Background()
 	a := redisClient(t, -1)
 	prefix := testPrefix(t, a)
-	qs := []Queue{NewRedis(a, prefix), NewRedis(redisClient(t, -1), prefix)}
+	qs := []bot.ReminderQueue{NewRedis(a, prefix), NewRedis(redisClient(t, -1), prefix)}
 	var items []Item
 	for i := range 1000 {
 		items = append(items, Item{ID: fmt.Sprint("ask:", i, ":nudge:2"), At: t0})

@@ -1,0 +1,116 @@
+package slackapi_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/slackapi"
+	"github.com/referralbot/referralbot/internal/slackfake"
+)
+
+// calls are the client's methods, each with the Slack method it calls first.
+var calls = []struct {
+	method string
+	call   func(ctx context.Context, c *slackapi.Client) error
+}{
+	{"conversations.create", func(ctx context.Context, c *slackapi.Client) error {
+		_, err := c.CreateChannel(ctx, "ref-a")
+		return err
+	}},
+	{"conversations.list", func(ctx context.Context, c *slackapi.Client) error {
+		_, _, err := c.FindOwnChannel(ctx, "ref-a")
+		return err
+	}},
+	{"conversations.setTopic", func(ctx context.Context, c *slackapi.Client) error { return c.SetTopic(ctx, "C1", "topic") }},
+	{"conversations.invite", func(ctx context.Context, c *slackapi.Client) error {
+		return c.Invite(ctx, "C1", []string{"U1"})
+	}},
+	{"chat.postMessage", func(ctx context.Context, c *slackapi.Client) error {
+		_, err := c.PostMessage(ctx, "C1", bot.Message{Text: "hi"})
+		return err
+	}},
+	{"chat.update", func(ctx context.Context, c *slackapi.Client) error {
+		return c.UpdateMessage(ctx, "C1", "1.0", bot.Message{Text: "hi"})
+	}},
+	{"chat.postEphemeral", func(ctx context.Context, c *slackapi.Client) error {
+		return c.PostEphemeral(ctx, "C1", "U1", bot.Message{Text: "hi"})
+	}},
+	{"conversations.history", func(ctx context.Context, c *slackapi.Client) error {
+		_, _, err := c.FindMessage(ctx, "C1", "key")
+		return err
+	}},
+	{"views.open", func(ctx context.Context, c *slackapi.Client) error {
+		return c.OpenView(ctx, "T1", slack.ModalViewRequest{Type: slack.VTModal})
+	}},
+	{"conversations.open", func(ctx context.Context, c *slackapi.Client) error {
+		_, err := c.OpenDM(ctx, "U1")
+		return err
+	}},
+	{"usergroups.users.list", func(ctx context.Context, c *slackapi.Client) error {
+		_, err := c.UserGroupMembers(ctx, "S1")
+		return err
+	}},
+	{"views.publish", func(ctx context.Context, c *slackapi.Client) error {
+		return c.PublishHome(ctx, "U1", slack.HomeTabViewRequest{Type: slack.VTHomeTab})
+	}},
+	{"files.getUploadURLExternal", func(ctx context.Context, c *slackapi.Client) error {
+		return c.UploadFile(ctx, "C1", "a.md", "A", []byte("a"))
+	}},
+}
+
+func newClient(t *testing.T) (*slackfake.Server, *slackapi.Client) {
+	t.Helper()
+	fake := slackfake.New()
+	t.Cleanup(fake.Close)
+	return fake, slackapi.New(slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL())), fake.BotUserID())
+}
+
+// Every method reports Slack's answers as the bot's errors.
+func TestClientErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range calls {
+		t.Run(tt.method, func(t *testing.T) {
+			fake, c := newClient(t)
+			fake.FailNext(tt.method, "channel_not_found", 1)
+			fake.RateLimitNext(tt.method, 7*time.Second)
+			fake.FailNextHTTP(tt.method, 503, 1)
+
+			var se *bot.SlackError
+			if err := tt.call(ctx, c); !errors.Is(err, bot.ErrSlackNotFound) || !errors.As(err, &se) || se.Code != "channel_not_found" {
+				t.Errorf("got %v; want not found, channel_not_found", err)
+			}
+			if err := tt.call(ctx, c); !errors.As(err, &se) || se.Kind != bot.ErrSlackRateLimited || se.RetryAfter != 7*time.Second {
+				t.Errorf("got %v; want rate limited for 7s", err)
+			}
+			if err := tt.call(ctx, c); !errors.As(err, &se) || se.Kind != bot.ErrSlackTransient || se.Refused() {
+				t.Errorf("got %v; want transient, not refused", err)
+			}
+		})
+	}
+}
+
+// Without an answer from Slack the failure is transient, and not a refusal: the
+// call may have done its work.
+func TestClientUnreachable(t *testing.T) {
+	fake, c := newClient(t)
+	fake.Close()
+	_, err := c.PostMessage(context.Background(), "C1", bot.Message{Text: "hi"})
+	var se *bot.SlackError
+	if !errors.As(err, &se) || se.Kind != bot.ErrSlackTransient || se.Refused() {
+		t.Errorf("got %v; want transient, not refused", err)
+	}
+}
+
+// Inviting users who are all in the channel already is success.
+func TestInviteAlreadyInChannel(t *testing.T) {
+	fake, c := newClient(t)
+	fake.FailNext("conversations.invite", "already_in_channel", 1)
+	if err := c.Invite(context.Background(), "C1", []string{"U1"}); err != nil {
+		t.Errorf("got %v; want nil", err)
+	}
+}
