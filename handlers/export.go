@@ -100,11 +100,11 @@ retry:
 			r.log.Info("record exported", "referral", ref.ID, "file", name, "user", user)
 			return
 		}
-		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) || attempt == exportAttempts {
+		var se *bot.SlackError
+		if !errors.As(err, &se) || !errors.Is(err, bot.ErrSlackRateLimited) || attempt == exportAttempts {
 			break
 		}
-		wait := time.NewTimer(rl.RetryAfter)
+		wait := time.NewTimer(se.RetryAfter)
 		select {
 		case <-ctx.Done():
 			wait.Stop()

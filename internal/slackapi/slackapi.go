@@ -35,9 +35,6 @@ func New(api *slack.Client, botUserID string) *Client {
 	return &Client{api: api, botUserID: botUserID}
 }
 
-// API returns the underlying slack-go client.
-func (c *Client) API() *slack.Client { return c.api }
-
 // CreateChannel creates a private channel.
 func (c *Client) CreateChannel(ctx context.Context, name string) (string, error) {
 	ch, err := c.api.CreateConversationContext(ctx, slack.CreateConversationParams{ChannelName: name, IsPrivate: true})
