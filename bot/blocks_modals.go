@@ -76,9 +76,13 @@ func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string
 		slack.NewInputBlock(FieldOfficeDue, plain("Office due date (suspense)"), plain(
 			"Leave empty for the default: business days before the DoD due date, federal holidays excluded."),
 			slack.NewDatePickerBlockElement(InputAction)).WithOptional(true),
-		slack.NewInputBlock(FieldOffices, plain("Offices to ask"), nil,
+		slack.NewInputBlock(FieldOffices, plain("Offices to ask"), plain(
+			"Leave empty to close a low-concern case without staffing it: you then record the recommendation directly."),
 			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Offices"), InputAction, offices...).
-				WithInitialOptions(offices...)),
+				WithInitialOptions(offices...)).WithOptional(true),
+		slack.NewInputBlock(FieldAlsoInvite, plain("Also invite"), plain(
+			"Only you are invited to the referral's channel; reviewers join from their office's queue. Name anyone else who should be there."),
+			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("People"), InputAction)).WithOptional(true),
 	}
 	return modal(CallbackOpenReferral, "New referral", "Open referral", "", blocks)
 }

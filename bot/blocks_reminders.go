@@ -34,17 +34,22 @@ func dueWords(daysLeft int) string {
 	return "*" + plural(-daysLeft) + " overdue*"
 }
 
-// ReminderMessage nudges an office in the referral channel, mentioning its user
-// group and the people named on its roster, with shortcuts to answer or to snooze.
+// ReminderMessage nudges an office in its ask's thread, with shortcuts to answer or
+// to snooze. An office with no queue channel has its user group and the people
+// named on its roster mentioned.
 func ReminderMessage(r *Referral, a *Ask, rem *Reminder, roster *Roster, loc *time.Location) Message {
 	office, _ := roster.Office(a.OfficeCode)
 	who := "*" + esc(roster.OfficeName(a.OfficeCode)) + "*"
+	// An office working from its queue is pinged once a morning by its digest; a
+	// reply per ask mentioning the whole office would be the noise the queue avoids.
 	var mentions []string
-	if office.UserGroup != "" {
+	if office.UserGroup != "" && !office.HasQueue() {
 		mentions = append(mentions, "<!subteam^"+office.UserGroup+">")
 	}
 	for _, u := range office.Users {
-		mentions = append(mentions, "<@"+u+">")
+		if !office.HasQueue() {
+			mentions = append(mentions, "<@"+u+">")
+		}
 	}
 	if len(mentions) > 0 {
 		who = fmt.Sprintf("%s (%s)", strings.Join(mentions, " "), who)

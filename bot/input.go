@@ -27,6 +27,7 @@ const (
 	FieldDoDDue         = "dod_due"
 	FieldOfficeDue      = "office_due"
 	FieldOffices        = "offices"
+	FieldAlsoInvite     = "also_invite"
 )
 
 // Limits on what people type, chosen to fit Slack's Block Kit limits with room to spare.
@@ -67,6 +68,7 @@ type ReferralInput struct {
 	DoDDue         string // YYYY-MM-DD; empty for the default
 	OfficeDue      string // YYYY-MM-DD; empty for the default
 	Offices        []string
+	AlsoInvite     []string // people to invite to the referral's channel besides the analyst
 }
 
 // Normalize trims whitespace and upper-cases the coded fields.
@@ -100,6 +102,7 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 	in.checkItem(r, p)
 	in.checkDates(r, p, rules, today)
 	in.checkOffices(p, roster)
+	r.AlsoInvite = in.checkAlsoInvite(p)
 	if len(p) > 0 {
 		return nil, Invalid(p)
 	}
@@ -193,11 +196,27 @@ func (in ReferralInput) checkDates(r *Referral, p map[string]string, rules Deadl
 	}
 }
 
+// MaxAlsoInvite bounds the people named on the form: more belong in an office.
+const MaxAlsoInvite = 20
+
+// checkAlsoInvite checks the people the analyst names to invite.
+func (in ReferralInput) checkAlsoInvite(p map[string]string) []string {
+	var out []string
+	for _, u := range in.AlsoInvite {
+		if u = strings.TrimSpace(u); u != "" && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	if len(out) > MaxAlsoInvite {
+		p[FieldAlsoInvite] = fmt.Sprintf("Name at most %d people; ask their office instead.", MaxAlsoInvite)
+	}
+	return out
+}
+
 // checkOffices checks that every office asked is on the roster.
 func (in ReferralInput) checkOffices(p map[string]string, roster *Roster) {
-	if len(in.Offices) == 0 {
-		p[FieldOffices] = "Choose at least one office to ask."
-	}
+	// No office at all is allowed: DTSA closes low-concern cases without staffing them,
+	// and the analyst records the recommendation directly.
 	for _, code := range in.Offices {
 		if _, ok := roster.Office(code); !ok {
 			p[FieldOffices] = fmt.Sprintf("%q is not an office on the roster.", code)

@@ -138,7 +138,6 @@ func (s *Service) sendNudges(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
-	resuming := j.mayHaveLostWork()
 	for _, rem := range rems {
 		if !isNudgeID(rem.ID) || rem.PostedChannel || rem.Skipped != "" {
 			continue
@@ -150,7 +149,12 @@ func (s *Service) sendNudges(ctx context.Context, j *Job) error {
 		if a.State != AskAwaiting {
 			continue
 		}
-		if _, err := s.postOnce(ctx, ref.ChannelID, ReminderMessage(ref, a, rem, s.roster, s.loc), resuming); err != nil {
+		if a.MessageTS == "" {
+			return errNotReady // its reply goes in the ask's thread
+		}
+		m := ReminderMessage(ref, a, rem, s.roster, s.loc)
+		m.ThreadTS = a.MessageTS
+		if _, err := s.slack.PostMessage(ctx, cmpOr(a.ChannelID, ref.ChannelID), m); err != nil {
 			return fmt.Errorf("post manual reminder %s: %w", rem.ID, err)
 		}
 		if err := s.store.Update(ctx, func(tx Tx) error { return tx.MarkReminderPosted(ctx, rem.ID, true, false) }); err != nil {

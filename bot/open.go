@@ -34,8 +34,13 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 				r = existing
 				return nil
 			}
+			// Slack shows input errors as plain text: a <#C…> link would show as its raw token.
+			where := "already open"
+			if existing.ChannelID != "" {
+				where = "already open in #" + existing.ChannelName
+			}
 			return Invalid(map[string]string{FieldCaseNumber: fmt.Sprintf(
-				"%s case %s is already open in <#%s>.", r.Agency.Label(), r.CaseNumber, existing.ChannelID)})
+				"%s case %s is %s.", r.Agency.Label(), r.CaseNumber, where)})
 		} else if ErrorCode(err) != ENOTFOUND {
 			return err
 		}

@@ -61,6 +61,16 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.sendNudges(ctx, j)
 	case JobInviteAnalyst:
 		return s.inviteAnalyst(ctx, j)
+	case JobInviteJoiners:
+		return s.inviteJoiners(ctx, j)
+	case JobRemoveLeavers:
+		return s.removeLeavers(ctx, j)
+	case JobPostAsk:
+		return s.postAsk(ctx, j)
+	case JobUploadRecord:
+		return s.uploadRecord(ctx, j)
+	case JobArchive:
+		return s.archive(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }

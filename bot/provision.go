@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"context"
 	"errors"
 	"fmt"
@@ -45,10 +46,8 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 		if err != nil {
 			return err
 		}
-		for chunk := range slices.Chunk(users, 1000) {
-			if err := s.slack.Invite(ctx, r.ChannelID, chunk); err != nil {
-				return fmt.Errorf("invite: %w", err)
-			}
+		if err := s.inviteAll(ctx, r.ChannelID, users); err != nil {
+			return err
 		}
 		r.MembersInvited = true
 		if err := s.saveReferral(ctx, r); err != nil {
@@ -70,24 +69,20 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 		}
 	}
 	for _, a := range t.Asks {
-		if a.MessageTS != "" {
+		if a.MessageTS != "" || a.State == AskWithdrawn {
 			continue
 		}
-		ts, err := s.postOnce(ctx, r.ChannelID, AskMessage(r, a, s.roster), resuming)
-		if err != nil {
-			return fmt.Errorf("post ask to %s: %w", a.OfficeCode, err)
-		}
-		if err := s.store.Update(ctx, func(tx Tx) error {
-			cur, err := tx.Ask(ctx, a.ID)
-			if err != nil {
-				return err
-			}
-			cur.MessageTS = ts
-			return tx.UpdateAsk(ctx, cur)
-		}); err != nil {
+		if err := s.postAskMessage(ctx, r, a, resuming); err != nil {
 			return err
 		}
 	}
+	// A position that arrived while the messages were being posted changes the tally;
+	// otherwise the summary as posted is current, and updating it would change nothing.
+	now, err := s.Tally(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	stale := tallyKey(now) != tallyKey(t)
 	return s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Referral(ctx, r.ID)
 		if err != nil {
@@ -97,9 +92,12 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 		if err := tx.UpdateReferral(ctx, cur); err != nil {
 			return err
 		}
-		// Positions may have arrived while the messages were being posted, and Home tabs
-		// can now link the new channel.
-		if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: r.ID}, &Job{Kind: JobRefreshHome, ReferralID: r.ID}); err != nil {
+		// Home tabs can now link the new channel.
+		jobs := []*Job{{Kind: JobRefreshHome, ReferralID: r.ID}}
+		if stale {
+			jobs = append(jobs, &Job{Kind: JobUpdateSummary, ReferralID: r.ID})
+		}
+		if err := s.enqueue(ctx, tx, jobs...); err != nil {
 			return err
 		}
 		return tx.AppendEvent(ctx, s.event(r.ID, ActorBot, "referral.channel_ready", map[string]any{
@@ -154,17 +152,18 @@ func (s *Service) channelIsFree(ctx context.Context, channelID string) bool {
 	return ErrorCode(err) == ENOTFOUND
 }
 
-// channelMembers is everyone the referral's channel needs: the analyst and every
-// member of every asked office's roster.
+// channelMembers is everyone the referral's channel starts with: the analyst, the
+// people the analyst named on the form, and the roster of every asked office that
+// has no queue channel. Reviewers of offices with a queue join when they choose to.
 func (s *Service) channelMembers(ctx context.Context, r *Referral) ([]string, error) {
 	asks, err := s.store.Asks(ctx, r.ID)
 	if err != nil {
 		return nil, err
 	}
-	users := []string{r.AnalystID}
+	users := append([]string{r.AnalystID}, r.AlsoInvite...)
 	for _, a := range asks {
 		o, ok := s.roster.Office(a.OfficeCode)
-		if !ok {
+		if !ok || o.HasQueue() || a.State == AskWithdrawn {
 			continue
 		}
 		m, err := s.members.officeMembers(ctx, o)
@@ -175,6 +174,45 @@ func (s *Service) channelMembers(ctx context.Context, r *Referral) ([]string, er
 	}
 	slices.Sort(users)
 	return slices.Compact(users), nil
+}
+
+// inviteAll invites users into a channel, at most 1000 a call.
+func (s *Service) inviteAll(ctx context.Context, channelID string, users []string) error {
+	for chunk := range slices.Chunk(users, 1000) {
+		if err := s.slack.Invite(ctx, channelID, chunk); err != nil {
+			return fmt.Errorf("invite: %w", err)
+		}
+	}
+	return nil
+}
+
+// postAskMessage posts an ask where its office works (its queue, or the referral's
+// channel) and records where it went.
+func (s *Service) postAskMessage(ctx context.Context, r *Referral, a *Ask, resuming bool) error {
+	channel := s.askChannel(r, a.OfficeCode)
+	m, err := s.askMessage(ctx, r, a)
+	if err != nil {
+		return err
+	}
+	ts, err := s.postOnce(ctx, channel, m, resuming)
+	if err != nil {
+		return fmt.Errorf("post ask to %s: %w", a.OfficeCode, err)
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Ask(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		cur.ChannelID, cur.MessageTS = channel, ts
+		return tx.UpdateAsk(ctx, cur)
+	})
+}
+
+// askMessage renders an ask for where it is posted: in an office's queue it carries
+// the referral's facts and a Join button; an office with no user group has its
+// named users mentioned, so that someone is notified.
+func (s *Service) askMessage(_ context.Context, r *Referral, a *Ask) (Message, error) {
+	return OfficeAskMessage(r, a, s.roster), nil
 }
 
 // postOnce posts m, first looking for an earlier copy when a previous attempt may
@@ -205,6 +243,27 @@ func (s *Service) saveReferral(ctx context.Context, r *Referral) error {
 	})
 }
 
+// cmpOr is cmp.Or for strings: the first that is not empty.
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// tallyKey is what the summary shows of a tally: positions and ask states.
+func tallyKey(t *Tally) string {
+	var b strings.Builder
+	for _, a := range t.Asks {
+		fmt.Fprintf(&b, "%d:%s", a.ID, a.State)
+		if a.Current != nil {
+			fmt.Fprintf(&b, ":%d", a.Current.Version)
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
 // updateSummary re-renders the tally message in place.
 func (s *Service) updateSummary(ctx context.Context, referralID int64) error {
 	t, err := s.Tally(ctx, referralID)
@@ -230,7 +289,11 @@ func (s *Service) updateAsk(ctx context.Context, referralID, askID int64) error 
 	if a.MessageTS == "" {
 		return nil
 	}
-	return s.slack.UpdateMessage(ctx, r.ChannelID, a.MessageTS, AskMessage(r, a, s.roster))
+	m, err := s.askMessage(ctx, r, a)
+	if err != nil {
+		return err
+	}
+	return s.slack.UpdateMessage(ctx, cmpOr(a.ChannelID, r.ChannelID), a.MessageTS, m)
 }
 
 // postFinal announces the final recommendation in the referral's channel.

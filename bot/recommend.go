@@ -77,7 +77,11 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 		}
 		jobs := []*Job{{Kind: JobPostFinal, ReferralID: ref.ID}, {Kind: JobUpdateSummary, ReferralID: ref.ID},
 			{Kind: JobRefreshHome, ReferralID: ref.ID}}
+		jobs = append(jobs, s.afterFinal(ref.ID)...)
 		for _, a := range asks {
+			if a.State == AskWithdrawn {
+				continue
+			}
 			if a.State == AskAwaiting {
 				old := *a
 				closed = append(closed, &old)

@@ -54,6 +54,12 @@ type Referral struct {
 	AnalystID      string    // Slack user id of the owning licensing analyst
 	State          ReferralState
 	HeldSince      time.Time // when the clock was paused (e.g. an RWA question is out); zero when running
+	// AlsoInvite are the people the analyst named on the form: invited to the
+	// referral's channel with the analyst. Reviewers join from their queue instead.
+	AlsoInvite []string
+	// ArchivedAt is when the referral's channel was archived, after the final
+	// recommendation; zero while it is not.
+	ArchivedAt time.Time
 
 	// OpenKey makes opening idempotent: a replayed submission carries the same key.
 	OpenKey string
@@ -77,7 +83,8 @@ type AskState string
 const (
 	AskAwaiting AskState = "awaiting" // no position yet
 	AskAnswered AskState = "answered" // the office has a current position (it may still change it)
-	AskClosed   AskState = "closed"   // the final recommendation is recorded; no more answers
+	AskClosed    AskState = "closed"    // the final recommendation is recorded; no more answers
+	AskWithdrawn AskState = "withdrawn" // the analyst withdrew the ask; the office is not expected to answer
 )
 
 // Ask is the request to one reviewing office for its position on one referral.
@@ -87,7 +94,8 @@ type Ask struct {
 	OfficeCode string
 	DueDate    time.Time // the office's suspense date
 	State      AskState
-	MessageTS  string    // the ask message in the referral channel
+	ChannelID  string    // where the ask message is: the office's queue channel, or the referral's
+	MessageTS  string    // the ask message in ChannelID
 	Current    *Position // the newest position, nil while awaiting
 	CreatedAt  time.Time
 	// DueSetAt is when the current due date took effect (opening, extension, resume):
@@ -95,6 +103,17 @@ type Ask struct {
 	DueSetAt time.Time
 	// SnoozedUntil silences the ask's reminders that fall before it.
 	SnoozedUntil time.Time
+	// WithdrawnReason is why the analyst withdrew the ask (State AskWithdrawn).
+	WithdrawnReason string
+}
+
+// ChannelJoin is a reviewer who joined a referral's channel from their office's
+// queue. They are removed again when they leave the office (need to know).
+type ChannelJoin struct {
+	ReferralID int64
+	UserID     string
+	OfficeCode string
+	JoinedAt   time.Time
 }
 
 // Event is one entry of a referral's append-only log: who did what, when.

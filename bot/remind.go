@@ -241,6 +241,9 @@ func (s *Service) RebuildReminders(ctx context.Context) error {
 // claim the reminders due now and record each (queuing its Slack messages). It
 // returns how many it claimed.
 func (s *Service) ProcessReminders(ctx context.Context) (int, error) {
+	if err := s.morningPass(ctx); err != nil {
+		s.log.Warn("morning digests", "err", err)
+	}
 	seeded, err := s.queue.Seeded(ctx)
 	if err != nil {
 		s.needRebuild.Store(true)

@@ -160,8 +160,8 @@ func (s *Service) newReminder(ref *Referral, a *Ask, id string, n deadline.Nudge
 }
 
 // sendReminders posts the referral's newest recorded reminder of each office that
-// has not gone out (of one office when the job names an ask): in the referral
-// channel, and for escalations by direct message to the analyst. One job serves a
+// has not gone out (of one office when the job names an ask), as a reply in the
+// thread of the office's ask. One job serves a
 // referral's whole morning, since its offices' reminders fall due together.
 //
 // Older unposted reminders (Slack was down, or the job waited out retries) are not
@@ -222,7 +222,6 @@ func (s *Service) sendReminders(ctx context.Context, j *Job) error {
 // reminderPosts is what one sendReminders run has posted so far.
 type reminderPosts struct {
 	resuming bool // an earlier attempt may have posted without noting it
-	dm       string
 	posted   []postedReminder
 }
 
@@ -234,32 +233,25 @@ type postedReminder struct {
 
 // sendReminder posts what of one recorded reminder has not gone out yet.
 func (s *Service) sendReminder(ctx context.Context, ref *Referral, a *Ask, rem *Reminder, out *reminderPosts) error {
-	if rem.Skipped != "" || (rem.PostedChannel && (!rem.Escalated || rem.PostedDM)) {
+	// An escalation reaches the analyst in the morning's one direct message about all
+	// their overdue offices (digest.go), not one message per reminder.
+	if rem.Skipped != "" || rem.PostedChannel {
 		return nil
+	}
+	if a.MessageTS == "" {
+		return errNotReady // the ask is not posted yet: its reminders go in its thread
 	}
 	if late := *rem; !late.Late && s.now().Sub(late.DueAt) > LateAfter {
 		late.Late = true // recorded in time but held up on its way to Slack
 		rem = &late
 	}
-	if !rem.PostedChannel {
-		if _, err := s.postOnce(ctx, ref.ChannelID, ReminderMessage(ref, a, rem, s.roster, s.loc), out.resuming); err != nil {
-			return fmt.Errorf("post reminder %s: %w", rem.ID, err)
-		}
-		out.posted = append(out.posted, postedReminder{id: rem.ID, channel: true})
+	// A reply in the ask's thread: the channel sees one top-level post per ask.
+	m := ReminderMessage(ref, a, rem, s.roster, s.loc)
+	m.ThreadTS = a.MessageTS
+	if _, err := s.slack.PostMessage(ctx, cmpOr(a.ChannelID, ref.ChannelID), m); err != nil {
+		return fmt.Errorf("post reminder %s: %w", rem.ID, err)
 	}
-	if rem.Escalated && !rem.PostedDM {
-		if out.dm == "" {
-			dm, err := s.slack.OpenDM(ctx, ref.AnalystID)
-			if err != nil {
-				return fmt.Errorf("open DM with analyst: %w", err)
-			}
-			out.dm = dm
-		}
-		if _, err := s.postOnce(ctx, out.dm, EscalationDM(ref, a, rem, s.roster), out.resuming); err != nil {
-			return fmt.Errorf("DM escalation %s: %w", rem.ID, err)
-		}
-		out.posted = append(out.posted, postedReminder{id: rem.ID, dm: true})
-	}
+	out.posted = append(out.posted, postedReminder{id: rem.ID, channel: true})
 	return nil
 }
 

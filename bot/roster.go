@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -20,7 +21,15 @@ type Office struct {
 	Name      string   `yaml:"name"`
 	UserGroup string   `yaml:"usergroup,omitempty"` // Slack user group id (S…)
 	Users     []string `yaml:"users,omitempty"`     // Slack user ids (U…)
+	// QueueChannel is the channel (C… or G…) where the office's reviewers work. Set,
+	// its asks are posted there and its reviewers join a referral's channel only
+	// when they choose to; unset, its asks go in the referral's channel and its
+	// roster is invited there.
+	QueueChannel string `yaml:"queue_channel,omitempty"`
 }
+
+// HasQueue reports whether the office works from its own queue channel.
+func (o Office) HasQueue() bool { return o.QueueChannel != "" }
 
 // Roster is the operator's configuration: the reviewing offices and the analysts.
 type Roster struct {
@@ -82,11 +91,40 @@ func (r *Roster) check() error {
 		if o.Name == "" || len(o.Name) > 40 {
 			problems = append(problems, fmt.Sprintf("office %q: name must be 1-40 characters", o.Code))
 		}
+		if o.QueueChannel != "" && !channelIDRE.MatchString(o.QueueChannel) {
+			problems = append(problems, fmt.Sprintf("office %q: queue_channel %q must be a channel id such as C0123ABCD (not a #name)", o.Code, o.QueueChannel))
+		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// channelIDRE matches a Slack channel id: channels are stored by id, never looked
+// up by name.
+var channelIDRE = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+
+// QueueChannels returns the offices' queue channels, each once, in roster order.
+func (r *Roster) QueueChannels() []string {
+	var out []string
+	for _, o := range r.Offices {
+		if o.HasQueue() && !slices.Contains(out, o.QueueChannel) {
+			out = append(out, o.QueueChannel)
+		}
+	}
+	return out
+}
+
+// OfficesOfGroup returns the offices whose roster includes the Slack user group.
+func (r *Roster) OfficesOfGroup(groupID string) []Office {
+	var out []Office
+	for _, o := range r.Offices {
+		if o.UserGroup != "" && o.UserGroup == groupID {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // Office returns the office with that code.
@@ -161,6 +199,13 @@ func (m *members) group(ctx context.Context, id string) ([]string, error) {
 		return nil, fmt.Errorf("read user group %s: %w", id, err)
 	}
 	return v.([]string), nil
+}
+
+// forget drops a user group from the cache: its membership changed.
+func (m *members) forget(id string) {
+	m.mu.Lock()
+	delete(m.groups, id)
+	m.mu.Unlock()
 }
 
 // officeMembers returns everyone who may answer for the office.

@@ -26,6 +26,12 @@ type Service struct {
 	kick    chan struct{} // wakes the outbox worker when a job is enqueued
 	observe Observer
 	lease   time.Duration
+
+	archiveAfter    int
+	recordFile      RecordFile
+	digestDay       atomic.Value // the last date (YYYY-MM-DD) whose morning digests are all recorded
+	digestsDue      atomic.Bool  // digests may be recorded but not posted (true at start-up)
+	digestRetryFrom atomic.Int64 // after a failed post, no retry before this (Unix ns)
 	// needRebuild is set when the reminder queue missed a change (it was down).
 	needRebuild atomic.Bool
 }
@@ -40,7 +46,13 @@ type Config struct {
 	// JobLease is how long a claimed outbox job is held before another worker may take
 	// it over (the holder died); defaults to JobLease.
 	JobLease time.Duration
-	Log      *slog.Logger
+	// ArchiveAfterDays is how many business days after the final recommendation a
+	// referral's channel is archived; 0 keeps channels open.
+	ArchiveAfterDays int
+	// RecordFile renders the record uploaded after the final recommendation; nil
+	// uploads nothing.
+	RecordFile RecordFile
+	Log        *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -64,21 +76,25 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 	if cfg.Policy.MorningHour == 0 && len(cfg.Policy.BeforeBusinessDays) == 0 {
 		cfg.Policy = deadline.DefaultPolicy()
 	}
-	return &Service{
-		store:   store,
-		slack:   slack,
-		roster:  cfg.Roster,
-		rules:   cfg.Rules,
-		policy:  cfg.Policy,
-		queue:   cfg.Queue,
-		observe: cfg.Observe,
-		lease:   cfg.JobLease,
-		now:     now,
-		loc:     cfg.Rules.Location(),
-		log:     cfg.Log,
-		members: members{slack: slack, now: now},
-		kick:    make(chan struct{}, 1),
+	svc := &Service{
+		store:        store,
+		slack:        slack,
+		roster:       cfg.Roster,
+		rules:        cfg.Rules,
+		policy:       cfg.Policy,
+		queue:        cfg.Queue,
+		observe:      cfg.Observe,
+		lease:        cfg.JobLease,
+		archiveAfter: cfg.ArchiveAfterDays,
+		recordFile:   cfg.RecordFile,
+		now:          now,
+		loc:          cfg.Rules.Location(),
+		log:          cfg.Log,
+		members:      members{slack: slack, now: now},
+		kick:         make(chan struct{}, 1),
 	}
+	svc.digestsDue.Store(true) // a crash may have left one recorded but not posted
+	return svc
 }
 
 // Roster returns the configured offices and analysts.

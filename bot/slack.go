@@ -13,6 +13,9 @@ type Message struct {
 	// Key tags a channel message (as Slack message metadata) so that an interrupted
 	// opening can find a message it already posted instead of posting it twice.
 	Key string
+	// ThreadTS, when set, posts the message as a reply in that thread: reminders go
+	// under their ask, so the channel sees one top-level post per ask.
+	ThreadTS string
 }
 
 // Slack is everything the bot asks of the Slack Web API. Implementations report
@@ -38,4 +41,20 @@ type Slack interface {
 	UserGroupMembers(ctx context.Context, groupID string) ([]string, error)
 	// PublishHome sets the Home tab a user sees in the bot's app home (views.publish).
 	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
+	queueSlack
+}
+
+// queueSlack is what office queues, quiet channels and archiving need of Slack.
+type queueSlack interface {
+	// IsMember reports whether the bot is in the channel (queue channels are
+	// checked at start-up: a bot cannot join a private channel by itself).
+	IsMember(ctx context.Context, channelID string) (bool, error)
+	// Kick removes a user from a channel; one not in it is not an error.
+	Kick(ctx context.Context, channelID, userID string) error
+	// Archive archives a channel; one already archived is not an error.
+	Archive(ctx context.Context, channelID string) error
+	// UploadFile uploads content as a file shared in the channel.
+	UploadFile(ctx context.Context, channelID, filename, title string, content []byte) error
+	// Permalink is the link to a message.
+	Permalink(ctx context.Context, channelID, ts string) (string, error)
 }

@@ -55,6 +55,7 @@ type Reader interface {
 	HomeViewers(ctx context.Context, users []string) ([]string, error)
 	// AnyHomeViewer reports whether anybody has opened the bot's Home tab.
 	AnyHomeViewer(ctx context.Context) (bool, error)
+	queueReader
 }
 
 // Tx is one write transaction. Everything written through it commits or rolls back
@@ -95,6 +96,7 @@ type Tx interface {
 	// RecordHomeOpened notes that user has opened the bot's Home tab, so that changes
 	// refresh it from now on.
 	RecordHomeOpened(ctx context.Context, user string) error
+	queueTx
 }
 
 // Store is the system of record.
@@ -132,6 +134,11 @@ const (
 	JobRefreshHome   JobKind = "refresh_home"   // republish the Home tabs that show the referral (or its ask)
 	JobSendNudges    JobKind = "send_nudges"    // post the analyst's manual reminders (/referral remind)
 	JobInviteAnalyst JobKind = "invite_analyst" // add the referral's (new) analyst to its channel
+	JobInviteJoiners JobKind = "invite_joiners" // add reviewers who pressed Join to the referral's channel
+	JobRemoveLeavers JobKind = "remove_leavers" // remove reviewers who left the office they joined through
+	JobPostAsk       JobKind = "post_ask"       // post an ask added after opening (/referral ask)
+	JobUploadRecord  JobKind = "upload_record"  // upload the official record to the channel after the final recommendation
+	JobArchive       JobKind = "archive"        // archive the channel, some business days after the final recommendation
 )
 
 // JobState is where a job stands in the outbox.

@@ -84,6 +84,9 @@ func (v formValues) date(field string) string { return v.get(field).SelectedDate
 // choice returns the chosen option of a select or radio buttons.
 func (v formValues) choice(field string) string { return v.get(field).SelectedOption.Value }
 
+// users returns the people chosen in a users multi-select.
+func (v formValues) users(field string) []string { return v.get(field).SelectedUsers }
+
 // choices returns the chosen options of a multi-select.
 func (v formValues) choices(field string) []string {
 	var out []string

@@ -62,6 +62,7 @@ func helpText(command string) string {
 		fmt.Sprintf("*%s new* — open a referral (analysts)", command),
 		fmt.Sprintf("*%s list [mine|all|overdue]* — your open referrals and the asks waiting on your offices; every open referral (analysts); those with an overdue office", command),
 		fmt.Sprintf("*%s status* — where every office stands", command),
+		fmt.Sprintf("*%s ask <office>* / *%s withdraw <office> <reason>* — ask another office, or withdraw an ask (analysts)", command, command),
 		fmt.Sprintf("*%s remind [office]* — remind the offices still awaited (or one) in the channel, now (analysts)", command),
 		fmt.Sprintf("*%s reassign @analyst* — hand the referral to another analyst (analysts)", command),
 		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts)", command),

@@ -24,12 +24,15 @@ func (r *Router) routes() {
 	r.commands["remind"] = r.onReferral(about{verb: "chase the offices of", words: true}, r.remind)
 	r.commands["reassign"] = r.onReferral(about{verb: "reassign", words: true}, r.reassign)
 	r.commands["export"] = r.onReferral(about{verb: "export"}, r.exportCommand)
+	r.commands["ask"] = r.onReferral(about{verb: "ask an office on", words: true}, r.askOffice)
+	r.commands["withdraw"] = r.onReferral(about{verb: "withdraw an ask on", words: true}, r.withdrawAsk)
 
 	for _, o := range bot.Outcomes {
 		r.actions[bot.ActionAnswerPrefix+string(o)] = r.answerButton
 	}
 	r.actions[bot.ActionAnswerNow] = r.answerNow
 	r.actions[bot.ActionSnooze] = r.snooze
+	r.actions[bot.ActionJoinDiscussion] = r.joinDiscussion
 
 	r.views[bot.CallbackOpenReferral] = r.submitNewReferral
 	r.views[bot.CallbackPosition] = r.submitPosition
@@ -38,6 +41,7 @@ func (r *Router) routes() {
 	r.events["app_home_opened"] = r.homeOpened
 	r.events["app_uninstalled"] = r.lostAccess
 	r.events["tokens_revoked"] = r.lostAccess
+	r.events["subteam_members_changed"] = r.groupChanged
 }
 
 // EventTypes lists the Events API event types the router handles; the app manifest

@@ -20,7 +20,9 @@ type askRow struct {
 	OfficeCode   string      `db:"office_code"`
 	DueDate      date        `db:"due_date"`
 	State        string      `db:"state"`
+	ChannelID    string      `db:"channel_id"`
 	MessageTS    string      `db:"message_ts"`
+	Withdrawn    string      `db:"withdrawn_reason"`
 	CreatedAt    stamp       `db:"created_at"`
 	DueSetAt     stamp       `db:"due_set_at"`
 	SnoozedUntil stamp       `db:"snoozed_until"`
@@ -45,7 +47,7 @@ type positionRow struct {
 // asksWithCurrent selects asks with their highest version. The MAX subquery is one
 // probe of the (ask_id, version) unique index per ask.
 const asksWithCurrent = `SELECT a.id, a.referral_id, a.office_code, a.due_date, a.state,
-	a.message_ts, a.created_at, a.due_set_at, a.snoozed_until,
+	a.channel_id, a.message_ts, a.withdrawn_reason, a.created_at, a.due_set_at, a.snoozed_until,
 	COALESCE(p.id, 0) AS "p.id", COALESCE(p.version, 0) AS "p.version",
 	COALESCE(p.outcome, '') AS "p.outcome", COALESCE(p.comment, '') AS "p.comment",
 	COALESCE(p.questions, '') AS "p.questions", COALESCE(p.reasons, '') AS "p.reasons",
@@ -129,7 +131,7 @@ func (r reader) findAsks(ctx context.Context, where string, args ...any) ([]*bot
 		asks[i] = &bot.Ask{
 			ID: row.ID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
 			DueDate: time.Time(row.DueDate), State: bot.AskState(row.State),
-			MessageTS: row.MessageTS, CreatedAt: time.Time(row.CreatedAt),
+			ChannelID: row.ChannelID, MessageTS: row.MessageTS, WithdrawnReason: row.Withdrawn, CreatedAt: time.Time(row.CreatedAt),
 			DueSetAt: time.Time(row.DueSetAt), SnoozedUntil: time.Time(row.SnoozedUntil),
 		}
 		if row.Current.ID != 0 {
@@ -213,10 +215,10 @@ func (t *tx) CreateAsk(ctx context.Context, a *bot.Ask) error {
 		a.DueSetAt = a.CreatedAt
 	}
 	res, err := t.q.ExecContext(ctx, `INSERT INTO asks
-		(referral_id, office_code, due_date, state, message_ts, created_at, due_set_at, snoozed_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ReferralID, a.OfficeCode, date(a.DueDate), a.State, a.MessageTS, stamp(a.CreatedAt),
-		stamp(a.DueSetAt), stamp(a.SnoozedUntil))
+		(referral_id, office_code, due_date, state, channel_id, message_ts, withdrawn_reason, created_at, due_set_at, snoozed_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ReferralID, a.OfficeCode, date(a.DueDate), a.State, a.ChannelID, a.MessageTS, a.WithdrawnReason,
+		stamp(a.CreatedAt), stamp(a.DueSetAt), stamp(a.SnoozedUntil))
 	switch {
 	case isUnique(err):
 		return bot.Errorf(bot.ECONFLICT, "%s has already been asked on this referral", a.OfficeCode)
@@ -231,12 +233,12 @@ func (t *tx) CreateAsk(ctx context.Context, a *bot.Ask) error {
 	return nil
 }
 
-// UpdateAsk writes a's state, due date, message ts, DueSetAt and SnoozedUntil (a
-// zero time clears them).
+// UpdateAsk writes a's state, due date, message channel and ts, DueSetAt,
+// SnoozedUntil (a zero time clears them) and withdrawal reason.
 func (t *tx) UpdateAsk(ctx context.Context, a *bot.Ask) error {
-	res, err := t.q.ExecContext(ctx, `UPDATE asks SET state = ?, due_date = ?, message_ts = ?,
-		due_set_at = ?, snoozed_until = ? WHERE id = ?`,
-		a.State, date(a.DueDate), a.MessageTS, stamp(a.DueSetAt), stamp(a.SnoozedUntil), a.ID)
+	res, err := t.q.ExecContext(ctx, `UPDATE asks SET state = ?, due_date = ?, channel_id = ?, message_ts = ?,
+		due_set_at = ?, snoozed_until = ?, withdrawn_reason = ? WHERE id = ?`,
+		a.State, date(a.DueDate), a.ChannelID, a.MessageTS, stamp(a.DueSetAt), stamp(a.SnoozedUntil), a.WithdrawnReason, a.ID)
 	if err != nil {
 		return fmt.Errorf("update ask %d: %w", a.ID, err)
 	}

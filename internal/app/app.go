@@ -5,10 +5,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -127,7 +129,16 @@ func (a *App) wireSlack(ctx context.Context) error {
 	}
 	client := slackapi.New(a.API, auth.UserID)
 	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
-		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease})
+		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile})
+	// Queue channels: a bot cannot join a private channel by itself.
+	queueProblems := a.Service.QueueProblems(ctx)
+	for _, p := range queueProblems {
+		a.Log.Error("office queue unusable: " + p)
+	}
+	// The roster file may have changed while the bot was down: need to know.
+	if err := a.Service.CheckJoins(ctx); err != nil {
+		a.Log.Warn("need to know: could not check who joined referral channels", "err", err)
+	}
 	a.Router = handlers.NewRouter(a.Service, client, a.Log)
 	a.Mux = http.NewServeMux()
 	if cfg.SlackSigningSecret != "" {
@@ -145,10 +156,31 @@ func (a *App) wireSlack(ctx context.Context) error {
 		},
 		// auth.test passed at start-up, or New would have failed.
 		"slack_auth": func(context.Context) error { return nil },
+		// Checked at start-up: fixing it (inviting the bot) needs a restart to be seen.
+		"queue_channels": func(context.Context) error {
+			if len(queueProblems) > 0 {
+				return errors.New(strings.Join(queueProblems, "; "))
+			}
+			return nil
+		},
 	}))
 	a.Log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
 		"offices", len(a.Roster.Offices), "analysts", len(a.Roster.Analysts), "database", cfg.DatabasePath)
 	return nil
+}
+
+// recordFile renders a referral's official record in Markdown, the file uploaded
+// to its channel after the final recommendation.
+func (a *App) recordFile(ctx context.Context, referralID int64) (name, title string, content []byte, err error) {
+	rec, err := bot.LoadRecord(ctx, a.DB, a.Roster, referralID)
+	if err != nil {
+		return "", "", nil, err
+	}
+	content, err = rec.Render(bot.ExportMarkdown)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return rec.FileName(bot.ExportMarkdown), rec.Title(), content, nil
 }
 
 // Close releases what New opened, newest first.

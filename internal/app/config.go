@@ -39,6 +39,7 @@ type Config struct {
 	ReminderTime           TimeOfDay     `env:"REMINDER_TIME, default=09:00" help:"a 24-hour time like 09:00"`
 	ReminderOverdueEvery   int           `env:"REMINDER_OVERDUE_EVERY, default=1" help:"a whole number from 1 to 30"`
 	EscalateFromOverdue    int           `env:"ESCALATE_FROM_OVERDUE, default=1" help:"a whole number from 0 to 30"`
+	ArchiveAfterDays       int           `env:"ARCHIVE_AFTER_DAYS, default=5" help:"a whole number of business days from 0 (never) to 60"`
 }
 
 // Zone is a time zone setting.
@@ -191,6 +192,7 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 	inRange("OUTBOX_WORKERS", c.OutboxWorkers, 1, 64)
 	inRange("REMINDER_OVERDUE_EVERY", c.ReminderOverdueEvery, 1, 30)
 	inRange("ESCALATE_FROM_OVERDUE", c.EscalateFromOverdue, 0, 30)
+	inRange("ARCHIVE_AFTER_DAYS", c.ArchiveAfterDays, 0, 60)
 	for _, n := range c.ReminderBeforeDays {
 		if n < 1 || n > 30 {
 			bad("REMINDER_BEFORE_DAYS %q must be whole numbers from 1 to 30, separated by commas", getenv("REMINDER_BEFORE_DAYS"))

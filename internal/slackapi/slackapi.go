@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -25,6 +26,10 @@ const historyPages = 5
 type Client struct {
 	api       *slack.Client
 	botUserID string
+
+	teamOnce sync.Once // the workspace's URL, for permalinks, read once
+	teamURL  string
+	teamErr  error
 }
 
 var _ bot.Slack = (*Client)(nil)
@@ -93,6 +98,9 @@ func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string)
 
 func msgOptions(m bot.Message) []slack.MsgOption {
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+	if m.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
+	}
 	if m.Key != "" {
 		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
 			EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key},

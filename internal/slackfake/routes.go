@@ -38,6 +38,8 @@ var apiMethods = map[string]apiMethod{
 	"conversations.history":        {botToken, (*Server).conversationsHistory},
 	"conversations.members":        {botToken, (*Server).conversationsMembers},
 	"conversations.open":           {botToken, (*Server).conversationsOpen},
+	"conversations.kick":           {botToken, (*Server).conversationsKick},
+	"conversations.archive":        {botToken, (*Server).conversationsArchive},
 	"chat.postMessage":             {botToken, (*Server).chatPostMessage},
 	"chat.update":                  {botToken, (*Server).chatUpdate},
 	"chat.postEphemeral":           {botToken, (*Server).chatPostEphemeral},
