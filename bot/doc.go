@@ -9,8 +9,11 @@
 //   - the worklist behind the Home tab and /referral list: worklist.go, home.go;
 //   - Block Kit rendering, pure functions checked against golden files: blocks_*.go;
 //   - the outbox that does Slack work after the acknowledgement: outbox.go;
-//   - what it needs from the world, as small interfaces: store.go (Store, Tx,
-//     Reader), slack.go (Slack), reminder.go (ReminderQueue).
+//   - what it needs from the world, as small interfaces: store.go (Store, Tx, and
+//     Reader made of ReferralReader, HistoryReader, ReminderReader, WorklistReader
+//     and HomeReader; RecordReader for LoadRecord), slack.go (Slack made of
+//     SlackChannels, SlackMessages, SlackViews and SlackUserGroups), reminder.go
+//     (ReminderQueue).
 //
 // It imports neither handlers nor store: they depend on it.
 package bot

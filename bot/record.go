@@ -32,7 +32,7 @@ func (s *Service) Record(ctx context.Context, referralID int64) (*Record, error)
 
 // LoadRecord assembles a referral's official record from r; roster names the
 // offices (an office no longer on it shows by its code).
-func LoadRecord(ctx context.Context, r Reader, roster *Roster, referralID int64) (*Record, error) {
+func LoadRecord(ctx context.Context, r RecordReader, roster *Roster, referralID int64) (*Record, error) {
 	if roster == nil {
 		roster = &Roster{}
 	}
@@ -65,7 +65,7 @@ func (s *Service) FindReferral(ctx context.Context, spec string) (*Referral, err
 // FindReferral finds a referral by case number as people type it: "Z123456"
 // looks in both agencies (and asks which when both have that case number),
 // "commerce:Z123456" or "state:050123456" in one.
-func FindReferral(ctx context.Context, r Reader, spec string) (*Referral, error) {
+func FindReferral(ctx context.Context, r ReferralReader, spec string) (*Referral, error) {
 	spec = strings.TrimSpace(spec)
 	if agency, num, ok := strings.Cut(spec, ":"); ok {
 		a := Agency(strings.ToLower(strings.TrimSpace(agency)))
