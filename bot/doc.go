@@ -8,6 +8,8 @@
 //   - reminders: remind.go (the loop), remind_send.go (what is posted), reminder.go;
 //   - the worklist behind the Home tab and /referral list: worklist.go, home.go;
 //   - Block Kit rendering, pure functions checked against golden files: blocks_*.go;
+//   - the official record: record.go (Record, LoadRecord, FindReferral); package
+//     bot/record writes it as a file (Markdown, JSON in the export schema, CSV);
 //   - the outbox that does Slack work after the acknowledgement: outbox.go;
 //   - what it needs from the world, as small interfaces: store.go (Store, Tx, and
 //     Reader made of ReferralReader, HistoryReader, ReminderReader, WorklistReader

@@ -1,4 +1,4 @@
-package bot
+package record
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
 // Markdown renders the record for people to read: the facts, the final
@@ -13,14 +15,14 @@ import (
 // office, the questions and reasons, reminders and escalations, changes to the due
 // dates, and the event log. Times are UTC. Text people typed is escaped, so that
 // nothing in it is taken for Markdown or HTML.
-func (r *Record) Markdown() string {
-	d := r.Document()
+func Markdown(r *bot.Record) string {
+	d := NewDocument(r)
 	var b strings.Builder
 	ref := d.Referral
 	fmt.Fprintf(&b, "# %s\n\n", mdText(r.Title()))
 	b.WriteString("| Fact | Value |\n|---|---|\n")
 	state := "Open"
-	if ref.State == string(ReferralRecommended) {
+	if ref.State == string(bot.ReferralRecommended) {
 		state = "Final recommendation recorded"
 	} else if ref.HeldSince != "" {
 		state = "Open, on hold since " + mdTime(ref.HeldSince)
@@ -29,7 +31,7 @@ func (r *Record) Markdown() string {
 		{"Agency", ref.AgencyName}, {"Case number", ref.CaseNumber}, {"License type", ref.LicenseType},
 		{"Applicant", ref.Applicant}, {"Commodity", ref.Commodity}, {"Classification", ref.Classification},
 		{"Destination", ref.Destination}, {"End user / consignees", ref.EndUser},
-		{"Value (USD)", "$" + formatThousands(ref.ValueUSD)}, {"Received", ref.ReceivedOn},
+		{"Value (USD)", "$" + bot.FormatThousands(ref.ValueUSD)}, {"Received", ref.ReceivedOn},
 		{"DoD due", ref.DoDDueDate}, {"Office due", ref.OfficeDueDate}, {"Analyst", ref.Analyst},
 		{"Opened", mdTime(ref.OpenedAt)}, {"State", state},
 	} {
@@ -40,7 +42,7 @@ func (r *Record) Markdown() string {
 	if f := d.Recommendation; f == nil {
 		b.WriteString("Not yet recorded.\n")
 	} else {
-		fmt.Fprintf(&b, "**%s**, recorded by %s on %s.\n", Outcome(f.Outcome).Label(), f.RecordedBy, mdTime(f.RecordedAt))
+		fmt.Fprintf(&b, "**%s**, recorded by %s on %s.\n", bot.Outcome(f.Outcome).Label(), f.RecordedBy, mdTime(f.RecordedAt))
 		if f.Rationale != "" {
 			fmt.Fprintf(&b, "\nRationale: %s\n", mdBlock(f.Rationale, ""))
 		}
@@ -70,7 +72,7 @@ func (r *Record) Markdown() string {
 		}
 		for _, p := range o.Positions {
 			fmt.Fprintf(&b, "- v%d %s — **%s**, by %s for %s\n", p.Version, mdTime(p.AnsweredAt),
-				Outcome(p.Outcome).Label(), p.AnsweredBy, mdText(r.roster.OfficeName(p.OnBehalfOf)))
+				bot.Outcome(p.Outcome).Label(), p.AnsweredBy, mdText(r.Roster.OfficeName(p.OnBehalfOf)))
 			for _, pr := range p.Provisos {
 				fmt.Fprintf(&b, "  - Proviso: %s\n", mdBlock(pr.Text, "    "))
 			}
@@ -183,9 +185,9 @@ func reminderNotes(rem ReminderEntry) string {
 		if !rem.PostedChannel {
 			notes = append(notes, "not posted in the channel")
 		}
-	case SkippedSnoozed:
+	case bot.SkippedSnoozed:
 		notes = append(notes, "not sent: snoozed")
-	case SkippedSuperseded:
+	case bot.SkippedSuperseded:
 		notes = append(notes, "not sent: superseded by a later reminder")
 	default:
 		notes = append(notes, "not sent: "+mdText(rem.Skipped))
