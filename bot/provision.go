@@ -31,45 +31,72 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 	if err := s.ensureChannel(ctx, r, resuming); err != nil {
 		return err
 	}
-	if !r.TopicSet {
-		if err := s.slack.SetTopic(ctx, r.ChannelID, Topic(r)); err != nil {
-			return fmt.Errorf("set topic: %w", err)
-		}
-		r.TopicSet = true
-		if err := s.saveReferral(ctx, r); err != nil {
-			return err
-		}
+	if err := s.ensureTopic(ctx, r); err != nil {
+		return err
 	}
-	if !r.MembersInvited {
-		users, err := s.channelMembers(ctx, r)
-		if err != nil {
-			return err
-		}
-		for chunk := range slices.Chunk(users, 1000) {
-			if err := s.slack.Invite(ctx, r.ChannelID, chunk); err != nil {
-				return fmt.Errorf("invite: %w", err)
-			}
-		}
-		r.MembersInvited = true
-		if err := s.saveReferral(ctx, r); err != nil {
-			return err
-		}
+	if err := s.ensureMembers(ctx, r); err != nil {
+		return err
 	}
 	t, err := s.Tally(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	if r.SummaryTS == "" {
-		ts, err := s.postOnce(ctx, r.ChannelID, SummaryMessage(t, s.roster), resuming)
-		if err != nil {
-			return fmt.Errorf("post summary: %w", err)
-		}
-		r.SummaryTS = ts
-		if err := s.saveReferral(ctx, r); err != nil {
-			return err
+	if err := s.ensureSummary(ctx, r, t, resuming); err != nil {
+		return err
+	}
+	if err := s.ensureAskMessages(ctx, r, t.Asks, resuming); err != nil {
+		return err
+	}
+	return s.finishProvision(ctx, r)
+}
+
+// ensureTopic sets the channel topic once.
+func (s *Service) ensureTopic(ctx context.Context, r *Referral) error {
+	if r.TopicSet {
+		return nil
+	}
+	if err := s.slack.SetTopic(ctx, r.ChannelID, Topic(r)); err != nil {
+		return fmt.Errorf("set topic: %w", err)
+	}
+	r.TopicSet = true
+	return s.saveReferral(ctx, r)
+}
+
+// ensureMembers invites the analyst and the asked offices' rosters once.
+func (s *Service) ensureMembers(ctx context.Context, r *Referral) error {
+	if r.MembersInvited {
+		return nil
+	}
+	users, err := s.channelMembers(ctx, r)
+	if err != nil {
+		return err
+	}
+	for chunk := range slices.Chunk(users, 1000) {
+		if err := s.slack.Invite(ctx, r.ChannelID, chunk); err != nil {
+			return fmt.Errorf("invite: %w", err)
 		}
 	}
-	for _, a := range t.Asks {
+	r.MembersInvited = true
+	return s.saveReferral(ctx, r)
+}
+
+// ensureSummary posts the tally message once.
+func (s *Service) ensureSummary(ctx context.Context, r *Referral, t *Tally, resuming bool) error {
+	if r.SummaryTS != "" {
+		return nil
+	}
+	ts, err := s.postOnce(ctx, r.ChannelID, SummaryMessage(t, s.roster), resuming)
+	if err != nil {
+		return fmt.Errorf("post summary: %w", err)
+	}
+	r.SummaryTS = ts
+	return s.saveReferral(ctx, r)
+}
+
+// ensureAskMessages posts each office's ask that has no message yet, recording
+// its ts on the ask.
+func (s *Service) ensureAskMessages(ctx context.Context, r *Referral, asks []*Ask, resuming bool) error {
+	for _, a := range asks {
 		if a.MessageTS != "" {
 			continue
 		}
@@ -88,6 +115,12 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// finishProvision marks the referral provisioned, queues what its new channel
+// makes possible and logs that the channel is ready.
+func (s *Service) finishProvision(ctx context.Context, r *Referral) error {
 	return s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Referral(ctx, r.ID)
 		if err != nil {
