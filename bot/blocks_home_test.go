@@ -16,10 +16,9 @@ import (
 // worklistReader is a store holding only what the worklist reads: open referrals
 // with their asks' standings, and the asks awaiting offices.
 type worklistReader struct {
-	bot.Reader // not called
-	refs       []*bot.Referral
-	standings  map[int64][]bot.Standing
-	pending    []*bot.PendingAsk
+	refs      []*bot.Referral
+	standings map[int64][]bot.Standing
+	pending   []*bot.PendingAsk
 }
 
 func page[T any](all []T, limit int) ([]T, int, error) {
@@ -106,7 +105,7 @@ func sampleWorklist() *worklistReader {
 	}
 }
 
-func worklist(t *testing.T, r bot.Reader, kind bot.ListKind, user string, analyst bool, offices []string, limit int) *bot.Worklist {
+func worklist(t *testing.T, r bot.WorklistReader, kind bot.ListKind, user string, analyst bool, offices []string, limit int) *bot.Worklist {
 	t.Helper()
 	w, err := bot.LoadWorklist(context.Background(), r, kind, user, analyst, offices, homeToday, limit)
 	if err != nil {

@@ -48,7 +48,7 @@ func referralFields(r *Referral) []*slack.TextBlockObject {
 		f("Classification", r.Classification),
 		f("Destination", r.Destination),
 		f("End user / consignees", r.EndUser),
-		f("Value", "$"+formatThousands(r.ValueUSD)),
+		f("Value", "$"+FormatThousands(r.ValueUSD)),
 		f("Received", FormatDate(r.ReceivedOn)),
 		f("DoD due", FormatDate(r.DoDDueDate)),
 		mrkdwn(fmt.Sprintf("*Offices due*\n%s · analyst <@%s>", FormatDate(r.OfficeDueDate), r.AnalystID)),
@@ -199,7 +199,8 @@ func groupProvisos(ps []Proviso) []provisoGroup {
 	return out
 }
 
-func formatThousands(v int64) string {
+// FormatThousands writes v with commas between the thousands: 1,250,000.
+func FormatThousands(v int64) string {
 	s := strconv.FormatInt(v, 10)
 	var b strings.Builder
 	for i, c := range s {

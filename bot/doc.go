@@ -8,9 +8,17 @@
 //   - reminders: remind.go (the loop), remind_send.go (what is posted), reminder.go;
 //   - the worklist behind the Home tab and /referral list: worklist.go, home.go;
 //   - Block Kit rendering, pure functions checked against golden files: blocks_*.go;
+//   - importing referrals: import.go (CheckImport, Import); package bot/importfile
+//     reads the file (JSON or CSV) into ImportRows;
+//   - the official record: record.go (Record, LoadRecord, FindReferral); package
+//     bot/record writes it as a file (Markdown, JSON in the export schema, CSV);
 //   - the outbox that does Slack work after the acknowledgement: outbox.go;
-//   - what it needs from the world, as small interfaces: store.go (Store, Tx,
-//     Reader), slack.go (Slack), reminder.go (ReminderQueue).
+//   - what it needs from the world, as small interfaces: store.go (Store, Tx, and
+//     Reader made of ReferralReader, HistoryReader, ReminderReader, WorklistReader
+//     and HomeReader; RecordReader for LoadRecord), slack.go (Slack made of
+//     SlackChannels, SlackMessages, SlackViews and SlackUserGroups), reminder.go
+//     (ReminderQueue).
 //
-// It imports neither handlers nor store: they depend on it.
+// It imports neither handlers nor store, nor bot/record and bot/importfile: they
+// depend on it.
 package bot

@@ -9,6 +9,32 @@ import (
 	"time"
 )
 
+// FieldAnalyst is the import field naming the referral's analyst (a Slack user id).
+// The modal has no such field: there the analyst is whoever submits it.
+const FieldAnalyst = "analyst"
+
+// ImportFields lists the fields of an import row in the order problems are reported.
+var ImportFields = []string{
+	FieldAnalyst, FieldAgency, FieldCaseNumber, FieldLicenseType, FieldApplicant, FieldCommodity,
+	FieldClassification, FieldDestination, FieldEndUser, FieldValue, FieldReceived, FieldDoDDue,
+	FieldOfficeDue, FieldOffices,
+}
+
+// ImportRow is one referral read from an import (package bot/importfile reads
+// them): what an analyst would type into the New referral modal, and which analyst owns it.
+type ImportRow struct {
+	Row     int    // 1-based position among the import's referrals
+	Line    int    // line of the file where the row starts
+	Analyst string // Slack user id of the owning analyst
+	Input   ReferralInput
+
+	// Problems are what could not be read (an unknown field, a list where text
+	// belongs); they are reported with the validation problems of the row.
+	Problems []ImportProblem
+	// Unreadable rows (not a JSON object) are not validated: every field would be missing.
+	Unreadable bool
+}
+
 // ImportProblem is one reason an import was refused.
 type ImportProblem struct {
 	Row     int    `json:"row"`             // 1-based row among the referrals; 0 for the file as a whole
@@ -35,7 +61,7 @@ func (p ImportProblem) String() string {
 	return b.String()
 }
 
-// ImportError is returned by ParseImport, CheckImport and Import when an import is
+// ImportError is returned by importfile.Parse, CheckImport and Import when an import is
 // refused. It lists every problem found, and nothing was written.
 type ImportError struct {
 	Problems []ImportProblem
@@ -115,11 +141,11 @@ func (s *Service) checkImport(ctx context.Context, rows []ImportRow) ([]ImportRe
 		agency := Agency(in.Agency)
 		results[i] = ImportResult{Row: row.Row, Agency: agency, CaseNumber: in.CaseNumber}
 		bad := map[string]string{}
-		for _, p := range row.problems {
+		for _, p := range row.Problems {
 			problems = append(problems, p)
 			bad[p.Field] = p.Message
 		}
-		if row.unreadable {
+		if row.Unreadable {
 			continue
 		}
 		key := importKey(agency, in.CaseNumber)
@@ -142,7 +168,7 @@ func (s *Service) checkImport(ctx context.Context, rows []ImportRow) ([]ImportRe
 			}
 		}
 		p := s.checkRow(row, today)
-		for _, f := range importFields {
+		for _, f := range ImportFields {
 			if msg, ok := p[f]; ok && bad[f] == "" {
 				problems = append(problems, ImportProblem{Row: row.Row, Line: row.Line, Field: f, Message: msg})
 			}
@@ -246,7 +272,7 @@ func importFailure(err error) string {
 	var e *Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
 		var parts []string
-		for _, f := range importFields {
+		for _, f := range ImportFields {
 			if msg, ok := e.Fields[f]; ok {
 				parts = append(parts, f+": "+msg)
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/bot/importfile"
 	"github.com/referralbot/referralbot/store"
 	"github.com/referralbot/referralbot/store/reminders"
 )
@@ -97,15 +98,15 @@ func csvFile(rows ...map[string]any) []byte {
 }
 
 // files renders the same rows as JSON and as CSV.
-func files(t *testing.T, rows ...map[string]any) map[bot.ImportFormat][]byte {
-	return map[bot.ImportFormat][]byte{bot.ImportJSON: jsonFile(t, rows...), bot.ImportCSV: csvFile(rows...)}
+func files(t *testing.T, rows ...map[string]any) map[importfile.Format][]byte {
+	return map[importfile.Format][]byte{importfile.JSON: jsonFile(t, rows...), importfile.CSV: csvFile(rows...)}
 }
 
-func (f *importFixture) run(t *testing.T, format bot.ImportFormat, data []byte) ([]bot.ImportResult, error) {
+func (f *importFixture) run(t *testing.T, format importfile.Format, data []byte) ([]bot.ImportResult, error) {
 	t.Helper()
-	rows, err := bot.ParseImport(data, format)
+	rows, err := importfile.Parse(data, format)
 	if err != nil {
-		t.Fatalf("ParseImport: %v", err)
+		t.Fatalf("importfile.Parse: %v", err)
 	}
 	return f.svc.Import(f.ctx, rows)
 }
@@ -195,7 +196,7 @@ func TestImportWithBadRowsImportsNothing(t *testing.T) {
 			f := newImportFixture(t)
 			_, err := f.run(t, format, data)
 			got := problemsOf(t, err)
-			lines := map[bot.ImportFormat][3]int{bot.ImportJSON: {0, 16, 29}, bot.ImportCSV: {0, 3, 4}}[format]
+			lines := map[importfile.Format][3]int{importfile.JSON: {0, 16, 29}, importfile.CSV: {0, 3, 4}}[format]
 			want := []bot.ImportProblem{
 				{Row: 2, Line: lines[1], Field: "case_number", Message: "A Commerce application control number is one letter and six digits, e.g. Z123456."},
 				{Row: 2, Line: lines[1], Field: "received", Message: "Use a date like 2026-11-27."},
@@ -225,7 +226,7 @@ func render(ps []bot.ImportProblem) string {
 
 func TestImportDuplicateCaseIsABadRow(t *testing.T) {
 	f := newImportFixture(t)
-	_, err := f.run(t, bot.ImportCSV, csvFile(row("Z123456"), row("Z000001"), row("z123456 ")))
+	_, err := f.run(t, importfile.CSV, csvFile(row("Z123456"), row("Z000001"), row("z123456 ")))
 	got := problemsOf(t, err)
 	want := "row 3 (line 4): case_number: Commerce (BIS) case Z123456 is also in row 1; each referral may appear once."
 	if len(got) != 1 || got[0].String() != want {
@@ -246,7 +247,7 @@ func TestImportOfAnOpenReferralIsUnchanged(t *testing.T) {
 	before := f.pendingJobs(t)
 	// The bot's record wins: a row for it is not checked further, so an old file
 	// whose due dates have since passed imports cleanly again.
-	results, err := f.run(t, bot.ImportJSON, jsonFile(t,
+	results, err := f.run(t, importfile.JSON, jsonFile(t,
 		row("Z123456", "applicant", "Someone Else", "dod_due", "2026-01-02"),
 		row("Z000001"),
 	))
@@ -270,11 +271,11 @@ func TestImportOfAnOpenReferralIsUnchanged(t *testing.T) {
 
 func TestImportDefaultsToEveryOfficeAndRefusesRepeats(t *testing.T) {
 	f := newImportFixture(t)
-	_, err := f.run(t, bot.ImportJSON, jsonFile(t, row("Z000002", "offices", []string{"army", "ARMY"})))
+	_, err := f.run(t, importfile.JSON, jsonFile(t, row("Z000002", "offices", []string{"army", "ARMY"})))
 	if got := problemsOf(t, err); len(got) != 1 || got[0].String() != `row 1 (line 3): offices: "army" is listed twice.` {
 		t.Errorf("problems:\n%s", render(got))
 	}
-	if _, err := f.run(t, bot.ImportJSON, jsonFile(t, row("Z000001"))); err != nil {
+	if _, err := f.run(t, importfile.JSON, jsonFile(t, row("Z000001"))); err != nil {
 		t.Fatal(err)
 	}
 	ref, _ := f.db.ReferralByCase(f.ctx, bot.AgencyCommerce, "Z000001")
@@ -290,7 +291,7 @@ func TestImportDefaultsToEveryOfficeAndRefusesRepeats(t *testing.T) {
 
 func TestCheckImportWritesNothing(t *testing.T) {
 	f := newImportFixture(t)
-	rows, err := bot.ParseImport(jsonFile(t, row("Z123456"), row("Z000001", "offices", []string{"navy"})), bot.ImportJSON)
+	rows, err := importfile.Parse(jsonFile(t, row("Z123456"), row("Z000001", "offices", []string{"navy"})), importfile.JSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +318,7 @@ func TestImportRowsThatCannotBeRead(t *testing.T) {
    "value": "1000", "received": "2026-11-20"},
   "Z123456"
 ]}`)
-	_, err := f.run(t, bot.ImportJSON, data)
+	_, err := f.run(t, importfile.JSON, data)
 	want := []string{
 		"row 1 (line 2): case_number: must be text in double quotes",
 		"row 1 (line 2): colour: is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices",
@@ -329,43 +330,9 @@ func TestImportRowsThatCannotBeRead(t *testing.T) {
 	}
 
 	csv := []byte("agency,case_number,analyst\ncommerce,Z123456\n")
-	_, err = f.run(t, bot.ImportCSV, csv)
+	_, err = f.run(t, importfile.CSV, csv)
 	if got := problemsOf(t, err); got[0].String() != "row 1 (line 2): has 2 fields; the header has 3" {
 		t.Errorf("short CSV record: %s", render(got))
-	}
-}
-
-func TestParseImportRefusesUnreadableFiles(t *testing.T) {
-	tests := []struct {
-		name   string
-		format bot.ImportFormat
-		data   string
-		want   string
-	}{
-		{"json array", bot.ImportJSON, `[{"agency": "state"}]`, `line 1: the file must be one JSON object {"referrals": [ … ]}`},
-		{"json syntax", bot.ImportJSON, "{\"referrals\": [\n  {\"agency\": \"state\",}\n]}", "line 2: not valid JSON: invalid character '}' looking for beginning of object key string"},
-		{"json truncated", bot.ImportJSON, "{\"referrals\": [\n  {}", "line 2: not valid JSON: the file ends too soon"},
-		{"json other key", bot.ImportJSON, `{"rows": []}`, `line 1: the file must be one JSON object {"referrals": [ … ]}: unexpected key "rows"`},
-		{"json no referrals", bot.ImportJSON, `{"referrals": []}`, "the file holds no referrals"},
-		{"json no key", bot.ImportJSON, `{}`, `line 1: the file must be one JSON object {"referrals": [ … ]}: "referrals" is missing`},
-		{"json trailing", bot.ImportJSON, `{"referrals": [{}]} {}`, `line 1: the file must be one JSON object {"referrals": [ … ]}: there is more after it`},
-		{"csv empty", bot.ImportCSV, "", "the file holds no referrals"},
-		{"csv header only", bot.ImportCSV, "agency,case_number\n", "the file holds no referrals"},
-		{"csv unknown column", bot.ImportCSV, "agency,case,analyst\nstate,1234,U1\n", "line 1: case: column 2 of the header is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices"},
-		{"csv repeated column", bot.ImportCSV, "agency,Agency\nstate,state\n", "line 1: agency: the header names this column twice"},
-		{"csv stray quote", bot.ImportCSV, "agency,case_number\nstate,12\"34\n", `line 2: not valid CSV: bare " in non-quoted-field`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := bot.ParseImport([]byte(tt.data), tt.format)
-			var ie *bot.ImportError
-			if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].String() != tt.want {
-				t.Errorf("ParseImport(%q) = %v; want the problem %q", tt.data, err, tt.want)
-			}
-		})
-	}
-	if _, err := bot.ParseImport([]byte("{}"), "xml"); bot.ErrorCode(err) != bot.EINVALID {
-		t.Errorf("unknown format: err = %v; want EINVALID", err)
 	}
 }
 
@@ -378,7 +345,7 @@ func TestImportExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := bot.ParseImport(data, bot.ImportFormat(strings.TrimPrefix(filepath.Ext(name), ".")))
+		rows, err := importfile.Parse(data, importfile.Format(strings.TrimPrefix(filepath.Ext(name), ".")))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -1,12 +1,12 @@
 package bot
 
 import (
-	"strings"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // maxNameTries bounds how many "-N" suffixes are tried after name_taken.
@@ -32,49 +32,21 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 	if err := s.ensureChannel(ctx, r, resuming); err != nil {
 		return err
 	}
-	if !r.TopicSet {
-		if err := s.slack.SetTopic(ctx, r.ChannelID, Topic(r)); err != nil {
-			return fmt.Errorf("set topic: %w", err)
-		}
-		r.TopicSet = true
-		if err := s.saveReferral(ctx, r); err != nil {
-			return err
-		}
+	if err := s.ensureTopic(ctx, r); err != nil {
+		return err
 	}
-	if !r.MembersInvited {
-		users, err := s.channelMembers(ctx, r)
-		if err != nil {
-			return err
-		}
-		if err := s.inviteAll(ctx, r.ChannelID, users); err != nil {
-			return err
-		}
-		r.MembersInvited = true
-		if err := s.saveReferral(ctx, r); err != nil {
-			return err
-		}
+	if err := s.ensureMembers(ctx, r); err != nil {
+		return err
 	}
 	t, err := s.Tally(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	if r.SummaryTS == "" {
-		ts, err := s.postOnce(ctx, r.ChannelID, SummaryMessage(t, s.roster), resuming)
-		if err != nil {
-			return fmt.Errorf("post summary: %w", err)
-		}
-		r.SummaryTS = ts
-		if err := s.saveReferral(ctx, r); err != nil {
-			return err
-		}
+	if err := s.ensureSummary(ctx, r, t, resuming); err != nil {
+		return err
 	}
-	for _, a := range t.Asks {
-		if a.MessageTS != "" || a.State == AskWithdrawn {
-			continue
-		}
-		if err := s.postAskMessage(ctx, r, a, resuming); err != nil {
-			return err
-		}
+	if err := s.ensureAskMessages(ctx, r, t.Asks, resuming); err != nil {
+		return err
 	}
 	// A position that arrived while the messages were being posted changes the tally;
 	// otherwise the summary as posted is current, and updating it would change nothing.
@@ -82,7 +54,68 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
-	stale := tallyKey(now) != tallyKey(t)
+	return s.finishProvision(ctx, r, tallyKey(now) != tallyKey(t))
+}
+
+// ensureTopic sets the channel topic once.
+func (s *Service) ensureTopic(ctx context.Context, r *Referral) error {
+	if r.TopicSet {
+		return nil
+	}
+	if err := s.slack.SetTopic(ctx, r.ChannelID, Topic(r)); err != nil {
+		return fmt.Errorf("set topic: %w", err)
+	}
+	r.TopicSet = true
+	return s.saveReferral(ctx, r)
+}
+
+// ensureMembers invites the channel's first members once (channelMembers).
+func (s *Service) ensureMembers(ctx context.Context, r *Referral) error {
+	if r.MembersInvited {
+		return nil
+	}
+	users, err := s.channelMembers(ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := s.inviteAll(ctx, r.ChannelID, users); err != nil {
+		return err
+	}
+	r.MembersInvited = true
+	return s.saveReferral(ctx, r)
+}
+
+// ensureSummary posts the tally message once.
+func (s *Service) ensureSummary(ctx context.Context, r *Referral, t *Tally, resuming bool) error {
+	if r.SummaryTS != "" {
+		return nil
+	}
+	ts, err := s.postOnce(ctx, r.ChannelID, SummaryMessage(t, s.roster), resuming)
+	if err != nil {
+		return fmt.Errorf("post summary: %w", err)
+	}
+	r.SummaryTS = ts
+	return s.saveReferral(ctx, r)
+}
+
+// ensureAskMessages posts each office's ask that has no message yet where the
+// office works, recording where it went.
+func (s *Service) ensureAskMessages(ctx context.Context, r *Referral, asks []*Ask, resuming bool) error {
+	for _, a := range asks {
+		if a.MessageTS != "" || a.State == AskWithdrawn {
+			continue
+		}
+		if err := s.postAskMessage(ctx, r, a, resuming); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finishProvision marks the referral provisioned, queues what its new channel
+// makes possible (and the summary's update, when the tally is stale) and logs that
+// the channel is ready.
+func (s *Service) finishProvision(ctx context.Context, r *Referral, staleSummary bool) error {
 	return s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Referral(ctx, r.ID)
 		if err != nil {
@@ -94,7 +127,7 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 		}
 		// Home tabs can now link the new channel.
 		jobs := []*Job{{Kind: JobRefreshHome, ReferralID: r.ID}}
-		if stale {
+		if staleSummary {
 			jobs = append(jobs, &Job{Kind: JobUpdateSummary, ReferralID: r.ID})
 		}
 		if err := s.enqueue(ctx, tx, jobs...); err != nil {

@@ -26,8 +26,8 @@ type Digest struct {
 	RecordedAt time.Time
 }
 
-// queueReader is what office queues read from the store.
-type queueReader interface {
+// QueueReader is what office queues read from the store.
+type QueueReader interface {
 	// OfficeJoins returns who joined open referrals' channels through the office
 	// and is still there.
 	OfficeJoins(ctx context.Context, office string) ([]ChannelJoin, error)
@@ -40,8 +40,8 @@ type queueReader interface {
 	UnpostedDigests(ctx context.Context) ([]*Digest, error)
 }
 
-// queueTx is what office queues write.
-type queueTx interface {
+// QueueTx is what office queues write.
+type QueueTx interface {
 	// RecordJoin notes a reviewer's join; false when they are already in.
 	RecordJoin(ctx context.Context, j *ChannelJoin) (bool, error)
 	MarkJoinInvited(ctx context.Context, j *ChannelJoin) error

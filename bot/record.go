@@ -8,15 +8,19 @@ import (
 
 // Record is the official record of how DoD reached its position on a referral:
 // the facts, every office's position history, the reminders, the event log and the
-// final recommendation. Document turns it into the export schema; Markdown, JSON
-// and CSV render that (record_*.go).
+// final recommendation. Package bot/record writes it as a file: Markdown, JSON or CSV.
 type Record struct {
 	Referral       *Referral
 	Offices        []OfficeRecord
 	Recommendation *Recommendation // nil until recorded
 	Reminders      []*Reminder
 	Events         []*Event
-	roster         *Roster
+	Roster         *Roster // names the offices; LoadRecord never leaves it nil
+}
+
+// Title is the record's title, e.g. "DoD position record: Commerce BIS-748P Z123456".
+func (r *Record) Title() string {
+	return "DoD position record: " + caseTitle(r.Referral)
 }
 
 // OfficeRecord is one office's ask and every version of its position, oldest first.
@@ -32,7 +36,7 @@ func (s *Service) Record(ctx context.Context, referralID int64) (*Record, error)
 
 // LoadRecord assembles a referral's official record from r; roster names the
 // offices (an office no longer on it shows by its code).
-func LoadRecord(ctx context.Context, r Reader, roster *Roster, referralID int64) (*Record, error) {
+func LoadRecord(ctx context.Context, r RecordReader, roster *Roster, referralID int64) (*Record, error) {
 	if roster == nil {
 		roster = &Roster{}
 	}
@@ -40,7 +44,7 @@ func LoadRecord(ctx context.Context, r Reader, roster *Roster, referralID int64)
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, roster: roster}
+	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, Roster: roster}
 	for _, a := range t.Asks {
 		h, err := r.Positions(ctx, a.ID)
 		if err != nil {
@@ -65,7 +69,7 @@ func (s *Service) FindReferral(ctx context.Context, spec string) (*Referral, err
 // FindReferral finds a referral by case number as people type it: "Z123456"
 // looks in both agencies (and asks which when both have that case number),
 // "commerce:Z123456" or "state:050123456" in one.
-func FindReferral(ctx context.Context, r Reader, spec string) (*Referral, error) {
+func FindReferral(ctx context.Context, r ReferralReader, spec string) (*Referral, error) {
 	spec = strings.TrimSpace(spec)
 	if agency, num, ok := strings.Cut(spec, ":"); ok {
 		a := Agency(strings.ToLower(strings.TrimSpace(agency)))
@@ -95,48 +99,4 @@ func FindReferral(ctx context.Context, r Reader, spec string) (*Referral, error)
 		return found[0], nil
 	}
 	return nil, Errorf(EINVALID, "Both State and Commerce have a case %s: say which, as state:%s or commerce:%s.", num, num, num)
-}
-
-// ExportFormat is a file format of the official record.
-type ExportFormat string
-
-// The export formats.
-const (
-	ExportMarkdown ExportFormat = "md"
-	ExportJSON     ExportFormat = "json"
-	ExportCSV      ExportFormat = "csv"
-)
-
-// ParseExportFormat reads a format name: md (or markdown), json or csv.
-func ParseExportFormat(s string) (ExportFormat, error) {
-	switch f := ExportFormat(strings.ToLower(strings.TrimSpace(s))); f {
-	case ExportMarkdown, "markdown":
-		return ExportMarkdown, nil
-	case ExportJSON, ExportCSV:
-		return f, nil
-	}
-	return "", Errorf(EINVALID, "%q is not an export format: use md, json or csv.", s)
-}
-
-// Render writes the record in format f.
-func (r *Record) Render(f ExportFormat) ([]byte, error) {
-	switch f {
-	case ExportMarkdown:
-		return []byte(r.Markdown()), nil
-	case ExportJSON:
-		return r.JSON()
-	case ExportCSV:
-		return r.CSV()
-	}
-	return nil, Errorf(EINVALID, "%q is not an export format: use md, json or csv.", f)
-}
-
-// FileName is the record's file name in format f, e.g. dod-record-commerce-Z123456.md.
-func (r *Record) FileName(f ExportFormat) string {
-	return fmt.Sprintf("dod-record-%s-%s.%s", r.Referral.Agency, r.Referral.CaseNumber, f)
-}
-
-// Title is the record's title, e.g. "DoD position record: Commerce BIS-748P Z123456".
-func (r *Record) Title() string {
-	return "DoD position record: " + caseTitle(r.Referral)
 }

@@ -160,7 +160,7 @@ const GroupCacheTTL = time.Minute
 // members resolves office rosters through Slack user groups, caching each group for
 // GroupCacheTTL because usergroups.users.list is a Tier 2 method.
 type members struct {
-	slack Slack
+	slack SlackUserGroups
 	now   func() time.Time
 
 	mu     sync.Mutex

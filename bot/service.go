@@ -166,7 +166,7 @@ func (s *Service) Tally(ctx context.Context, referralID int64) (*Tally, error) {
 	return tally(ctx, s.store, referralID)
 }
 
-func tally(ctx context.Context, r Reader, referralID int64) (*Tally, error) {
+func tally(ctx context.Context, r ReferralReader, referralID int64) (*Tally, error) {
 	ref, err := r.Referral(ctx, referralID)
 	if err != nil {
 		return nil, err

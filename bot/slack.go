@@ -20,8 +20,17 @@ type Message struct {
 
 // Slack is everything the bot asks of the Slack Web API. Implementations report
 // failures as *SlackError; any other error counts as transient, with no answer
-// from Slack.
+// from Slack. Code that needs only part takes the part's interface.
 type Slack interface {
+	SlackChannels
+	SlackMessages
+	SlackViews
+	SlackUserGroups
+	SlackQueues
+}
+
+// SlackChannels creates a referral's private channel and brings people into it.
+type SlackChannels interface {
 	// CreateChannel creates a private channel and returns its id.
 	CreateChannel(ctx context.Context, name string) (string, error)
 	// FindOwnChannel finds a private channel of that exact name that this bot created,
@@ -30,22 +39,28 @@ type Slack interface {
 	SetTopic(ctx context.Context, channelID, topic string) error
 	// Invite adds users to a channel; users already in it are not an error.
 	Invite(ctx context.Context, channelID string, userIDs []string) error
+}
+
+// SlackMessages posts and updates the bot's messages, in channels and direct messages.
+type SlackMessages interface {
 	PostMessage(ctx context.Context, channelID string, m Message) (ts string, err error)
 	UpdateMessage(ctx context.Context, channelID, ts string, m Message) error
 	PostEphemeral(ctx context.Context, channelID, userID string, m Message) error
 	// FindMessage returns the ts of a message the bot posted in the channel with Key key.
 	FindMessage(ctx context.Context, channelID, key string) (ts string, ok bool, err error)
-	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
 	// OpenDM returns the id of the bot's direct-message channel with a user.
 	OpenDM(ctx context.Context, userID string) (string, error)
-	UserGroupMembers(ctx context.Context, groupID string) ([]string, error)
-	// PublishHome sets the Home tab a user sees in the bot's app home (views.publish).
-	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
-	queueSlack
 }
 
-// queueSlack is what office queues, quiet channels and archiving need of Slack.
-type queueSlack interface {
+// SlackViews shows modals and the Home tab.
+type SlackViews interface {
+	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+	// PublishHome sets the Home tab a user sees in the bot's app home (views.publish).
+	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
+}
+
+// SlackQueues is what office queues, quiet channels and archiving need of Slack.
+type SlackQueues interface {
 	// IsMember reports whether the bot is in the channel (queue channels are
 	// checked at start-up: a bot cannot join a private channel by itself).
 	IsMember(ctx context.Context, channelID string) (bool, error)
@@ -57,4 +72,9 @@ type queueSlack interface {
 	UploadFile(ctx context.Context, channelID, filename, title string, content []byte) error
 	// Permalink is the link to a message.
 	Permalink(ctx context.Context, channelID, ts string) (string, error)
+}
+
+// SlackUserGroups reads the user groups that office rosters may name.
+type SlackUserGroups interface {
+	UserGroupMembers(ctx context.Context, groupID string) ([]string, error)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
 	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/goldenfile"
 	"github.com/referralbot/referralbot/store"
 )
 
@@ -41,7 +42,6 @@ func statsDataset(t *testing.T) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ny := exportZone
 	at := func(m time.Month, d, hh, mm int) time.Time { return time.Date(2026, m, d, hh, mm, 0, 0, ny) }
 	date := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
 	type ask struct {
@@ -97,7 +97,7 @@ func statsDataset(t *testing.T) *store.DB {
 
 func TestComputeStats(t *testing.T) {
 	db := statsDataset(t)
-	cal := deadline.NewCalendar(exportZone)
+	cal := deadline.NewCalendar(ny)
 	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	roster := &bot.Roster{Offices: bot.DefaultOffices()}
 	tests := []struct {
@@ -170,5 +170,5 @@ func TestComputeStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goldenFile(t, "stats_text.golden.txt", []byte(st.Text()))
+	goldenfile.Check(t, filepath.Join("testdata", "stats_text.golden.txt"), []byte(st.Text()), *update)
 }

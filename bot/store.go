@@ -5,9 +5,21 @@ import (
 	"time"
 )
 
-// Reader reads referrals and what hangs off them. Methods return an *Error with code
-// ENOTFOUND when the thing asked for does not exist.
+// Reader reads referrals and what hangs off them, for whoever needs it all (the
+// service's store). Methods return an *Error with code ENOTFOUND when the thing
+// asked for does not exist. Code that reads only part takes the part's interface.
 type Reader interface {
+	ReferralReader
+	HistoryReader
+	ReminderReader
+	WorklistReader
+	HomeReader
+	QueueReader
+}
+
+// ReferralReader reads a referral and where it stands: its asks, each with its
+// current position, and its final recommendation.
+type ReferralReader interface {
 	Referral(ctx context.Context, id int64) (*Referral, error)
 	ReferralByCase(ctx context.Context, agency Agency, caseNumber string) (*Referral, error)
 	ReferralByChannel(ctx context.Context, channelID string) (*Referral, error)
@@ -17,26 +29,42 @@ type Reader interface {
 	Asks(ctx context.Context, referralID int64) ([]*Ask, error)
 	// Ask returns one ask with its Current position.
 	Ask(ctx context.Context, id int64) (*Ask, error)
-	// Positions returns every version of an ask's position, oldest first.
-	Positions(ctx context.Context, askID int64) ([]*Position, error)
 	// Recommendation returns the referral's final recommendation, ENOTFOUND if none.
 	Recommendation(ctx context.Context, referralID int64) (*Recommendation, error)
+}
+
+// HistoryReader reads how a referral got where it stands: every version of the
+// positions, the reminders and the event log.
+type HistoryReader interface {
+	// Positions returns every version of an ask's position, oldest first.
+	Positions(ctx context.Context, askID int64) ([]*Position, error)
 	// Events returns the referral's event log, oldest first.
 	Events(ctx context.Context, referralID int64) ([]*Event, error)
+	// Reminders returns the reminders recorded for a referral, oldest first.
+	Reminders(ctx context.Context, referralID int64) ([]*Reminder, error)
+}
+
+// RecordReader is what LoadRecord reads: a referral and its whole history.
+type RecordReader interface {
+	ReferralReader
+	HistoryReader
+}
+
+// ReminderReader reads what the reminder schedule is rebuilt and checked from.
+type ReminderReader interface {
 	// AwaitingAsks returns every ask still awaiting a position on a referral that is
 	// open and not on hold, ordered by ID: what the reminder schedule is rebuilt from.
 	AwaitingAsks(ctx context.Context) ([]*Ask, error)
-	// Reminders returns the reminders recorded for a referral, oldest first.
-	Reminders(ctx context.Context, referralID int64) ([]*Reminder, error)
 	// AskReminders returns the reminders recorded for one ask, oldest first.
 	AskReminders(ctx context.Context, askID int64) ([]*Reminder, error)
 	// AwaitingReminderIDs returns, by ask, the ids of the reminders recorded for every
 	// ask still awaiting a position: what a rebuild of the schedule must not queue again.
 	AwaitingReminderIDs(ctx context.Context) (map[int64]map[string]bool, error)
+}
 
-	// The worklist (Home tab, /referral list). Each page method returns at most limit
-	// items and how many there are in all.
-
+// WorklistReader reads the pages of the worklist (Home tab, /referral list). Each
+// page method returns at most limit items and how many there are in all.
+type WorklistReader interface {
 	// AnalystReferrals returns the analyst's open referrals, soonest DoD due date first.
 	AnalystReferrals(ctx context.Context, analyst string, limit int) ([]*Referral, int, error)
 	// OpenReferralList returns every open referral, soonest DoD due date first.
@@ -51,11 +79,14 @@ type Reader interface {
 	// Standings returns the asks of the referrals, keyed by referral and ordered by
 	// ID, with the outcome of each one's current position.
 	Standings(ctx context.Context, referralIDs []int64) (map[int64][]Standing, error)
+}
+
+// HomeReader reads who has opened the bot's Home tab, whose tabs changes refresh.
+type HomeReader interface {
 	// HomeViewers returns which of users have opened the bot's Home tab.
 	HomeViewers(ctx context.Context, users []string) ([]string, error)
 	// AnyHomeViewer reports whether anybody has opened the bot's Home tab.
 	AnyHomeViewer(ctx context.Context) (bool, error)
-	queueReader
 }
 
 // Tx is one write transaction. Everything written through it commits or rolls back
@@ -96,7 +127,7 @@ type Tx interface {
 	// RecordHomeOpened notes that user has opened the bot's Home tab, so that changes
 	// refresh it from now on.
 	RecordHomeOpened(ctx context.Context, user string) error
-	queueTx
+	QueueTx
 }
 
 // Store is the system of record.

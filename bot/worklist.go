@@ -126,7 +126,7 @@ func askLines(asks []*PendingAsk, today time.Time) []AskLine {
 }
 
 // withStandings turns a page of referrals into counted lines.
-func withStandings(ctx context.Context, r Reader, refs []*Referral, today time.Time) ([]ReferralLine, error) {
+func withStandings(ctx context.Context, r WorklistReader, refs []*Referral, today time.Time) ([]ReferralLine, error) {
 	ids := make([]int64, len(refs))
 	for i, ref := range refs {
 		ids[i] = ref.ID
@@ -146,7 +146,7 @@ func withStandings(ctx context.Context, r Reader, refs []*Referral, today time.T
 // asks. limit caps each section. It reads the store only: resolving offices
 // through Slack user groups is the caller's part, so that this is what the scale
 // benchmark measures (store/scale_bench_test.go).
-func LoadWorklist(ctx context.Context, r Reader, kind ListKind, user string, analyst bool, offices []string, today time.Time, limit int) (*Worklist, error) {
+func LoadWorklist(ctx context.Context, r WorklistReader, kind ListKind, user string, analyst bool, offices []string, today time.Time, limit int) (*Worklist, error) {
 	w := &Worklist{User: user, Kind: kind, Today: today, Offices: slices.Clone(offices)}
 	var refs []*Referral
 	var total int

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/importfile"
 )
 
 // MaxImportBody caps the body of an import request (about two thousand referrals).
@@ -71,7 +72,7 @@ func ImportAPI(svc *bot.Service, token string, log *slog.Logger) http.Handler {
 		}
 
 		var results []bot.ImportResult
-		rows, err := bot.ParseImport(body, bot.ImportJSON)
+		rows, err := importfile.Parse(body, importfile.JSON)
 		if err == nil {
 			if r.URL.Query().Get("dry_run") == "true" {
 				results, err = svc.CheckImport(r.Context(), rows)

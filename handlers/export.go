@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/record"
 )
 
 // Budgets for the worklist commands.
@@ -43,9 +44,9 @@ func (r *Router) exportCommand(ctx context.Context, cmd slack.SlashCommand, args
 		r.log.Error("export: the Slack client cannot upload files")
 		return ephemeral("I can't upload files in this setup.")
 	}
-	format, spec := bot.ExportMarkdown, ""
+	format, spec := record.ExportMarkdown, ""
 	for _, a := range args {
-		if f, err := bot.ParseExportFormat(a); err == nil {
+		if f, err := record.ParseExportFormat(a); err == nil {
 			format = f
 			continue
 		}
@@ -77,14 +78,14 @@ func (r *Router) exportCommand(ctx context.Context, cmd slack.SlashCommand, args
 	if err != nil {
 		return ephemeral(r.failure(err, "export"))
 	}
-	content, err := rec.Render(format)
+	content, err := record.Render(rec, format)
 	if err != nil {
 		return ephemeral(r.failure(err, "export"))
 	}
 	// Uploading is three Slack calls and may wait out a rate limit: after the ack.
 	ctx = context.WithoutCancel(ctx)
-	r.after(func() { r.uploadRecord(ctx, up, cmd.UserID, ref, rec.FileName(format), rec.Title(), content) })
-	kind := map[bot.ExportFormat]string{bot.ExportMarkdown: "Markdown", bot.ExportJSON: "JSON", bot.ExportCSV: "CSV"}[format]
+	r.after(func() { r.uploadRecord(ctx, up, cmd.UserID, ref, record.FileName(rec, format), rec.Title(), content) })
+	kind := map[record.ExportFormat]string{record.ExportMarkdown: "Markdown", record.ExportJSON: "JSON", record.ExportCSV: "CSV"}[format]
 	return ephemeral(fmt.Sprintf("Exporting the record of %s as %s into <#%s>…", ref.CaseNumber, kind, ref.ChannelID))
 }
 

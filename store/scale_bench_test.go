@@ -13,6 +13,7 @@ import (
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/bot/record"
 	"github.com/referralbot/referralbot/internal/clock"
 )
 
@@ -198,7 +199,7 @@ func TestScaleLoader(t *testing.T) {
 	if err != nil || rec.Recommendation == nil || len(rec.Offices) < 7 || len(rec.Events) < 3 {
 		t.Fatalf("record of the oldest referral: %v, %+v", err, rec)
 	}
-	if _, err := rec.Render(bot.ExportJSON); err != nil {
+	if _, err := record.Render(rec, record.ExportJSON); err != nil {
 		t.Errorf("render the generated record: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/record"
 	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
@@ -95,11 +96,11 @@ func (d *demoRun) run() error {
 	if d.err != nil {
 		return d.err
 	}
-	record, err := sb.App.Service.Record(d.ctx, ref.ID)
+	rec, err := sb.App.Service.Record(d.ctx, ref.ID)
 	if err != nil {
 		return err
 	}
 	d.say("\n──────── The exported record ────────\n")
-	d.say("%s", record.Markdown())
+	d.say("%s", record.Markdown(rec))
 	return d.err
 }

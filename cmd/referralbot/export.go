@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/record"
 )
 
 const exportUsage = `usage: referralbot export CASE [--format md|json|csv] [--output FILE]
@@ -17,7 +18,7 @@ Writes a referral's official record to standard output (or FILE, which must not
 exist; it is created readable by its owner only). CASE is a case number: Z123456
 looks in both agencies; state:050123456 or commerce:Z123456 names the agency.
 Formats: md (Markdown, the default), json (schema referralbot.record/v1, see
-bot.RecordDocument), csv (one row per record line, see bot.CSVHeader).
+record.Document), csv (one row per record line, see record.CSVHeader).
 Reads DATABASE_PATH (default referralbot.db) and ROSTER_PATH (office names).`
 
 // exportCmd writes a referral's official record: referralbot export CASE [--format F] [--output FILE].
@@ -39,7 +40,7 @@ func exportCmd(ctx context.Context, c command) error {
 		fmt.Fprintln(stderr, exportUsage)
 		return fmt.Errorf("%w: export takes one case number", errUsage)
 	}
-	f, err := bot.ParseExportFormat(*format)
+	f, err := record.ParseExportFormat(*format)
 	if err != nil {
 		return fmt.Errorf("%w: export: %s", errUsage, bot.ErrorMessage(err))
 	}
@@ -63,7 +64,7 @@ func exportCmd(ctx context.Context, c command) error {
 	if err != nil {
 		return fmt.Errorf("export %s: %w", cases[0], err)
 	}
-	content, err := rec.Render(f)
+	content, err := record.Render(rec, f)
 	if err != nil {
 		return fmt.Errorf("export %s: %w", cases[0], err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/record"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -26,13 +27,13 @@ func (h *harness) uploadedFile(n int) slackfake.File {
 }
 
 // rendered is the referral's record in format f, as the bot renders it now.
-func (h *harness) rendered(r *bot.Referral, f bot.ExportFormat) []byte {
+func (h *harness) rendered(r *bot.Referral, f record.ExportFormat) []byte {
 	h.t.Helper()
 	rec, err := h.App.Service.Record(h.ctx, r.ID)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	b, err := rec.Render(f)
+	b, err := record.Render(rec, f)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestExportCommand(t *testing.T) {
 		len(f.Channels) != 1 || f.Channels[0] != r.ChannelID {
 		t.Errorf("file = %s %q in %v; want dod-record-commerce-Z123456.md in %s", f.Name, f.Title, f.Channels, r.ChannelID)
 	}
-	if want := h.rendered(r, bot.ExportMarkdown); !bytes.Equal(f.Content, want) {
+	if want := h.rendered(r, record.ExportMarkdown); !bytes.Equal(f.Content, want) {
 		t.Errorf("uploaded record:\n%s\nwant:\n%s", f.Content, want)
 	}
 	if !bytes.Contains(f.Content, []byte("- v1 2026-11-27 15:00 UTC — **Approve**, by UARMY1 for Army")) {
@@ -71,7 +72,7 @@ func TestExportCommand(t *testing.T) {
 	if f.Name != "dod-record-commerce-Z123456.json" || len(f.Channels) != 1 || f.Channels[0] != r.ChannelID {
 		t.Errorf("file = %s in %v", f.Name, f.Channels)
 	}
-	if want := h.rendered(r, bot.ExportJSON); !bytes.Equal(f.Content, want) {
+	if want := h.rendered(r, record.ExportJSON); !bytes.Equal(f.Content, want) {
 		t.Errorf("uploaded JSON:\n%s\nwant:\n%s", f.Content, want)
 	}
 
@@ -109,11 +110,11 @@ func TestExportCmd(t *testing.T) {
 
 	for _, tt := range []struct {
 		args []string
-		f    bot.ExportFormat
+		f    record.ExportFormat
 	}{
-		{[]string{"Z123456"}, bot.ExportMarkdown},
-		{[]string{"Z123456", "--format", "json"}, bot.ExportJSON},
-		{[]string{"--format=csv", "commerce:z123456"}, bot.ExportCSV},
+		{[]string{"Z123456"}, record.ExportMarkdown},
+		{[]string{"Z123456", "--format", "json"}, record.ExportJSON},
+		{[]string{"--format=csv", "commerce:z123456"}, record.ExportCSV},
 	} {
 		out, err := run(tt.args...)
 		if err != nil {
@@ -131,7 +132,7 @@ func TestExportCmd(t *testing.T) {
 	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("output file: %v, mode %v; want 0600", err, st.Mode())
 	}
-	if got, _ := os.ReadFile(path); !bytes.Equal(got, h.rendered(r, bot.ExportMarkdown)) {
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, h.rendered(r, record.ExportMarkdown)) {
 		t.Errorf("output file = %s", got)
 	}
 	if _, err := run("Z123456", "--output", path); err == nil || !errors.Is(err, os.ErrExist) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/importfile"
 )
 
 const importUsage = `usage: referralbot import [--format json|csv] [--dry-run] FILE
@@ -55,11 +56,11 @@ func importCmd(ctx context.Context, c command) error {
 		return badInput{"import takes one FILE"}
 	}
 	path := paths[0]
-	f := bot.ImportFormat(strings.ToLower(*format))
+	f := importfile.Format(strings.ToLower(*format))
 	if f == "" {
-		f = bot.ImportFormat(strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), "."))
+		f = importfile.Format(strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), "."))
 	}
-	if f != bot.ImportJSON && f != bot.ImportCSV {
+	if f != importfile.JSON && f != importfile.CSV {
 		return badInput{fmt.Sprintf("cannot tell the format of %s: name it .json or .csv, or pass --format json|csv", path)}
 	}
 
@@ -73,7 +74,7 @@ func importCmd(ctx context.Context, c command) error {
 	if err != nil {
 		return badInput{fmt.Sprintf("read %s: %v", path, err)}
 	}
-	rows, err := bot.ParseImport(data, f)
+	rows, err := importfile.Parse(data, f)
 	if err != nil {
 		return refused(err, stderr)
 	}

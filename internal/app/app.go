@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/record"
 	"github.com/referralbot/referralbot/handlers"
 	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/metrics"
@@ -176,11 +177,11 @@ func (a *App) recordFile(ctx context.Context, referralID int64) (name, title str
 	if err != nil {
 		return "", "", nil, err
 	}
-	content, err = rec.Render(bot.ExportMarkdown)
+	content, err = record.Render(rec, record.ExportMarkdown)
 	if err != nil {
 		return "", "", nil, err
 	}
-	return rec.FileName(bot.ExportMarkdown), rec.Title(), content, nil
+	return record.FileName(rec, record.ExportMarkdown), rec.Title(), content, nil
 }
 
 // Close releases what New opened, newest first.

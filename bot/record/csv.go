@@ -1,4 +1,4 @@
-package bot
+package record
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
 // CSVHeader is the header row of the record as CSV. Every line of the record is
@@ -56,8 +58,8 @@ func noFormula(s string) string {
 }
 
 // CSV renders the record as CSV (RFC 4180 quoting, "\n" line ends), CSVHeader first.
-func (r *Record) CSV() ([]byte, error) {
-	d := r.Document()
+func CSV(r *bot.Record) ([]byte, error) {
+	d := NewDocument(r)
 	var rows []csvRow
 	add := func(row csvRow) { rows = append(rows, row) }
 	ref := d.Referral

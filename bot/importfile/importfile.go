@@ -1,4 +1,8 @@
-package bot
+// Package importfile reads the referrals of an import file (docs/IMPORT.md), JSON or
+// CSV, into bot.ImportRow values for bot.Service.CheckImport and Import. It reports
+// what it cannot read as the rows' problems, so that the service reports them
+// together with what it finds wrong itself.
+package importfile
 
 import (
 	"bytes"
@@ -9,56 +13,32 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
-// ImportFormat names the format of an import file.
-type ImportFormat string
+// Format names the format of an import file.
+type Format string
 
 // The import formats. Both carry the same fields (docs/IMPORT.md).
 const (
-	ImportJSON ImportFormat = "json" // {"referrals": [{"agency": "commerce", …}, …]}
-	ImportCSV  ImportFormat = "csv"  // a header row naming the fields; offices ;-separated
+	JSON Format = "json" // {"referrals": [{"agency": "commerce", …}, …]}
+	CSV  Format = "csv"  // a header row naming the fields; offices ;-separated
 )
 
-// FieldAnalyst is the import field naming the referral's analyst (a Slack user id).
-// The modal has no such field: there the analyst is whoever submits it.
-const FieldAnalyst = "analyst"
-
-// importFields lists the fields of an import row in the order problems are reported.
-var importFields = []string{
-	FieldAnalyst, FieldAgency, FieldCaseNumber, FieldLicenseType, FieldApplicant, FieldCommodity,
-	FieldClassification, FieldDestination, FieldEndUser, FieldValue, FieldReceived, FieldDoDDue,
-	FieldOfficeDue, FieldOffices,
-}
-
-// ImportRow is one referral read from an import: what an analyst would type into the
-// New referral modal, and which analyst owns it.
-type ImportRow struct {
-	Row     int    // 1-based position among the import's referrals
-	Line    int    // line of the file where the row starts
-	Analyst string // Slack user id of the owning analyst
-	Input   ReferralInput
-
-	// problems are what could not be read (an unknown field, a list where text
-	// belongs); they are reported with the validation problems of the row.
-	problems []ImportProblem
-	// unreadable rows (not a JSON object) are not validated: every field would be missing.
-	unreadable bool
-}
-
 // problem notes something wrong with the row.
-func (r *ImportRow) problem(field, format string, args ...any) {
-	r.problems = append(r.problems, ImportProblem{Row: r.Row, Line: r.Line, Field: field, Message: fmt.Sprintf(format, args...)})
+func problem(r *bot.ImportRow, field, format string, args ...any) {
+	r.Problems = append(r.Problems, bot.ImportProblem{Row: r.Row, Line: r.Line, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 // set stores the text of one field, reporting whether the field exists.
-func (r *ImportRow) set(field, value string) bool {
+func set(r *bot.ImportRow, field, value string) bool {
 	in := &r.Input
 	dst := map[string]*string{
-		FieldAnalyst: &r.Analyst, FieldAgency: &in.Agency, FieldCaseNumber: &in.CaseNumber,
-		FieldLicenseType: &in.LicenseType, FieldApplicant: &in.Applicant, FieldCommodity: &in.Commodity,
-		FieldClassification: &in.Classification, FieldDestination: &in.Destination, FieldEndUser: &in.EndUser,
-		FieldValue: &in.Value, FieldReceived: &in.Received, FieldDoDDue: &in.DoDDue, FieldOfficeDue: &in.OfficeDue,
+		bot.FieldAnalyst: &r.Analyst, bot.FieldAgency: &in.Agency, bot.FieldCaseNumber: &in.CaseNumber,
+		bot.FieldLicenseType: &in.LicenseType, bot.FieldApplicant: &in.Applicant, bot.FieldCommodity: &in.Commodity,
+		bot.FieldClassification: &in.Classification, bot.FieldDestination: &in.Destination, bot.FieldEndUser: &in.EndUser,
+		bot.FieldValue: &in.Value, bot.FieldReceived: &in.Received, bot.FieldDoDDue: &in.DoDDue, bot.FieldOfficeDue: &in.OfficeDue,
 	}[field]
 	if dst == nil {
 		return false
@@ -67,37 +47,37 @@ func (r *ImportRow) set(field, value string) bool {
 	return true
 }
 
-// ParseImport reads the referrals of an import file. It fails with an *ImportError
+// Parse reads the referrals of an import file. It fails with a *bot.ImportError
 // when the file as a whole cannot be read (not JSON, an unknown CSV column, no
 // referrals); what is wrong with single rows is left for CheckImport to report
 // together with every other problem.
-func ParseImport(data []byte, format ImportFormat) ([]ImportRow, error) {
-	var rows []ImportRow
-	var problems []ImportProblem
+func Parse(data []byte, format Format) ([]bot.ImportRow, error) {
+	var rows []bot.ImportRow
+	var problems []bot.ImportProblem
 	switch format {
-	case ImportJSON:
+	case JSON:
 		rows, problems = parseJSON(data)
-	case ImportCSV:
+	case CSV:
 		rows, problems = parseCSV(data)
 	default:
-		return nil, Errorf(EINVALID, "unknown import format %q; use json or csv", format)
+		return nil, bot.Errorf(bot.EINVALID, "unknown import format %q; use json or csv", format)
 	}
 	if len(problems) == 0 && len(rows) == 0 {
-		problems = append(problems, ImportProblem{Message: "the file holds no referrals"})
+		problems = append(problems, bot.ImportProblem{Message: "the file holds no referrals"})
 	}
 	if len(problems) > 0 {
-		return nil, &ImportError{Problems: problems}
+		return nil, &bot.ImportError{Problems: problems}
 	}
 	return rows, nil
 }
 
 // parseJSON reads {"referrals": [ … ]}, noting the line where each row starts.
-func parseJSON(data []byte) ([]ImportRow, []ImportProblem) {
-	fail := func(offset int64, format string, args ...any) []ImportProblem {
-		return []ImportProblem{{Line: lineAt(data, offset), Message: fmt.Sprintf(format, args...)}}
+func parseJSON(data []byte) ([]bot.ImportRow, []bot.ImportProblem) {
+	fail := func(offset int64, format string, args ...any) []bot.ImportProblem {
+		return []bot.ImportProblem{{Line: lineAt(data, offset), Message: fmt.Sprintf(format, args...)}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
-	syntax := func(err error) []ImportProblem {
+	syntax := func(err error) []bot.ImportProblem {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return fail(se.Offset, "not valid JSON: %v", err)
@@ -113,7 +93,7 @@ func parseJSON(data []byte) ([]ImportRow, []ImportProblem) {
 	} else if tok != json.Delim('{') {
 		return nil, fail(0, "%s", shape)
 	}
-	var rows []ImportRow
+	var rows []bot.ImportRow
 	seen := false
 	for dec.More() {
 		tok, err := dec.Token()
@@ -135,8 +115,8 @@ func parseJSON(data []byte) ([]ImportRow, []ImportProblem) {
 			if err := dec.Decode(&raw); err != nil {
 				return nil, syntax(err)
 			}
-			row := ImportRow{Row: len(rows) + 1, Line: lineAt(data, start)}
-			row.fromJSON(raw)
+			row := bot.ImportRow{Row: len(rows) + 1, Line: lineAt(data, start)}
+			fromJSON(&row, raw)
 			rows = append(rows, row)
 		}
 		if _, err := dec.Token(); err != nil { // the closing ]
@@ -157,11 +137,11 @@ func parseJSON(data []byte) ([]ImportRow, []ImportProblem) {
 
 // fromJSON fills the row from one JSON object, field by field, so that every
 // unknown field and every value of the wrong type is reported, not just the first.
-func (r *ImportRow) fromJSON(raw json.RawMessage) {
+func fromJSON(r *bot.ImportRow, raw json.RawMessage) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {
-		r.problem("", "a referral must be a JSON object of fields")
-		r.unreadable = true
+		problem(r, "", "a referral must be a JSON object of fields")
+		r.Unreadable = true
 		return
 	}
 	keys := make([]string, 0, len(obj))
@@ -171,36 +151,36 @@ func (r *ImportRow) fromJSON(raw json.RawMessage) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		v := obj[k]
-		if k == FieldOffices {
+		if k == bot.FieldOffices {
 			var offices []string
 			if err := json.Unmarshal(v, &offices); err != nil {
-				r.problem(k, `must be a list of office codes, e.g. ["army", "navy"]`)
+				problem(r, k, `must be a list of office codes, e.g. ["army", "navy"]`)
 			}
 			r.Input.Offices = offices
 			continue
 		}
-		if !slices.Contains(importFields, k) {
-			r.problem(k, "is not a field; the fields are %s", strings.Join(importFields, ", "))
+		if !slices.Contains(bot.ImportFields, k) {
+			problem(r, k, "is not a field; the fields are %s", strings.Join(bot.ImportFields, ", "))
 			continue
 		}
 		var s string
 		if err := json.Unmarshal(v, &s); err == nil {
-			r.set(k, s)
+			set(r, k, s)
 			continue
 		}
 		// A value in dollars is naturally written as a number; the modal's check of
 		// the text (whole dollars, in range) still applies.
 		var n json.Number
-		if k == FieldValue && json.Unmarshal(v, &n) == nil {
-			r.set(k, n.String())
+		if k == bot.FieldValue && json.Unmarshal(v, &n) == nil {
+			set(r, k, n.String())
 			continue
 		}
-		r.problem(k, "must be text in double quotes")
+		problem(r, k, "must be text in double quotes")
 	}
 }
 
 // parseCSV reads a header row naming the fields, then one referral per record.
-func parseCSV(data []byte) ([]ImportRow, []ImportProblem) {
+func parseCSV(data []byte) ([]bot.ImportRow, []bot.ImportProblem) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // the byte-order mark spreadsheets write
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1 // checked here, to report the row and carry on
@@ -211,23 +191,23 @@ func parseCSV(data []byte) ([]ImportRow, []ImportProblem) {
 	if err != nil {
 		return nil, csvProblem(err)
 	}
-	var problems []ImportProblem
+	var problems []bot.ImportProblem
 	cols := map[string]int{}
 	for i, name := range header {
 		name = strings.ToLower(strings.TrimSpace(name))
 		switch _, dup := cols[name]; {
-		case !slices.Contains(importFields, name):
-			problems = append(problems, ImportProblem{Line: 1, Field: name, Message: fmt.Sprintf(
-				"column %d of the header is not a field; the fields are %s", i+1, strings.Join(importFields, ", "))})
+		case !slices.Contains(bot.ImportFields, name):
+			problems = append(problems, bot.ImportProblem{Line: 1, Field: name, Message: fmt.Sprintf(
+				"column %d of the header is not a field; the fields are %s", i+1, strings.Join(bot.ImportFields, ", "))})
 		case dup:
-			problems = append(problems, ImportProblem{Line: 1, Field: name, Message: "the header names this column twice"})
+			problems = append(problems, bot.ImportProblem{Line: 1, Field: name, Message: "the header names this column twice"})
 		}
 		cols[name] = i
 	}
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	var rows []ImportRow
+	var rows []bot.ImportRow
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -237,15 +217,15 @@ func parseCSV(data []byte) ([]ImportRow, []ImportProblem) {
 			return nil, csvProblem(err)
 		}
 		line, _ := cr.FieldPos(0)
-		row := ImportRow{Row: len(rows) + 1, Line: line}
+		row := bot.ImportRow{Row: len(rows) + 1, Line: line}
 		if len(rec) != len(header) {
-			row.problem("", "has %d fields; the header has %d", len(rec), len(header))
+			problem(&row, "", "has %d fields; the header has %d", len(rec), len(header))
 		}
 		for name, i := range cols {
 			if i >= len(rec) {
 				continue
 			}
-			if name == FieldOffices {
+			if name == bot.FieldOffices {
 				for code := range strings.SplitSeq(rec[i], ";") {
 					if code = strings.TrimSpace(code); code != "" {
 						row.Input.Offices = append(row.Input.Offices, code)
@@ -253,19 +233,19 @@ func parseCSV(data []byte) ([]ImportRow, []ImportProblem) {
 				}
 				continue
 			}
-			row.set(name, rec[i])
+			set(&row, name, rec[i])
 		}
 		rows = append(rows, row)
 	}
 }
 
 // csvProblem reports a CSV syntax error (a stray quote, say) with its line.
-func csvProblem(err error) []ImportProblem {
+func csvProblem(err error) []bot.ImportProblem {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return []ImportProblem{{Line: pe.Line, Message: fmt.Sprintf("not valid CSV: %v", pe.Err)}}
+		return []bot.ImportProblem{{Line: pe.Line, Message: fmt.Sprintf("not valid CSV: %v", pe.Err)}}
 	}
-	return []ImportProblem{{Message: fmt.Sprintf("not valid CSV: %v", err)}}
+	return []bot.ImportProblem{{Message: fmt.Sprintf("not valid CSV: %v", err)}}
 }
 
 // lineAt returns the 1-based line of a byte offset.

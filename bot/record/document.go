@@ -1,25 +1,27 @@
-package bot
+package record
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
-// RecordSchema names the export schema below. It changes only when a field is
+// Schema names the export schema below. It changes only when a field is
 // removed or changes meaning; fields may be added within a version.
-const RecordSchema = "referralbot.record/v1"
+const Schema = "referralbot.record/v1"
 
-// RecordDocument is the official record in the export schema (`referralbot
+// Document is the official record in the export schema (`referralbot
 // export --format json`, `/referral export json`). Every field is always present:
 // "" for text that does not apply, 0 for numbers, [] for empty lists, null only
 // for a recommendation not yet recorded. Instants are RFC 3339 in UTC
 // ("2026-11-27T15:00:00Z"), dates are "YYYY-MM-DD", people are Slack user ids,
 // offices are roster codes with their display names beside them, outcomes are
 // approve, approve_with_provisos, rwa or deny. Lists are oldest first.
-type RecordDocument struct {
-	Schema         string               `json:"schema"` // RecordSchema
+type Document struct {
+	Schema         string               `json:"schema"` // Schema
 	Referral       ReferralFacts        `json:"referral"`
 	Offices        []OfficeHistory      `json:"offices"`     // in the order they were asked
 	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
@@ -151,37 +153,37 @@ func instant(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// Document returns the record in the export schema.
-func (r *Record) Document() *RecordDocument {
+// NewDocument returns the record in the export schema.
+func NewDocument(r *bot.Record) *Document {
 	ref := r.Referral
-	d := &RecordDocument{
-		Schema: RecordSchema,
+	d := &Document{
+		Schema: Schema,
 		Referral: ReferralFacts{
 			ID: ref.ID, Agency: string(ref.Agency), AgencyName: ref.Agency.Label(), CaseNumber: ref.CaseNumber,
 			LicenseType: ref.LicenseType, Applicant: ref.Applicant, Commodity: ref.Commodity,
 			Classification: ref.Classification, Destination: ref.Destination, EndUser: ref.EndUser,
-			ValueUSD: ref.ValueUSD, ReceivedOn: FormatDate(ref.ReceivedOn), DoDDueDate: FormatDate(ref.DoDDueDate),
-			OfficeDueDate: FormatDate(ref.OfficeDueDate), Analyst: ref.AnalystID, State: string(ref.State),
+			ValueUSD: ref.ValueUSD, ReceivedOn: bot.FormatDate(ref.ReceivedOn), DoDDueDate: bot.FormatDate(ref.DoDDueDate),
+			OfficeDueDate: bot.FormatDate(ref.OfficeDueDate), Analyst: ref.AnalystID, State: string(ref.State),
 			HeldSince: instant(ref.HeldSince), ChannelID: ref.ChannelID, OpenedAt: instant(ref.CreatedAt),
 		},
 		Offices: []OfficeHistory{}, Reminders: []ReminderEntry{}, DueChanges: []DueChange{}, Events: []EventEntry{},
 	}
-	current := map[string]Outcome{}
+	current := map[string]bot.Outcome{}
 	for _, o := range r.Offices {
-		h := OfficeHistory{Office: o.Ask.OfficeCode, OfficeName: r.roster.OfficeName(o.Ask.OfficeCode),
-			AskedAt: instant(o.Ask.CreatedAt), DueDate: FormatDate(o.Ask.DueDate), State: string(o.Ask.State),
+		h := OfficeHistory{Office: o.Ask.OfficeCode, OfficeName: r.Roster.OfficeName(o.Ask.OfficeCode),
+			AskedAt: instant(o.Ask.CreatedAt), DueDate: bot.FormatDate(o.Ask.DueDate), State: string(o.Ask.State),
 			Positions: []PositionEntry{}}
 		for _, p := range o.History {
 			h.Positions = append(h.Positions, PositionEntry{Version: p.Version, Outcome: string(p.Outcome),
 				AnsweredBy: p.AnsweredBy, AnsweredAt: instant(p.AnsweredAt), OnBehalfOf: p.OfficeCode,
-				Provisos: r.provisos(p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Comment: p.Comment})
+				Provisos: provisos(r.Roster, p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Comment: p.Comment})
 			current[o.Ask.OfficeCode] = p.Outcome
 		}
 		d.Offices = append(d.Offices, h)
 	}
 	for _, rem := range r.Reminders {
 		d.Reminders = append(d.Reminders, ReminderEntry{ID: rem.ID, Office: rem.OfficeCode,
-			OfficeName: r.roster.OfficeName(rem.OfficeCode), Kind: rem.Kind, DaysLeft: rem.DaysLeft,
+			OfficeName: r.Roster.OfficeName(rem.OfficeCode), Kind: rem.Kind, DaysLeft: rem.DaysLeft,
 			DueAt: instant(rem.DueAt), SentAt: instant(rem.RecordedAt), Late: rem.Late, Escalated: rem.Escalated,
 			Skipped: rem.Skipped, PostedChannel: rem.PostedChannel, PostedDM: rem.PostedDM})
 	}
@@ -194,16 +196,16 @@ func (r *Record) Document() *RecordDocument {
 			}
 		}
 		d.Events = append(d.Events, EventEntry{ID: e.ID, At: instant(e.At), Actor: e.Actor, Kind: e.Kind, Detail: detail})
-		if c, ok := r.dueChange(e); ok {
+		if c, ok := dueChange(r.Roster, e); ok {
 			d.DueChanges = append(d.DueChanges, c)
 		}
 	}
 	if rec := r.Recommendation; rec != nil {
 		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy,
-			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Provisos: r.provisos(rec.Provisos),
+			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Provisos: provisos(r.Roster, rec.Provisos),
 			Dissent: []DissentEntry{}}
 		for _, code := range rec.Dissent {
-			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.roster.OfficeName(code),
+			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.Roster.OfficeName(code),
 				Position: string(current[code])})
 		}
 		d.Recommendation = f
@@ -211,16 +213,16 @@ func (r *Record) Document() *RecordDocument {
 	return d
 }
 
-func (r *Record) provisos(ps []Proviso) []ProvisoEntry {
+func provisos(roster *bot.Roster, ps []bot.Proviso) []ProvisoEntry {
 	out := make([]ProvisoEntry, len(ps))
 	for i, p := range ps {
-		out[i] = ProvisoEntry{Office: p.OfficeCode, OfficeName: r.roster.OfficeName(p.OfficeCode), Text: p.Text}
+		out[i] = ProvisoEntry{Office: p.OfficeCode, OfficeName: roster.OfficeName(p.OfficeCode), Text: p.Text}
 	}
 	return out
 }
 
 // dueChange reads a due.changed, clock.held or clock.resumed event.
-func (r *Record) dueChange(e *Event) (DueChange, bool) {
+func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 	if e.Kind != "due.changed" && e.Kind != "clock.held" && e.Kind != "clock.resumed" {
 		return DueChange{}, false
 	}
@@ -244,12 +246,12 @@ func (r *Record) dueChange(e *Event) (DueChange, bool) {
 	switch {
 	case e.Kind == "clock.resumed":
 		c.To = detail.DoDDue
-	case c.Target == ExtendDoD:
+	case c.Target == bot.ExtendDoD:
 		c.TargetName = "the DoD due date"
-	case c.Target == ExtendAll:
+	case c.Target == bot.ExtendAll:
 		c.TargetName = "every awaiting office's due date"
 	case c.Target != "":
-		c.TargetName = fmt.Sprintf("%s's due date", r.roster.OfficeName(c.Target))
+		c.TargetName = fmt.Sprintf("%s's due date", roster.OfficeName(c.Target))
 	}
 	return c, true
 }
@@ -257,12 +259,12 @@ func (r *Record) dueChange(e *Event) (DueChange, bool) {
 // JSON renders the record in the export schema, indented, ending in a newline.
 // Characters HTML treats specially are left as they are ("<", not "\u003c"): the
 // file is data, not a web page.
-func (r *Record) JSON() ([]byte, error) {
+func JSON(r *bot.Record) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(r.Document()); err != nil {
+	if err := enc.Encode(NewDocument(r)); err != nil {
 		return nil, fmt.Errorf("record of referral %d as JSON: %w", r.Referral.ID, err)
 	}
 	return b.Bytes(), nil

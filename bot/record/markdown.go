@@ -1,11 +1,11 @@
-package bot
+package record
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/referralbot/referralbot/bot"
 )
 
 // Markdown renders the record for people to read: the facts, the final
@@ -13,14 +13,26 @@ import (
 // office, the questions and reasons, reminders and escalations, changes to the due
 // dates, and the event log. Times are UTC. Text people typed is escaped, so that
 // nothing in it is taken for Markdown or HTML.
-func (r *Record) Markdown() string {
-	d := r.Document()
+func Markdown(r *bot.Record) string {
+	d := NewDocument(r)
 	var b strings.Builder
-	ref := d.Referral
 	fmt.Fprintf(&b, "# %s\n\n", mdText(r.Title()))
+	writeFacts(&b, d.Referral)
+	writeRecommendation(&b, d.Recommendation)
+	writePositions(&b, d.Offices, r.Roster)
+	writeProposedProvisos(&b, d.Offices)
+	writeQuestions(&b, d.Offices)
+	writeReminders(&b, d.Reminders)
+	writeDueChanges(&b, d.DueChanges)
+	writeEvents(&b, d.Events)
+	return b.String()
+}
+
+// writeFacts writes the referral's facts as a table.
+func writeFacts(b *strings.Builder, ref ReferralFacts) {
 	b.WriteString("| Fact | Value |\n|---|---|\n")
 	state := "Open"
-	if ref.State == string(ReferralRecommended) {
+	if ref.State == string(bot.ReferralRecommended) {
 		state = "Final recommendation recorded"
 	} else if ref.HeldSince != "" {
 		state = "Open, on hold since " + mdTime(ref.HeldSince)
@@ -29,62 +41,72 @@ func (r *Record) Markdown() string {
 		{"Agency", ref.AgencyName}, {"Case number", ref.CaseNumber}, {"License type", ref.LicenseType},
 		{"Applicant", ref.Applicant}, {"Commodity", ref.Commodity}, {"Classification", ref.Classification},
 		{"Destination", ref.Destination}, {"End user / consignees", ref.EndUser},
-		{"Value (USD)", "$" + formatThousands(ref.ValueUSD)}, {"Received", ref.ReceivedOn},
+		{"Value (USD)", "$" + bot.FormatThousands(ref.ValueUSD)}, {"Received", ref.ReceivedOn},
 		{"DoD due", ref.DoDDueDate}, {"Office due", ref.OfficeDueDate}, {"Analyst", ref.Analyst},
 		{"Opened", mdTime(ref.OpenedAt)}, {"State", state},
 	} {
-		fmt.Fprintf(&b, "| %s | %s |\n", row[0], mdCell(row[1]))
+		fmt.Fprintf(b, "| %s | %s |\n", row[0], mdCell(row[1]))
 	}
+}
 
+// writeRecommendation writes the final recommendation, its provisos and dissent.
+func writeRecommendation(b *strings.Builder, f *FinalRecommendation) {
 	b.WriteString("\n## Final recommendation\n\n")
-	if f := d.Recommendation; f == nil {
+	if f == nil {
 		b.WriteString("Not yet recorded.\n")
-	} else {
-		fmt.Fprintf(&b, "**%s**, recorded by %s on %s.\n", Outcome(f.Outcome).Label(), f.RecordedBy, mdTime(f.RecordedAt))
-		if f.Rationale != "" {
-			fmt.Fprintf(&b, "\nRationale: %s\n", mdBlock(f.Rationale, ""))
-		}
-		if len(f.Provisos) > 0 {
-			b.WriteString("\nProvisos, by originating office:\n\n")
-			var lines []provisoLine
-			for _, p := range f.Provisos {
-				lines = append(lines, provisoLine{ProvisoEntry: p})
-			}
-			writeProvisoGroups(&b, lines)
-		}
-		var dissent []string
-		for _, o := range f.Dissent {
-			dissent = append(dissent, mdText(o.OfficeName))
-		}
-		if len(dissent) == 0 {
-			dissent = []string{"none"}
-		}
-		fmt.Fprintf(&b, "\nDissenting offices (overridden): %s\n", strings.Join(dissent, ", "))
+		return
 	}
+	fmt.Fprintf(b, "**%s**, recorded by %s on %s.\n", bot.Outcome(f.Outcome).Label(), f.RecordedBy, mdTime(f.RecordedAt))
+	if f.Rationale != "" {
+		fmt.Fprintf(b, "\nRationale: %s\n", mdBlock(f.Rationale, ""))
+	}
+	if len(f.Provisos) > 0 {
+		b.WriteString("\nProvisos, by originating office:\n\n")
+		var lines []provisoLine
+		for _, p := range f.Provisos {
+			lines = append(lines, provisoLine{ProvisoEntry: p})
+		}
+		writeProvisoGroups(b, lines)
+	}
+	var dissent []string
+	for _, o := range f.Dissent {
+		dissent = append(dissent, mdText(o.OfficeName))
+	}
+	if len(dissent) == 0 {
+		dissent = []string{"none"}
+	}
+	fmt.Fprintf(b, "\nDissenting offices (overridden): %s\n", strings.Join(dissent, ", "))
+}
 
+// writePositions writes each office's ask and every version of its position.
+func writePositions(b *strings.Builder, offices []OfficeHistory, roster *bot.Roster) {
 	b.WriteString("\n## Positions by office\n")
-	for _, o := range d.Offices {
-		fmt.Fprintf(&b, "\n### %s\n\nAsked %s; due %s.\n\n", mdText(o.OfficeName), mdTime(o.AskedAt), o.DueDate)
+	for _, o := range offices {
+		fmt.Fprintf(b, "\n### %s\n\nAsked %s; due %s.\n\n", mdText(o.OfficeName), mdTime(o.AskedAt), o.DueDate)
 		if len(o.Positions) == 0 {
 			b.WriteString("- No position recorded.\n")
 		}
 		for _, p := range o.Positions {
-			fmt.Fprintf(&b, "- v%d %s — **%s**, by %s for %s\n", p.Version, mdTime(p.AnsweredAt),
-				Outcome(p.Outcome).Label(), p.AnsweredBy, mdText(r.roster.OfficeName(p.OnBehalfOf)))
+			fmt.Fprintf(b, "- v%d %s — **%s**, by %s for %s\n", p.Version, mdTime(p.AnsweredAt),
+				bot.Outcome(p.Outcome).Label(), p.AnsweredBy, mdText(roster.OfficeName(p.OnBehalfOf)))
 			for _, pr := range p.Provisos {
-				fmt.Fprintf(&b, "  - Proviso: %s\n", mdBlock(pr.Text, "    "))
+				fmt.Fprintf(b, "  - Proviso: %s\n", mdBlock(pr.Text, "    "))
 			}
 			for _, f := range [][2]string{{"Questions", p.Questions}, {"Reasons", p.Reasons}, {"Comment", p.Comment}} {
 				if f[1] != "" {
-					fmt.Fprintf(&b, "  - %s: %s\n", f[0], mdBlock(f[1], "    "))
+					fmt.Fprintf(b, "  - %s: %s\n", f[0], mdBlock(f[1], "    "))
 				}
 			}
 		}
 	}
+}
 
+// writeProposedProvisos writes every proviso the offices proposed, by originating
+// office, with the version of the position that carried it.
+func writeProposedProvisos(b *strings.Builder, offices []OfficeHistory) {
 	b.WriteString("\n## Provisos by originating office\n\n")
 	var proposed []provisoLine
-	for _, o := range d.Offices {
+	for _, o := range offices {
 		for _, p := range o.Positions {
 			for _, pr := range p.Provisos {
 				proposed = append(proposed, provisoLine{pr, fmt.Sprintf(" (v%d)", p.Version)})
@@ -93,18 +115,21 @@ func (r *Record) Markdown() string {
 	}
 	if len(proposed) == 0 {
 		b.WriteString("No office proposed a proviso.\n")
-	} else {
-		b.WriteString("As the offices proposed them, with the version of the position that carried each.\n\n")
-		writeProvisoGroups(&b, proposed)
+		return
 	}
+	b.WriteString("As the offices proposed them, with the version of the position that carried each.\n\n")
+	writeProvisoGroups(b, proposed)
+}
 
+// writeQuestions writes the offices' RWA questions and reasons for denial.
+func writeQuestions(b *strings.Builder, offices []OfficeHistory) {
 	b.WriteString("\n## Questions and reasons\n\n")
 	n := 0
-	for _, o := range d.Offices {
+	for _, o := range offices {
 		for _, p := range o.Positions {
 			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons for denial", p.Reasons}} {
 				if f[1] != "" {
-					fmt.Fprintf(&b, "- %s v%d, %s: %s\n", mdText(o.OfficeName), p.Version, f[0], mdBlock(f[1], "  "))
+					fmt.Fprintf(b, "- %s v%d, %s: %s\n", mdText(o.OfficeName), p.Version, f[0], mdBlock(f[1], "  "))
 					n++
 				}
 			}
@@ -113,29 +138,37 @@ func (r *Record) Markdown() string {
 	if n == 0 {
 		b.WriteString("None.\n")
 	}
+}
 
+// writeReminders writes the reminders and escalations.
+func writeReminders(b *strings.Builder, reminders []ReminderEntry) {
 	b.WriteString("\n## Reminders and escalations\n\n")
-	if len(d.Reminders) == 0 {
+	if len(reminders) == 0 {
 		b.WriteString("None sent.\n")
 	}
-	for _, rem := range d.Reminders {
-		fmt.Fprintf(&b, "- %s — %s: %s reminder, %s%s\n", mdTime(rem.SentAt), mdText(rem.OfficeName), rem.Kind,
+	for _, rem := range reminders {
+		fmt.Fprintf(b, "- %s — %s: %s reminder, %s%s\n", mdTime(rem.SentAt), mdText(rem.OfficeName), rem.Kind,
 			daysLeftWords(rem.DaysLeft), reminderNotes(rem))
 	}
+}
 
+// writeDueChanges writes the changes to the due dates, the holds and resumptions.
+func writeDueChanges(b *strings.Builder, changes []DueChange) {
 	b.WriteString("\n## Due-date changes and holds\n\n")
-	if len(d.DueChanges) == 0 {
+	if len(changes) == 0 {
 		b.WriteString("None.\n")
 	}
-	for _, c := range d.DueChanges {
-		fmt.Fprintf(&b, "- %s — %s\n", mdTime(c.At), dueChangeWords(c))
+	for _, c := range changes {
+		fmt.Fprintf(b, "- %s — %s\n", mdTime(c.At), dueChangeWords(c))
 	}
+}
 
+// writeEvents writes the whole event log, each event's detail as code.
+func writeEvents(b *strings.Builder, events []EventEntry) {
 	b.WriteString("\n## Event log\n\n")
-	for _, e := range d.Events {
-		fmt.Fprintf(&b, "- #%d %s %s %s %s\n", e.ID, mdTime(e.At), e.Actor, e.Kind, mdCode(string(e.Detail)))
+	for _, e := range events {
+		fmt.Fprintf(b, "- #%d %s %s %s %s\n", e.ID, mdTime(e.At), e.Actor, e.Kind, mdCode(string(e.Detail)))
 	}
-	return b.String()
 }
 
 // provisoLine is a proviso with a note to write after it.
@@ -183,9 +216,9 @@ func reminderNotes(rem ReminderEntry) string {
 		if !rem.PostedChannel {
 			notes = append(notes, "not posted in the channel")
 		}
-	case SkippedSnoozed:
+	case bot.SkippedSnoozed:
 		notes = append(notes, "not sent: snoozed")
-	case SkippedSuperseded:
+	case bot.SkippedSuperseded:
 		notes = append(notes, "not sent: superseded by a later reminder")
 	default:
 		notes = append(notes, "not sent: "+mdText(rem.Skipped))
@@ -237,68 +270,4 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
-}
-
-// mdTime writes an export instant (RFC 3339) as "2026-11-27 15:00 UTC".
-func mdTime(s string) string {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return s
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-// mdEscaper backslash-escapes what Markdown (CommonMark, with GitHub's tables and
-// strikethrough) reads as markup anywhere in a line; mdText handles line starts.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `|`, `\|`, `~`, `\~`,
-)
-
-// orderedListStart matches a line that Markdown would take for an ordered list item.
-var orderedListStart = regexp.MustCompile(`^(\d{1,9})([.)])`)
-
-// mdText escapes one line of text people typed.
-func mdText(s string) string {
-	s = mdEscaper.Replace(s)
-	if s != "" && strings.ContainsRune("#>-+=", rune(s[0])) {
-		return `\` + s
-	}
-	return orderedListStart.ReplaceAllString(s, `$1\$2`)
-}
-
-// mdBlock escapes text that may run over several lines, indenting the lines after
-// the first so that they stay inside the list item they belong to.
-func mdBlock(s, indent string) string {
-	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")), "\n")
-	for i, l := range lines {
-		l = mdText(strings.TrimSpace(l))
-		if i > 0 {
-			l = indent + l
-		}
-		lines[i] = l
-	}
-	return strings.Join(lines, "\n")
-}
-
-// mdCell escapes text for a table cell, where a line break would end the row.
-func mdCell(s string) string {
-	return mdText(strings.Join(strings.Fields(s), " "))
-}
-
-// mdCode writes s as a code span, with a fence longer than any run of backticks in it.
-func mdCode(s string) string {
-	longest, run := 0, 0
-	for _, c := range s {
-		if c == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if longest > 0 || strings.HasPrefix(s, "`") {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
 }

@@ -1,0 +1,284 @@
+package record_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/bot/record"
+	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/goldenfile"
+	"github.com/referralbot/referralbot/store"
+	"github.com/referralbot/referralbot/store/reminders"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// exportZone is where the export tests' wall clock is read: New York.
+var exportZone = func() *time.Location {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// exportAt is hh:mm in New York on a day of late 2026 (EST, UTC-5).
+func exportAt(m time.Month, d, hh, mm int) time.Time {
+	return time.Date(2026, m, d, hh, mm, 0, 0, exportZone)
+}
+
+// exportRoster names each office's reviewers directly, so that answering needs no Slack.
+func exportRoster() *bot.Roster {
+	offices := bot.DefaultOffices()
+	for i := range offices {
+		offices[i].Users = []string{"U" + strings.ToUpper(strings.ReplaceAll(offices[i].Code, "_", "")) + "1",
+			"U" + strings.ToUpper(strings.ReplaceAll(offices[i].Code, "_", "")) + "2"}
+	}
+	return &bot.Roster{Analysts: []string{"UANALYST"}, Offices: offices}
+}
+
+// exportDataset runs one Commerce referral through its whole life on the real
+// service and store, on a clock set by hand: five offices asked, a change of
+// position, an RWA question, a hold and a resumption, an extension, reminders (one
+// late, one escalated, one snoozed), a late denial, one office that never answers,
+// and the final recommendation with provisos and dissent. It returns the database
+// and the referral.
+func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
+	t.Helper()
+	ctx := context.Background()
+	clk := clock.NewManual(exportAt(11, 27, 10, 0))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "export.db"), clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := bot.NewService(db, nil, clk.Now, bot.Config{Roster: exportRoster(), Rules: deadline.NewRules(deadline.NewCalendar(exportZone), deadline.Defaults{}),
+		Queue: reminders.NewMemory()})
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	ref, err := svc.OpenReferral(ctx, "UANALYST", bot.ReferralInput{
+		Agency: "commerce", CaseNumber: "Z123456", LicenseType: "BIS-748P", Applicant: "Acme Photonics <Inc> | *Optics*",
+		Commodity: "Uncooled thermal imaging cameras", Classification: "6A003.b.4", Destination: "DE",
+		EndUser: "Bundeswehr procurement office, Koblenz", Value: "1,250,000", Received: "2026-11-20",
+		Offices: []string{"army", "navy", "air_force", "policy", "technology"},
+	}, "view:V1")
+	must(err)
+	ask := map[string]int64{}
+	asks, err := db.Asks(ctx, ref.ID)
+	must(err)
+	for _, a := range asks {
+		ask[a.OfficeCode] = a.ID
+	}
+	answer := func(at time.Time, who, office string, in bot.PositionInput) {
+		t.Helper()
+		clk.Set(at)
+		_, err := svc.Answer(ctx, who, ask[office], in)
+		must(err)
+	}
+	answer(exportAt(11, 30, 9, 15), "UARMY1", "army", bot.PositionInput{Outcome: bot.OutcomeApprove})
+	answer(exportAt(11, 30, 11, 0), "UNAVY1", "navy", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos,
+		Provisos: "For stated end-use only\nNo reexport without prior U.S. Government authorization",
+		Comment:  "See the end-user certificate | attached"})
+	answer(exportAt(12, 1, 14, 0), "UAIRFORCE1", "air_force", bot.PositionInput{Outcome: bot.OutcomeRWA,
+		Questions: "Who is the ultimate end user of the spare cores?\n1. Is the <Inc> subsidiary a consignee?"})
+	clk.Set(exportAt(12, 1, 15, 0))
+	must(svc.Hold(ctx, "UANALYST", ref.ID, "Waiting on the applicant's answer to Air Force's questions"))
+	clk.Set(exportAt(12, 3, 10, 0))
+	_, err = svc.Resume(ctx, "UANALYST", ref.ID)
+	must(err)
+	answer(exportAt(12, 4, 9, 0), "UARMY2", "army", bot.PositionInput{Outcome: bot.OutcomeDeny,
+		Reasons: "New intelligence on the end user."})
+	clk.Set(exportAt(12, 7, 10, 0))
+	must(svc.Extend(ctx, "UANALYST", ref.ID, "technology", time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC), "Lab test results expected Dec 16"))
+
+	// Reminders as the schedule records them (bot/remind_send.go): a row and an event each.
+	remind := func(office string, seq int, kind string, daysLeft int, dueAt, sentAt time.Time, escalated bool, skipped string) {
+		t.Helper()
+		clk.Set(sentAt)
+		a, err := db.Ask(ctx, ask[office])
+		must(err)
+		rem := &bot.Reminder{ID: fmt.Sprintf("ask:%d:due:%s:n:%d", a.ID, bot.FormatDate(a.DueDate), seq), ReferralID: ref.ID,
+			AskID: a.ID, OfficeCode: office, Seq: seq, Kind: kind, DaysLeft: daysLeft, DueAt: dueAt.UTC(),
+			RecordedAt: sentAt.UTC(), Late: sentAt.Sub(dueAt) > bot.LateAfter, Escalated: escalated, Skipped: skipped,
+			PostedChannel: skipped == "", PostedDM: escalated}
+		kindOfEvent := "reminder.recorded"
+		if skipped != "" {
+			kindOfEvent = "reminder." + skipped
+		}
+		detail, _ := json.Marshal(map[string]any{"reminder": rem.ID, "office": office, "kind": kind,
+			"days_left": daysLeft, "late": rem.Late, "escalated": escalated})
+		must(db.Update(ctx, func(tx bot.Tx) error {
+			if _, err := tx.RecordReminder(ctx, rem); err != nil {
+				return err
+			}
+			return tx.AppendEvent(ctx, &bot.Event{ReferralID: ref.ID, Actor: bot.ActorBot, Kind: kindOfEvent, Detail: string(detail), At: sentAt.UTC()})
+		}))
+	}
+	remind("policy", 0, "before", 2, exportAt(12, 11, 9, 0), exportAt(12, 11, 9, 0).Add(5*time.Second), false, "")
+	remind("policy", 2, "due", 0, exportAt(12, 15, 9, 0), exportAt(12, 15, 9, 30), false, "")
+	remind("policy", 3, "overdue", -1, exportAt(12, 16, 9, 0), exportAt(12, 16, 9, 0).Add(2*time.Second), true, "")
+	remind("technology", 1, "before", 1, exportAt(12, 16, 9, 0), exportAt(12, 16, 9, 0).Add(3*time.Second), false, bot.SkippedSnoozed)
+	answer(exportAt(12, 16, 11, 0), "UPOLICY1", "policy", bot.PositionInput{Outcome: bot.OutcomeDeny,
+		Reasons: "Diversion risk to a restricted end user.", Comment: "- not a formula\n=SUM(A1)"})
+
+	clk.Set(exportAt(12, 17, 10, 0))
+	_, err = svc.Recommend(ctx, "UANALYST", ref.ID, bot.RecommendationInput{
+		Outcome:   bot.OutcomeApproveWithProvisos,
+		Provisos:  map[string]string{"navy": "For stated end-use only\nNo reexport without prior U.S. Government authorization, in writing"},
+		Added:     "Applicant must inform consignee of all license conditions",
+		Rationale: "Navy's provisos address Policy's diversion concern; Army's new intelligence was reviewed with J2.",
+	})
+	must(err)
+	ref, err = db.Referral(ctx, ref.ID)
+	must(err)
+	return db, svc, ref
+}
+
+func TestExportGolden(t *testing.T) {
+	_, svc, ref := exportDataset(t)
+	rec, err := svc.Record(context.Background(), ref.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []record.ExportFormat{record.ExportMarkdown, record.ExportJSON, record.ExportCSV} {
+		got, err := record.Render(rec, f)
+		if err != nil {
+			t.Fatalf("render %s: %v", f, err)
+		}
+		goldenfile.Check(t, filepath.Join("testdata", "export_record.golden."+string(f)), got, *update)
+	}
+	if got, want := record.FileName(rec, record.ExportJSON), "dod-record-commerce-Z123456.json"; got != want {
+		t.Errorf("FileName = %q; want %q", got, want)
+	}
+}
+
+// TestExportContents checks, independently of the golden files, that each format
+// carries what the official record must: every version of every position with who,
+// when and for which office; provisos by origin; questions and reasons; reminders
+// and escalations; due-date changes with reasons; the recommendation and dissent.
+func TestExportContents(t *testing.T) {
+	_, svc, ref := exportDataset(t)
+	rec, err := svc.Record(context.Background(), ref.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := record.JSON(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc record.Document
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("the JSON does not read back into the documented schema: %v", err)
+	}
+	if doc.Schema != record.Schema || doc.Referral.CaseNumber != "Z123456" || doc.Referral.OpenedAt != "2026-11-27T15:00:00Z" {
+		t.Errorf("schema / referral = %q / %+v", doc.Schema, doc.Referral)
+	}
+	army := doc.Offices[0]
+	if army.Office != "army" || len(army.Positions) != 2 || army.Positions[1].AnsweredBy != "UARMY2" ||
+		army.Positions[1].OnBehalfOf != "army" || army.Positions[1].AnsweredAt != "2026-12-04T14:00:00Z" || army.Positions[1].Reasons == "" {
+		t.Errorf("army history = %+v", army)
+	}
+	if tech := doc.Offices[4]; tech.Office != "technology" || len(tech.Positions) != 0 || tech.DueDate != "2026-12-17" || tech.State != "closed" {
+		t.Errorf("technology = %+v; want closed, never answered, due 2026-12-17", tech)
+	}
+	var kinds []string
+	for _, c := range doc.DueChanges {
+		kinds = append(kinds, c.Kind+":"+c.Reason)
+	}
+	if got := strings.Join(kinds, " | "); got != "clock.held:Waiting on the applicant's answer to Air Force's questions | clock.resumed: | due.changed:Lab test results expected Dec 16" {
+		t.Errorf("due changes = %s", got)
+	}
+	if c := doc.DueChanges[1]; c.BusinessDaysHeld != 2 || c.To != "2026-12-22" {
+		t.Errorf("resumption = %+v; want 2 business days held, DoD due 2026-12-22", c)
+	}
+	if c := doc.DueChanges[2]; c.Target != "technology" || c.From != "2026-12-15" || c.To != "2026-12-17" {
+		t.Errorf("extension = %+v", c)
+	}
+	if len(doc.Reminders) != 4 || !doc.Reminders[1].Late || !doc.Reminders[2].Escalated || doc.Reminders[3].Skipped != bot.SkippedSnoozed {
+		t.Errorf("reminders = %+v", doc.Reminders)
+	}
+	f := doc.Recommendation
+	if f == nil || f.Outcome != string(bot.OutcomeApproveWithProvisos) || len(f.Provisos) != 3 || f.Provisos[2].Office != bot.OfficeDTSA {
+		t.Fatalf("recommendation = %+v", f)
+	}
+	var dissent []string
+	for _, d := range f.Dissent {
+		dissent = append(dissent, d.Office+"="+d.Position)
+	}
+	if got := strings.Join(dissent, ","); got != "army=deny,air_force=rwa,policy=deny" {
+		t.Errorf("dissent = %s", got)
+	}
+
+	md := record.Markdown(rec)
+	for _, want := range []string{
+		"| Applicant | Acme Photonics \\<Inc> \\| \\*Optics\\* |",
+		"- v2 2026-12-04 14:00 UTC — **Deny**, by UARMY2 for Army",
+		"  - Questions: Who is the ultimate end user of the spare cores?\n    1\\. Is the \\<Inc> subsidiary a consignee?",
+		"- **Navy**\n  - For stated end-use only (v1)",
+		"Dissenting offices (overridden): Army, Air Force, Policy\n",
+		"escalated to the analyst by direct message",
+		"UANALYST moved DTSA Technology's due date from 2026-12-15 to 2026-12-17. Reason: Lab test results expected Dec 16",
+		"UANALYST put the referral on hold. Reason: Waiting on the applicant's answer to Air Force's questions",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+
+	raw, err = record.CSV(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(record.CSVHeader, ",") {
+		t.Errorf("header = %v", rows[0])
+	}
+	sections := map[string]int{}
+	for _, r := range rows[1:] {
+		if len(r) != len(record.CSVHeader) {
+			t.Fatalf("row %v has %d fields; want %d", r, len(r), len(record.CSVHeader))
+		}
+		sections[r[0]]++
+		if r[0] == "comment" && r[2] == "policy" && !strings.HasPrefix(r[7], "'- not a formula") {
+			t.Errorf("policy comment = %q; want it defused with a leading '", r[7])
+		}
+	}
+	want := map[string]int{"referral": 18, "ask": 5, "position": 5, "proviso": 2, "questions": 1, "reasons": 2,
+		"comment": 2, "reminder": 4, "due_change": 3, "recommendation": 1, "final_proviso": 3, "dissent": 3, "event": len(doc.Events)}
+	for s, n := range want {
+		if sections[s] != n {
+			t.Errorf("CSV has %d %s rows; want %d", sections[s], s, n)
+		}
+	}
+}
+
+func TestParseExportFormat(t *testing.T) {
+	for in, want := range map[string]record.ExportFormat{"md": record.ExportMarkdown, "Markdown": record.ExportMarkdown, "JSON": record.ExportJSON, " csv": record.ExportCSV} {
+		if got, err := record.ParseExportFormat(in); err != nil || got != want {
+			t.Errorf("ParseExportFormat(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := record.ParseExportFormat("pdf"); bot.ErrorCode(err) != bot.EINVALID {
+		t.Errorf("ParseExportFormat(pdf) error = %v; want EINVALID", err)
+	}
+}
