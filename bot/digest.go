@@ -184,7 +184,11 @@ func (s *Service) postDigests(ctx context.Context) error {
 // postDigest posts one digest, looking first for a copy an earlier attempt may
 // have posted without recording it.
 func (s *Service) postDigest(ctx context.Context, d *Digest) error {
-	if err := s.store.Update(ctx, func(tx Tx) error { return tx.MarkDigestAttempt(ctx, d.ID) }); err != nil {
+	claimed := false
+	if err := s.store.Update(ctx, func(tx Tx) (err error) {
+		claimed, err = tx.ClaimDigest(ctx, d.ID, s.now().Add(s.lease))
+		return err
+	}); err != nil || !claimed {
 		return err
 	}
 	channel := d.ChannelID

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,11 @@ func TestReferralInputBad(t *testing.T) {
 		{"received malformed", func(in *bot.ReferralInput) { in.Received = "27/11/2026" }, bot.FieldReceived, "2026-11-27"},
 		{"dod due past", func(in *bot.ReferralInput) { in.DoDDue = "2026-11-01" }, bot.FieldDoDDue, "past"},
 		{"office due after dod due", func(in *bot.ReferralInput) { in.DoDDue, in.OfficeDue = "2026-12-10", "2026-12-11" }, bot.FieldOfficeDue, "on or before"},
-		{"no offices", func(in *bot.ReferralInput) { in.Offices = nil }, bot.FieldOffices, "at least one"},
+		{"too many to invite", func(in *bot.ReferralInput) {
+			for i := range bot.MaxAlsoInvite + 1 {
+				in.AlsoInvite = append(in.AlsoInvite, fmt.Sprintf("U%03d", i))
+			}
+		}, bot.FieldAlsoInvite, "at most"},
 		{"unknown office", func(in *bot.ReferralInput) { in.Offices = []string{"army", "coast_guard"} }, bot.FieldOffices, "not an office"},
 	}
 	for _, tt := range tests {

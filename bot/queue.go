@@ -50,7 +50,9 @@ type QueueTx interface {
 	// RecordDigest records a digest by id; false (and nothing changed) when the id
 	// was recorded before.
 	RecordDigest(ctx context.Context, d *Digest) (bool, error)
-	MarkDigestAttempt(ctx context.Context, id string) error
+	// ClaimDigest takes an unposted digest for posting until leaseUntil; false when
+	// it is posted or another process holds it.
+	ClaimDigest(ctx context.Context, id string, leaseUntil time.Time) (bool, error)
 	MarkDigestPosted(ctx context.Context, id, ts string) error
 }
 

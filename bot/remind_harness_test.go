@@ -495,13 +495,15 @@ func (w *world) checkSent(r *bot.Referral, seen, seenDM map[string]bool, want ..
 			w.t.Errorf("reminder %s buttons = %v; want Answer now and Snooze for ask %s", id, b, value)
 		}
 		if e.escalated {
-			wantDMs["escalation:"+id] = true
-			dm, ok := dms["escalation:"+id]
+			// One direct message a morning lists every overdue office of the analyst.
+			key := "escalation:" + analystID + ":" + w.clock.Now().In(ny).Format(time.DateOnly)
+			wantDMs[key] = true
+			dm, ok := dms[key]
 			if !ok {
-				w.t.Errorf("escalation %s not sent to the analyst", id)
+				w.t.Errorf("escalation %s (for reminder %s) not sent to the analyst", key, id)
 				continue
 			}
-			checkDM(w.t, r, e.ask, dm)
+			checkDM(w.t, r, e.ask, dm, w.roster)
 		}
 	}
 	for k := range got {
@@ -521,12 +523,12 @@ func (w *world) checkSent(r *bot.Referral, seen, seenDM map[string]bool, want ..
 	}
 }
 
-// checkDM checks that an escalation DM carries the case number, the due date and a
-// link to the channel, and none of the referral's controlled details.
-func checkDM(t *testing.T, r *bot.Referral, a *bot.Ask, m slackfake.Message) {
+// checkDM checks that the morning's escalation DM names the case, the overdue office
+// and links the channel, and carries none of the referral's controlled details.
+func checkDM(t *testing.T, r *bot.Referral, a *bot.Ask, m slackfake.Message, roster *bot.Roster) {
 	t.Helper()
 	text := textOf(m) + "\n" + m.Text
-	for _, want := range []string{r.CaseNumber, bot.FormatDate(a.DueDate), "<#" + r.ChannelID + ">"} {
+	for _, want := range []string{r.CaseNumber, roster.OfficeName(a.OfficeCode), "<#" + r.ChannelID + ">"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("escalation DM %q lacks %q", text, want)
 		}

@@ -54,13 +54,18 @@ func (r reader) UnpostedDigests(ctx context.Context) ([]*bot.Digest, error) {
 	return out, nil
 }
 
-// MarkDigestAttempt counts one attempt to post the digest.
-func (t *tx) MarkDigestAttempt(ctx context.Context, id string) error {
-	_, err := t.q.ExecContext(ctx, `UPDATE digests SET attempts = attempts + 1 WHERE id = ?`, id)
+// ClaimDigest takes an unposted digest for posting until leaseUntil, counting the
+// attempt. It returns false when the digest is posted or another process holds it:
+// two instances never post the same digest at once.
+func (t *tx) ClaimDigest(ctx context.Context, id string, leaseUntil time.Time) (bool, error) {
+	res, err := t.q.ExecContext(ctx, `UPDATE digests SET attempts = attempts + 1, lease_until = ?
+		WHERE id = ? AND posted_ts = '' AND (lease_until IS NULL OR lease_until <= ?)`,
+		stamp(leaseUntil), id, stamp(t.now))
 	if err != nil {
-		return fmt.Errorf("count an attempt of digest %s: %w", id, err)
+		return false, fmt.Errorf("claim digest %s: %w", id, err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // MarkDigestPosted records the ts of the posted digest.

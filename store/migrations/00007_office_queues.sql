@@ -38,6 +38,7 @@ CREATE TABLE digests (
 	user_id     TEXT    NOT NULL DEFAULT '', -- whom a direct message goes to
 	text        TEXT    NOT NULL,            -- what it says, fixed when recorded
 	attempts    INTEGER NOT NULL DEFAULT 0,
+	lease_until TEXT,                        -- one instance posts it at a time
 	posted_ts   TEXT    NOT NULL DEFAULT '',
 	recorded_at TEXT    NOT NULL
 ) WITHOUT ROWID;
