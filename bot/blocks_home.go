@@ -61,8 +61,7 @@ func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	}
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
-		"Updated <!date^%d^{date_short_pretty} {time}|%s> · `/referral list overdue` · `/referral help`",
-		w.At.Unix(), w.At.UTC().Format("2006-01-02 15:04 UTC")))))
+		"Updated %s · `/referral list overdue` · `/referral help`", SlackTime(w.At)))))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 

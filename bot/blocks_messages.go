@@ -72,12 +72,12 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
 			":double_vertical_bar: *On hold* since %s: no reminders; due dates move by the business days held when it resumes.",
-			t.Referral.HeldSince.UTC().Format("2006-01-02 15:04 MST")))))
+			SlackTime(t.Referral.HeldSince)))))
 	}
 	if rec := t.Recommendation; rec != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
 			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.Label(),
-			rec.RecordedBy, rec.RecordedAt.UTC().Format("2006-01-02 15:04 MST"))), nil, nil))
+			rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil))
 	}
 	return blocks
 }
@@ -138,8 +138,8 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 	rec, r := t.Recommendation, t.Referral
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate("Final DoD recommendation: "+rec.Outcome.Label(), maxHeaderText))),
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s> on %s.", outcomeIcon(rec.Outcome),
-			esc(caseTitle(r)), rec.RecordedBy, rec.RecordedAt.UTC().Format("2006-01-02 15:04 MST"))), nil, nil),
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s>, %s.", outcomeIcon(rec.Outcome),
+			esc(caseTitle(r)), rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil),
 	}
 	if len(rec.Provisos) > 0 {
 		lines := []string{"*Provisos* (by originating office)"}

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -102,9 +103,16 @@ func outcomeIcon(o Outcome) string {
 	return ":hourglass_flowing_sand:"
 }
 
+// SlackTime writes an instant as Slack's date token, which every reader sees in
+// their own time zone ("Today at 2:30 PM"); clients that cannot render it show the
+// fallback, the instant in UTC. It works in mrkdwn only, never in plain_text.
+func SlackTime(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
 // positionLine describes a position in one line: outcome, who, when.
 func positionLine(p *Position) string {
-	return fmt.Sprintf("%s %s — <@%s>, %s", outcomeIcon(p.Outcome), p.Outcome.Label(), p.AnsweredBy, p.AnsweredAt.UTC().Format("2006-01-02 15:04 MST"))
+	return fmt.Sprintf("%s %s — <@%s>, %s", outcomeIcon(p.Outcome), p.Outcome.Label(), p.AnsweredBy, SlackTime(p.AnsweredAt))
 }
 
 // positionDetail lists what came with a position: provisos, questions, reasons, comment.
