@@ -46,7 +46,7 @@ func referralFields(r *Referral) []*slack.TextBlockObject {
 		f("Applicant", r.Applicant),
 		f("Commodity", r.Commodity),
 		f("Classification", r.Classification),
-		f("Destination", r.Destination),
+		f("Destination", CountryName(r.Destination)),
 		f("End user / consignees", r.EndUser),
 		f("Value", "$"+formatThousands(r.ValueUSD)),
 		f("Received", FormatDate(r.ReceivedOn)),
