@@ -106,8 +106,8 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 		btn := func(o Outcome, text string) *slack.ButtonBlockElement {
 			b := slack.NewButtonBlockElement(ActionAnswerPrefix+string(o), value, plain(text))
 			switch o {
-			case OutcomeApprove:
-				b = b.WithStyle(slack.StylePrimary)
+			case OutcomeApprove: // recorded at once, so Slack asks first
+				b = b.WithStyle(slack.StylePrimary).WithConfirm(approveConfirm(r, a, roster))
 			case OutcomeDeny:
 				b = b.WithStyle(slack.StyleDanger)
 			}
@@ -130,6 +130,15 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 		text = fmt.Sprintf("%s on %s: no position (closed)", roster.OfficeName(a.OfficeCode), r.CaseNumber)
 	}
 	return Message{Text: text, Blocks: blocks, Key: askKey(a.ID)}
+}
+
+// approveConfirm asks before the Approve button records an office's position,
+// which the other buttons do only after their modal.
+func approveConfirm(r *Referral, a *Ask, roster *Roster) *slack.ConfirmationBlockObject {
+	name := roster.OfficeName(a.OfficeCode)
+	return confirmDialog("Approve for "+name+"?", fmt.Sprintf(
+		"This records Approve as %s's official position on %s, under your name. It can be changed until the final recommendation; earlier versions are kept.",
+		name, caseTitle(r)), "Approve", "Cancel")
 }
 
 // FinalMessage announces the final recommendation: outcome, provisos by office,

@@ -29,6 +29,11 @@ const (
 	maxFieldText   = 2000
 	maxHeaderText  = 150
 	maxTopic       = 250
+
+	// A confirm dialog's title, text, and confirm and deny buttons.
+	maxConfirmTitle  = 100
+	maxConfirmText   = 300
+	maxConfirmButton = 30
 )
 
 func plain(s string) *slack.TextBlockObject {
@@ -37,6 +42,13 @@ func plain(s string) *slack.TextBlockObject {
 
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+// confirmDialog is the Block Kit confirm object: Slack asks "are you sure?" before
+// the click reaches the bot. Every part is plain text.
+func confirmDialog(title, text, confirm, deny string) *slack.ConfirmationBlockObject {
+	return slack.NewConfirmationBlockObject(plain(truncate(title, maxConfirmTitle)), plain(truncate(text, maxConfirmText)),
+		plain(truncate(confirm, maxConfirmButton)), plain(truncate(deny, maxConfirmButton)))
 }
 
 // esc escapes user text for mrkdwn, as Slack requires for &, < and >.
