@@ -24,8 +24,12 @@ func SummaryMessage(t *Tally, roster *Roster) Message {
 		slack.NewDividerBlock(),
 	}
 	blocks = append(blocks, TallyBlocks(t, roster)...)
+	next := "`/referral recommend` records the final recommendation"
+	if t.Recommendation != nil {
+		next = "`/referral export` uploads the official record"
+	}
 	blocks = append(blocks, slack.NewContextBlock("",
-		mrkdwn(fmt.Sprintf("%d of %d offices answered · `/referral status` shows this to you · `/referral recommend` records the final recommendation", answered, len(t.Asks)))))
+		mrkdwn(fmt.Sprintf("%d of %d offices answered · `/referral status` shows this to you · %s", answered, len(t.Asks), next))))
 	return Message{
 		Text:   fmt.Sprintf("Referral %s: %d of %d offices answered", caseTitle(r), answered, len(t.Asks)),
 		Blocks: blocks,
