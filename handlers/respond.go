@@ -11,13 +11,18 @@ import (
 	"github.com/referralbot/referralbot/bot"
 )
 
+// reply is a message answering a slash command (its acknowledgement, or a post to
+// its response_url). It sends only the fields set: slack.Msg would also send an
+// empty "metadata" object and "blocks": null, which Slack refuses.
+type reply struct {
+	ResponseType string        `json:"response_type,omitempty"`
+	Text         string        `json:"text,omitempty"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
 // ephemeral is a slash command acknowledgement only the caller sees.
-func ephemeral(text string, blocks ...slack.Block) *slack.Msg {
-	m := &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text}
-	if len(blocks) > 0 {
-		m.Blocks = slack.Blocks{BlockSet: blocks}
-	}
-	return m
+func ephemeral(text string, blocks ...slack.Block) *reply {
+	return &reply{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: blocks}
 }
 
 // failure turns an error into what the person who caused it reads, logging the

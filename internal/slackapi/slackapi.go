@@ -91,8 +91,14 @@ func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string)
 	return slackError(err)
 }
 
-func msgOptions(m bot.Message) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+// msgOptions sends m's text, its blocks when it has any (an update always sends
+// them, so that "[]" clears the old ones), and its key as metadata when it has one:
+// fields left empty are not sent.
+func msgOptions(m bot.Message, update bool) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 || update {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
 	if m.Key != "" {
 		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{
 			EventType: metadataEventType, EventPayload: map[string]any{"key": m.Key},
@@ -103,20 +109,20 @@ func msgOptions(m bot.Message) []slack.MsgOption {
 
 // PostMessage posts m to a channel and returns its ts.
 func (c *Client) PostMessage(ctx context.Context, channelID string, m bot.Message) (string, error) {
-	_, ts, err := c.api.PostMessageContext(ctx, channelID, msgOptions(m)...)
+	_, ts, err := c.api.PostMessageContext(ctx, channelID, msgOptions(m, false)...)
 	return ts, slackError(err)
 }
 
 // UpdateMessage replaces the message at ts with m.
 func (c *Client) UpdateMessage(ctx context.Context, channelID, ts string, m bot.Message) error {
-	_, _, _, err := c.api.UpdateMessageContext(ctx, channelID, ts, msgOptions(m)...)
+	_, _, _, err := c.api.UpdateMessageContext(ctx, channelID, ts, msgOptions(m, true)...)
 	return slackError(err)
 }
 
 // PostEphemeral shows m to one user in a channel.
 func (c *Client) PostEphemeral(ctx context.Context, channelID, userID string, m bot.Message) error {
-	_, err := c.api.PostEphemeralContext(ctx, channelID, userID,
-		slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+	m.Key = "" // ephemeral messages carry no metadata
+	_, err := c.api.PostEphemeralContext(ctx, channelID, userID, msgOptions(m, false)...)
 	return slackError(err)
 }
 

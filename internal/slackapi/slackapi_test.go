@@ -114,3 +114,40 @@ func TestInviteAlreadyInChannel(t *testing.T) {
 		t.Errorf("got %v; want nil", err)
 	}
 }
+
+// Messages send only the fields they set: no blocks when there are none (an update
+// sends "[]", clearing the old ones), no metadata on an ephemeral message.
+func TestMessagesOmitEmptyFields(t *testing.T) {
+	fake, c := newClient(t)
+	fake.AddUser("U1", "U1")
+	ch := fake.AddChannel("ref-a", true, fake.BotUserID(), "U1")
+	ctx := context.Background()
+	ts, err := c.PostMessage(ctx, ch, bot.Message{Text: "hi", Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpdateMessage(ctx, ch, ts, bot.Message{Text: "hello", Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PostEphemeral(ctx, ch, "U1", bot.Message{Text: "psst", Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method         string
+		blocks, hasMD  bool
+		wantBlocksText string
+	}{
+		{"chat.postMessage", false, true, ""},
+		{"chat.update", true, true, "[]"},
+		{"chat.postEphemeral", false, false, ""},
+	} {
+		calls := fake.CallsTo(tt.method)
+		if len(calls) != 1 {
+			t.Fatalf("%d calls to %s", len(calls), tt.method)
+		}
+		p := calls[0].Params
+		if p.Has("blocks") != tt.blocks || p.Get("blocks") != tt.wantBlocksText || p.Has("metadata") != tt.hasMD {
+			t.Errorf("%s sent %v; want blocks %v (%q), metadata %v", tt.method, p, tt.blocks, tt.wantBlocksText, tt.hasMD)
+		}
+	}
+}
