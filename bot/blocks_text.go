@@ -13,6 +13,12 @@ import (
 const (
 	// ActionAnswerPrefix + outcome is the action_id of each answer button; the value is the ask id.
 	ActionAnswerPrefix = "answer_"
+	// ActionAnswerFromHome is the Answer button of an ask on the Home tab; its value is
+	// the ask's, as on the answer buttons.
+	ActionAnswerFromHome = "home_answer"
+	// CallbackAnswerChoice identifies the modal, opened from the Home tab, where a
+	// reviewer picks the office's position.
+	CallbackAnswerChoice = "answer_choice"
 	// CallbackOpenReferral identifies the "New referral" modal.
 	CallbackOpenReferral = "referral_new"
 	// CallbackPosition identifies the modal for provisos, questions or reasons.

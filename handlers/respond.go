@@ -53,13 +53,20 @@ func (r *Router) viewErrors(err error, what string) *slack.ViewSubmissionRespons
 	if bot.ErrorCode(err) == bot.EINVALID && errors.As(err, &e) && len(e.Fields) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(e.Fields)
 	}
-	return slack.NewUpdateViewSubmissionResponse(&slack.ModalViewRequest{
+	v := noticeModal(r.failure(err, what))
+	return slack.NewUpdateViewSubmissionResponse(&v)
+}
+
+// noticeModal is a modal that only says text: what a person reads where no
+// channel is at hand to tell them (a form, the Home tab).
+func noticeModal(text string) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
 		Type:  slack.VTModal,
 		Title: slack.NewTextBlockObject(slack.PlainTextType, "Not recorded", false, false),
 		Close: slack.NewTextBlockObject(slack.PlainTextType, "Close", false, false),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(
-			slack.NewTextBlockObject(slack.MarkdownType, r.failure(err, what), false, false), nil, nil)}},
-	})
+			slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}},
+	}
 }
 
 func helpText(command string) string {
