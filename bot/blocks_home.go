@@ -70,8 +70,9 @@ func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 
 // AnswerChoiceModal is where a reviewer, from the Home tab, picks the office's
 // position on an ask. Approve is recorded on submit; the other positions go on to
-// the position modal for what must come with them, as the ask's buttons do.
-func AnswerChoiceModal(r *Referral, a *Ask, roster *Roster) slack.ModalViewRequest {
+// the position modal for what must come with them, as the ask's buttons do. seen is
+// the version of the position on the Home tab the person pressed Answer on.
+func AnswerChoiceModal(r *Referral, a *Ask, roster *Roster, seen int) slack.ModalViewRequest {
 	var outcomes []*slack.OptionBlockObject
 	for _, o := range Outcomes {
 		outcomes = append(outcomes, slack.NewOptionBlockObject(string(o), plain(o.Label()), nil))
@@ -83,7 +84,7 @@ func AnswerChoiceModal(r *Referral, a *Ask, roster *Roster) slack.ModalViewReque
 			"Approve is recorded when you press Next. The others ask next for provisos, questions or reasons."),
 			slack.NewRadioButtonsBlockElement(InputAction, outcomes...)),
 	}
-	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Seen: currentVersion(a)})
+	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Seen: seen})
 	return modal(CallbackAnswerChoice, "Your office's position", "Next", string(meta), blocks)
 }
 

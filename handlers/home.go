@@ -17,7 +17,7 @@ import (
 // opens in a modal too: the Home tab has no channel to say it in.
 func (r *Router) answerFromHome(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
 	view := func() slack.ModalViewRequest {
-		askID, _, err := bot.ParseAnswerValue(a.Value)
+		askID, seen, err := bot.ParseAnswerValue(a.Value)
 		if err != nil {
 			return noticeModal(r.failure(err, "answer from home"))
 		}
@@ -25,7 +25,7 @@ func (r *Router) answerFromHome(ctx context.Context, cb *slack.InteractionCallba
 		if err != nil {
 			return noticeModal(r.failure(err, "answer from home"))
 		}
-		return bot.AnswerChoiceModal(ref, ask, r.svc.Roster())
+		return bot.AnswerChoiceModal(ref, ask, r.svc.Roster(), seen)
 	}()
 	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
 	defer cancel()

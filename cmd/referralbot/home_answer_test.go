@@ -36,7 +36,8 @@ func TestAnswerFromHome(t *testing.T) {
 	h := newHarness(t, "http")
 	r := h.openReferral("Z123456")
 	army, navy, policy := reviewer("army", 1), reviewer("navy", 1), reviewer("policy", 1)
-	for _, u := range []string{army, navy, policy} {
+	tech := reviewer("technology", 1)
+	for _, u := range []string{army, navy, tech} {
 		h.openHomeTab(u)
 	}
 
@@ -71,18 +72,35 @@ func TestAnswerFromHome(t *testing.T) {
 		t.Errorf("navy's position after Deny from the Home tab: %+v", pos)
 	}
 
+	// A Home tab not yet refreshed after a colleague answered: what the person did
+	// not see is not overwritten.
+	policy2 := reviewer("policy", 2)
+	h.openHomeTab(policy2)
+	h.click(policy, r.ChannelID, h.askMessage(r, "policy").TS, "answer_approve")
+	v = h.answerFromHome(policy2, r, "policy")
+	h.submit(policy2, v.ID, slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeRWA)})
+	p = h.lastView(policy2, bot.CallbackPosition)
+	h.submit(policy2, p.ID, slackfake.Input{BlockID: bot.FieldQuestions, Value: "Who is the end user?"})
+	if text := blocksText(h.lastView(policy2, "").Blocks); !strings.Contains(text, "Meanwhile") {
+		t.Errorf("answering over a colleague's unseen position: %s", text)
+	}
+	if pos := h.ask(r, "policy").Current; pos == nil || pos.Outcome != bot.OutcomeApprove {
+		t.Errorf("policy's position after the refused overwrite: %+v", pos)
+	}
+	h.drain()
+
 	// A Home tab not yet refreshed after the final recommendation: Answer says why
 	// nothing can be recorded, in a modal, since there is no channel to say it in.
 	h.command(analyst, r.ChannelID, "recommend")
 	rec := h.lastView(analyst, bot.CallbackRecommendation)
 	h.submit(analyst, rec.ID, slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeDeny)},
 		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's diversion concern stands."})
-	v = h.answerFromHome(policy, r, "policy")
+	v = h.answerFromHome(tech, r, "technology")
 	if text := blocksText(v.Blocks); v.CallbackID == bot.CallbackAnswerChoice || !strings.Contains(text, "already recorded") {
 		t.Errorf("Answer after the recommendation opened %s: %s", v.CallbackID, text)
 	}
 	h.drain()
-	if h.ask(r, "policy").Current != nil {
-		t.Error("policy got a position after the final recommendation")
+	if h.ask(r, "technology").Current != nil {
+		t.Error("technology got a position after the final recommendation")
 	}
 }
