@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -49,7 +50,9 @@ func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("Nothing is waiting on your offices. :tada:"), nil, nil))
 		}
 		for _, a := range w.Asks {
-			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(askLineText(a, roster)), nil, nil))
+			answer := slack.NewButtonBlockElement(ActionAnswerFromHome, AnswerValue(a.Ask), plain("Answer"))
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwn(askLineText(a, roster)), nil, slack.NewAccessory(answer),
+				slack.SectionBlockOptionBlockID(fmt.Sprintf("home_ask_%d", a.Ask.ID))))
 		}
 		more(w.MoreAsks)
 	}
@@ -61,9 +64,28 @@ func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	}
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
-		"Updated <!date^%d^{date_short_pretty} {time}|%s> · `/referral list overdue` · `/referral help`",
-		w.At.Unix(), w.At.UTC().Format("2006-01-02 15:04 UTC")))))
+		"Updated %s · `/referral list overdue` · `/referral help`", SlackTime(w.At)))))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// AnswerChoiceModal is where a reviewer, from the Home tab, picks the office's
+// position on an ask. Approve is recorded on submit; the other positions go on to
+// the position modal for what must come with them, as the ask's buttons do. seen is
+// the version of the position on the Home tab the person pressed Answer on.
+func AnswerChoiceModal(r *Referral, a *Ask, roster *Roster, seen int) slack.ModalViewRequest {
+	var outcomes []*slack.OptionBlockObject
+	for _, o := range Outcomes {
+		outcomes = append(outcomes, slack.NewOptionBlockObject(string(o), plain(o.Label()), nil))
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* — your position on *%s* is requested by *%s*.",
+			esc(roster.OfficeName(a.OfficeCode)), esc(caseTitle(r)), FormatDate(a.DueDate))), nil, nil),
+		slack.NewInputBlock(FieldOutcome, plain("Position"), plain(
+			"Approve is recorded when you press Next. The others ask next for provisos, questions or reasons."),
+			slack.NewRadioButtonsBlockElement(InputAction, outcomes...)),
+	}
+	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Seen: seen})
+	return modal(CallbackAnswerChoice, "Your office's position", "Next", string(meta), blocks)
 }
 
 // ListMessage renders /referral list: the fallback text and the blocks.

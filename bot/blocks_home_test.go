@@ -125,6 +125,8 @@ func TestHomeGolden(t *testing.T) {
 	golden(t, "home_nobody", bot.HomeView(worklist(t, sampleWorklist(), bot.ListMine, "UOUTSIDER", false, nil, bot.HomeLimit), ro))
 	_, blocks := bot.ListMessage(worklist(t, sampleWorklist(), bot.ListOverdue, "UANALYST2", true, nil, bot.ListLimit), ro)
 	golden(t, "list_overdue", blocks)
+	ask := sampleWorklist().pending[1]
+	golden(t, "modal_answer_choice", bot.AnswerChoiceModal(ask.Referral, ask.Ask, ro, 0))
 }
 
 func TestHomeCounts(t *testing.T) {
@@ -189,6 +191,10 @@ func TestHomeFitsBlockKitLimits(t *testing.T) {
 	}
 	if len(raw) > 250_000 {
 		t.Errorf("Home tab is %d bytes; Slack refuses views over 250 KB", len(raw))
+	}
+	choice, _ := json.Marshal(bot.AnswerChoiceModal(c.refs[0], c.pending[0].Ask, ro, 0))
+	if problems := slackfake.ValidateView(choice); len(problems) > 0 {
+		t.Errorf("the answer modal breaks Block Kit limits: %v", problems)
 	}
 
 	for _, kind := range []bot.ListKind{bot.ListMine, bot.ListAll, bot.ListOverdue} {

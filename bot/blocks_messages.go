@@ -24,8 +24,12 @@ func SummaryMessage(t *Tally, roster *Roster) Message {
 		slack.NewDividerBlock(),
 	}
 	blocks = append(blocks, TallyBlocks(t, roster)...)
+	next := "`/referral recommend` records the final recommendation"
+	if t.Recommendation != nil {
+		next = "`/referral export` uploads the official record"
+	}
 	blocks = append(blocks, slack.NewContextBlock("",
-		mrkdwn(fmt.Sprintf("%d of %d offices answered · `/referral status` shows this to you · `/referral recommend` records the final recommendation", answered, len(t.Asks)))))
+		mrkdwn(fmt.Sprintf("%d of %d offices answered · `/referral status` shows this to you · %s", answered, len(t.Asks), next))))
 	return Message{
 		Text:   fmt.Sprintf("Referral %s: %d of %d offices answered", caseTitle(r), answered, len(t.Asks)),
 		Blocks: blocks,
@@ -46,7 +50,7 @@ func referralFields(r *Referral) []*slack.TextBlockObject {
 		f("Applicant", r.Applicant),
 		f("Commodity", r.Commodity),
 		f("Classification", r.Classification),
-		f("Destination", r.Destination),
+		f("Destination", CountryName(r.Destination)),
 		f("End user / consignees", r.EndUser),
 		f("Value", "$"+FormatThousands(r.ValueUSD)),
 		f("Received", FormatDate(r.ReceivedOn)),
@@ -72,12 +76,12 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
 			":double_vertical_bar: *On hold* since %s: no reminders; due dates move by the business days held when it resumes.",
-			t.Referral.HeldSince.UTC().Format("2006-01-02 15:04 MST")))))
+			SlackTime(t.Referral.HeldSince)))))
 	}
 	if rec := t.Recommendation; rec != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
 			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.Label(),
-			rec.RecordedBy, rec.RecordedAt.UTC().Format("2006-01-02 15:04 MST"))), nil, nil))
+			rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil))
 	}
 	return blocks
 }
@@ -106,8 +110,8 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 		btn := func(o Outcome, text string) *slack.ButtonBlockElement {
 			b := slack.NewButtonBlockElement(ActionAnswerPrefix+string(o), value, plain(text))
 			switch o {
-			case OutcomeApprove:
-				b = b.WithStyle(slack.StylePrimary)
+			case OutcomeApprove: // recorded at once, so Slack asks first
+				b = b.WithStyle(slack.StylePrimary).WithConfirm(approveConfirm(r, a, roster))
 			case OutcomeDeny:
 				b = b.WithStyle(slack.StyleDanger)
 			}
@@ -132,14 +136,23 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 	return Message{Text: text, Blocks: blocks, Key: askKey(a.ID)}
 }
 
+// approveConfirm asks before the Approve button records an office's position,
+// which the other buttons do only after their modal.
+func approveConfirm(r *Referral, a *Ask, roster *Roster) *slack.ConfirmationBlockObject {
+	name := roster.OfficeName(a.OfficeCode)
+	return confirmDialog("Approve for "+name+"?", fmt.Sprintf(
+		"This records Approve as %s's official position on %s, under your name. It can be changed until the final recommendation; earlier versions are kept.",
+		name, caseTitle(r)), "Approve", "Cancel")
+}
+
 // FinalMessage announces the final recommendation: outcome, provisos by office,
 // rationale, and the offices it overrides.
 func FinalMessage(t *Tally, roster *Roster) Message {
 	rec, r := t.Recommendation, t.Referral
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate("Final DoD recommendation: "+rec.Outcome.Label(), maxHeaderText))),
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s> on %s.", outcomeIcon(rec.Outcome),
-			esc(caseTitle(r)), rec.RecordedBy, rec.RecordedAt.UTC().Format("2006-01-02 15:04 MST"))), nil, nil),
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s>, %s.", outcomeIcon(rec.Outcome),
+			esc(caseTitle(r)), rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil),
 	}
 	if len(rec.Provisos) > 0 {
 		lines := []string{"*Provisos* (by originating office)"}

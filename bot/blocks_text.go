@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -12,6 +13,12 @@ import (
 const (
 	// ActionAnswerPrefix + outcome is the action_id of each answer button; the value is the ask id.
 	ActionAnswerPrefix = "answer_"
+	// ActionAnswerFromHome is the Answer button of an ask on the Home tab; its value is
+	// the ask's, as on the answer buttons.
+	ActionAnswerFromHome = "home_answer"
+	// CallbackAnswerChoice identifies the modal, opened from the Home tab, where a
+	// reviewer picks the office's position.
+	CallbackAnswerChoice = "answer_choice"
 	// CallbackOpenReferral identifies the "New referral" modal.
 	CallbackOpenReferral = "referral_new"
 	// CallbackPosition identifies the modal for provisos, questions or reasons.
@@ -28,6 +35,11 @@ const (
 	maxFieldText   = 2000
 	maxHeaderText  = 150
 	maxTopic       = 250
+
+	// A confirm dialog's title, text, and confirm and deny buttons.
+	maxConfirmTitle  = 100
+	maxConfirmText   = 300
+	maxConfirmButton = 30
 )
 
 func plain(s string) *slack.TextBlockObject {
@@ -36,6 +48,13 @@ func plain(s string) *slack.TextBlockObject {
 
 func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+// confirmDialog is the Block Kit confirm object: Slack asks "are you sure?" before
+// the click reaches the bot. Every part is plain text.
+func confirmDialog(title, text, confirm, deny string) *slack.ConfirmationBlockObject {
+	return slack.NewConfirmationBlockObject(plain(truncate(title, maxConfirmTitle)), plain(truncate(text, maxConfirmText)),
+		plain(truncate(confirm, maxConfirmButton)), plain(truncate(deny, maxConfirmButton)))
 }
 
 // esc escapes user text for mrkdwn, as Slack requires for &, < and >.
@@ -102,9 +121,16 @@ func outcomeIcon(o Outcome) string {
 	return ":hourglass_flowing_sand:"
 }
 
+// SlackTime writes an instant as Slack's date token, which every reader sees in
+// their own time zone ("Today at 2:30 PM"); clients that cannot render it show the
+// fallback, the instant in UTC. It works in mrkdwn only, never in plain_text.
+func SlackTime(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
 // positionLine describes a position in one line: outcome, who, when.
 func positionLine(p *Position) string {
-	return fmt.Sprintf("%s %s — <@%s>, %s", outcomeIcon(p.Outcome), p.Outcome.Label(), p.AnsweredBy, p.AnsweredAt.UTC().Format("2006-01-02 15:04 MST"))
+	return fmt.Sprintf("%s %s — <@%s>, %s", outcomeIcon(p.Outcome), p.Outcome.Label(), p.AnsweredBy, SlackTime(p.AnsweredAt))
 }
 
 // positionDetail lists what came with a position: provisos, questions, reasons, comment.

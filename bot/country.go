@@ -1,17 +1,42 @@
 package bot
 
-import "strings"
+import (
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+)
 
-// isoCountries holds the ISO 3166-1 alpha-2 codes officially assigned.
-const isoCountries = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
-	"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
-	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
-	"KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ " +
-	"NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW " +
-	"SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ " +
-	"UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+// Countries come from golang.org/x/text (CLDR), so that a code ISO assigns or
+// withdraws arrives with a module update instead of an edit here. CLDR knows more
+// region codes than ISO 3166-1 assigns; country keeps only the assigned ones, and
+// country_test.go pins the result to ISO's list so that an update changing it is
+// noticed.
+
+// country returns the region of an assigned ISO 3166-1 alpha-2 code, exactly as
+// written (two capital letters), and whether it is one.
+func country(code string) (language.Region, bool) {
+	r, err := language.ParseRegion(code)
+	ok := err == nil &&
+		r.String() == code && // not an alpha-3 or numeric code, not lower case
+		r.IsCountry() && // not a grouping such as EU or 419
+		!r.IsPrivateUse() && // not a user-assigned code such as XK or ZZ
+		r.Canonicalize() == r && // not a deprecated code such as UK or ZR
+		r.M49() != 0 && // not an exceptional reservation such as AC, EA or UN
+		display.English.Regions().Name(r) != "" // not a withdrawn code such as CS or SU
+	return r, ok
+}
 
 // IsCountryCode reports whether s is an assigned ISO 3166-1 alpha-2 code.
 func IsCountryCode(s string) bool {
-	return len(s) == 2 && strings.Contains(" "+isoCountries+" ", " "+s+" ")
+	_, ok := country(s)
+	return ok
+}
+
+// CountryName shows a destination by its English name and its code: "Germany (DE)".
+// A code that is not an assigned one is shown as it is.
+func CountryName(code string) string {
+	r, ok := country(code)
+	if !ok {
+		return code
+	}
+	return display.English.Regions().Name(r) + " (" + code + ")"
 }

@@ -11,13 +11,18 @@ import (
 	"github.com/referralbot/referralbot/bot"
 )
 
+// reply is a message answering a slash command (its acknowledgement, or a post to
+// its response_url). It sends only the fields set: slack.Msg would also send an
+// empty "metadata" object and "blocks": null, which Slack refuses.
+type reply struct {
+	ResponseType string        `json:"response_type,omitempty"`
+	Text         string        `json:"text,omitempty"`
+	Blocks       []slack.Block `json:"blocks,omitempty"`
+}
+
 // ephemeral is a slash command acknowledgement only the caller sees.
-func ephemeral(text string, blocks ...slack.Block) *slack.Msg {
-	m := &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: text}
-	if len(blocks) > 0 {
-		m.Blocks = slack.Blocks{BlockSet: blocks}
-	}
-	return m
+func ephemeral(text string, blocks ...slack.Block) *reply {
+	return &reply{ResponseType: slack.ResponseTypeEphemeral, Text: text, Blocks: blocks}
 }
 
 // failure turns an error into what the person who caused it reads, logging the
@@ -48,13 +53,20 @@ func (r *Router) viewErrors(err error, what string) *slack.ViewSubmissionRespons
 	if bot.ErrorCode(err) == bot.EINVALID && errors.As(err, &e) && len(e.Fields) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(e.Fields)
 	}
-	return slack.NewUpdateViewSubmissionResponse(&slack.ModalViewRequest{
+	v := noticeModal(r.failure(err, what))
+	return slack.NewUpdateViewSubmissionResponse(&v)
+}
+
+// noticeModal is a modal that only says text: what a person reads where no
+// channel is at hand to tell them (a form, the Home tab).
+func noticeModal(text string) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
 		Type:  slack.VTModal,
 		Title: slack.NewTextBlockObject(slack.PlainTextType, "Not recorded", false, false),
 		Close: slack.NewTextBlockObject(slack.PlainTextType, "Close", false, false),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(
-			slack.NewTextBlockObject(slack.MarkdownType, r.failure(err, what), false, false), nil, nil)}},
-	})
+			slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}},
+	}
 }
 
 func helpText(command string) string {

@@ -33,10 +33,12 @@ func (r *Router) routes() {
 	r.actions[bot.ActionAnswerNow] = r.answerNow
 	r.actions[bot.ActionSnooze] = r.snooze
 	r.actions[bot.ActionJoinDiscussion] = r.joinDiscussion
+	r.actions[bot.ActionAnswerFromHome] = r.answerFromHome
 
 	r.views[bot.CallbackOpenReferral] = r.submitNewReferral
 	r.views[bot.CallbackPosition] = r.submitPosition
 	r.views[bot.CallbackRecommendation] = r.submitRecommendation
+	r.views[bot.CallbackAnswerChoice] = r.submitAnswerChoice
 
 	r.events["app_home_opened"] = r.homeOpened
 	r.events["app_uninstalled"] = r.lostAccess

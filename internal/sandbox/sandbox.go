@@ -43,25 +43,54 @@ type Sandbox struct {
 	Fake      *slackfake.Server
 	App       *app.App
 	Transport slackfake.Transport
-	General   string // a public channel everyone is in, where referrals are opened from
+	General   string            // a public channel everyone is in, where referrals are opened from
+	Queues    map[string]string // office code → its queue channel, in queue mode
 	closers   []func()
+}
+
+// Option changes the sandbox's workspace or settings.
+type Option func(*options)
+
+type options struct {
+	queues bool
+	env    map[string]string
+}
+
+// WithQueues gives every office a queue channel (#army-queue, …) with its two
+// reviewers and the bot in it: DTSA's volume mode. Without it, asks go in the
+// referral's channel and the offices' rosters are invited there.
+func WithQueues() Option { return func(o *options) { o.queues = true } }
+
+// WithSetting sets one more environment setting of the bot (e.g. ARCHIVE_AFTER_DAYS).
+func WithSetting(key, value string) Option {
+	return func(o *options) {
+		if o.env == nil {
+			o.env = map[string]string{}
+		}
+		o.env[key] = value
+	}
 }
 
 // New builds the workspace and the bot in dir, reachable over transport
 // ("http": signed requests to the bot's HTTP handlers; "socket": Socket Mode), on a
 // manual clock set to start.
-func New(ctx context.Context, transport, dir string, start time.Time, log *slog.Logger) (*Sandbox, error) {
-	sb := &Sandbox{Clock: clock.NewManual(start)}
+func New(ctx context.Context, transport, dir string, start time.Time, log *slog.Logger, opts ...Option) (*Sandbox, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	sb := &Sandbox{Clock: clock.NewManual(start), Queues: map[string]string{}}
 	sb.Fake = slackfake.New(slackfake.WithClock(sb.Clock.Now))
 	sb.closers = append(sb.closers, sb.Fake.Close)
 
 	var roster strings.Builder
 	fmt.Fprintf(&roster, "analysts: [%s, %s]\noffices:\n", Analyst, Analyst2)
-	sb.Fake.AddUser(Analyst, "dana.Analyst")
-	sb.Fake.AddUser(Analyst2, "sam.Analyst")
-	sb.Fake.AddUser(Delegate, "dee.Delegate")
-	sb.Fake.AddUser(Outsider, "olly.Outsider")
+	sb.Fake.AddUser(Analyst, "dana.analyst")
+	sb.Fake.AddUser(Analyst2, "sam.analyst")
+	sb.Fake.AddUser(Delegate, "dee.delegate")
+	sb.Fake.AddUser(Outsider, "olly.outsider")
 	members := []string{Analyst, Analyst2, Delegate, Outsider}
+	opt := o
 	for _, o := range bot.DefaultOffices() {
 		r1, r2 := Reviewer(o.Code, 1), Reviewer(o.Code, 2)
 		sb.Fake.AddUser(r1, o.Code+".one")
@@ -71,6 +100,11 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 		users := ""
 		if o.Code == "army" {
 			users = ", users: [" + Delegate + "]"
+		}
+		if opt.queues {
+			q := sb.Fake.AddChannel(o.Code+"-queue", false, r1, r2, sb.Fake.BotUserID())
+			sb.Queues[o.Code] = q
+			users += ", queue_channel: " + q
 		}
 		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s%s}\n", o.Code, o.Name, Group(o.Code), users)
 	}
@@ -84,6 +118,9 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 	env := map[string]string{
 		"SLACK_BOT_TOKEN": sb.Fake.BotToken(), "SLACK_API_URL": sb.Fake.APIURL(), "DATABASE_PATH": filepath.Join(dir, "referralbot.db"),
 		"ROSTER_PATH": rosterPath, "OUTBOX_WORKERS": "1", "LOG_FORMAT": "text",
+	}
+	for k, v := range o.env {
+		env[k] = v
 	}
 	if transport == "socket" {
 		env["SLACK_APP_TOKEN"] = sb.Fake.AppToken()

@@ -47,10 +47,15 @@ func slackError(err error) error {
 	case errors.As(err, &rl):
 		e.Kind, e.Code, e.RetryAfter = bot.ErrSlackRateLimited, rateLimitedCode, rl.RetryAfter
 	case errors.As(err, &se):
-		e.Code = se.Err
-		if kind, ok := errorKinds[se.Err]; ok {
-			e.Kind = kind
-		}
+		e.Kind, e.Code = errorKind(se.Err), se.Err
 	}
 	return e
+}
+
+// errorKind is what Slack's error string means for the bot.
+func errorKind(code string) error {
+	if kind, ok := errorKinds[code]; ok {
+		return kind
+	}
+	return bot.ErrSlackTransient
 }

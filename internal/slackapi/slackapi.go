@@ -8,12 +8,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
 )
+
+// alreadyInChannel is conversations.invite's error for a user who is a member already.
+const alreadyInChannel = "already_in_channel"
 
 // metadataEventType tags the bot's channel messages; the payload carries the key.
 const metadataEventType = "referralbot_message"
@@ -76,28 +81,65 @@ func (c *Client) SetTopic(ctx context.Context, channelID, topic string) error {
 	return slackError(err)
 }
 
-// Invite adds users to a channel. Slack refuses the whole call when every user is
-// already there, which for us is success.
+// Invite adds users to a channel, so that each of them ends up in it. Slack fails a
+// call with several users as a whole when one of them is already in the channel;
+// with force=true it invites the others and lists, user by user, who was not
+// invited. Those already in count as success; any other refusal is returned (the
+// others are in the channel by then).
 func (c *Client) Invite(ctx context.Context, channelID string, userIDs []string) error {
 	var users []string
 	for _, u := range userIDs {
-		if u != c.botUserID && u != "" {
+		if u != c.botUserID && u != "" && !slices.Contains(users, u) {
 			users = append(users, u)
 		}
 	}
 	if len(users) == 0 {
 		return nil
 	}
-	_, err := c.api.InviteUsersToConversationContext(ctx, channelID, users...)
+	_, err := c.api.ForceInviteUsersToConversationContext(ctx, channelID, users...)
 	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && se.Err == "already_in_channel" {
+	if !errors.As(err, &se) {
+		return slackError(err)
+	}
+	if len(se.Errors) == 0 { // no answer user by user
+		switch {
+		case se.Err != alreadyInChannel:
+			return slackError(err)
+		case len(users) == 1:
+			return nil
+		}
+		for _, u := range users { // which one is in is not said: one at a time
+			if err := c.Invite(ctx, channelID, []string{u}); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
-	return slackError(err)
+	var refused []string
+	code := ""
+	for _, e := range se.Errors {
+		if ie := e.ConversationsInviteResponseError; ie != nil && !ie.Ok && ie.Error != alreadyInChannel {
+			refused = append(refused, ie.User+" ("+ie.Error+")")
+			if code == "" {
+				code = ie.Error
+			}
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	return &bot.SlackError{Kind: errorKind(code), Code: code,
+		Err: fmt.Errorf("invite to %s: not invited: %s: %w", channelID, strings.Join(refused, ", "), err)}
 }
 
-func msgOptions(m bot.Message) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...)}
+// msgOptions sends m's text, its blocks when it has any (an update always sends
+// them, so that "[]" clears the old ones), its thread, and its key as metadata when
+// it has one: fields left empty are not sent.
+func msgOptions(m bot.Message, update bool) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 || update {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
 	if m.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
 	}
@@ -111,20 +153,20 @@ func msgOptions(m bot.Message) []slack.MsgOption {
 
 // PostMessage posts m to a channel and returns its ts.
 func (c *Client) PostMessage(ctx context.Context, channelID string, m bot.Message) (string, error) {
-	_, ts, err := c.api.PostMessageContext(ctx, channelID, msgOptions(m)...)
+	_, ts, err := c.api.PostMessageContext(ctx, channelID, msgOptions(m, false)...)
 	return ts, slackError(err)
 }
 
 // UpdateMessage replaces the message at ts with m.
 func (c *Client) UpdateMessage(ctx context.Context, channelID, ts string, m bot.Message) error {
-	_, _, _, err := c.api.UpdateMessageContext(ctx, channelID, ts, msgOptions(m)...)
+	_, _, _, err := c.api.UpdateMessageContext(ctx, channelID, ts, msgOptions(m, true)...)
 	return slackError(err)
 }
 
 // PostEphemeral shows m to one user in a channel.
 func (c *Client) PostEphemeral(ctx context.Context, channelID, userID string, m bot.Message) error {
-	_, err := c.api.PostEphemeralContext(ctx, channelID, userID,
-		slack.MsgOptionText(m.Text, false), slack.MsgOptionBlocks(m.Blocks...))
+	m.Key = "" // ephemeral messages carry no metadata
+	_, err := c.api.PostEphemeralContext(ctx, channelID, userID, msgOptions(m, false)...)
 	return slackError(err)
 }
 

@@ -3,6 +3,8 @@ package slackapi_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,5 +114,106 @@ func TestInviteAlreadyInChannel(t *testing.T) {
 	fake.FailNext("conversations.invite", "already_in_channel", 1)
 	if err := c.Invite(context.Background(), "C1", []string{"U1"}); err != nil {
 		t.Errorf("got %v; want nil", err)
+	}
+}
+
+// inviteWorld is a private channel of the bot's with U1 in it, and U2 and U3
+// in the workspace but not in the channel.
+func inviteWorld(t *testing.T) (*slackfake.Server, *slackapi.Client, string) {
+	t.Helper()
+	fake, c := newClient(t)
+	for _, u := range []string{"U1", "U2", "U3"} {
+		fake.AddUser(u, u)
+	}
+	return fake, c, fake.AddChannel("ref-a", true, fake.BotUserID(), "U1")
+}
+
+func members(t *testing.T, fake *slackfake.Server, channelID string) []string {
+	t.Helper()
+	ch, ok := fake.Channel(channelID)
+	if !ok {
+		t.Fatalf("no channel %s", channelID)
+	}
+	return ch.Members
+}
+
+// Slack fails a multi-user invite as a whole when one user is already in; Invite
+// still gets everyone in, in one call.
+func TestInviteSomeAlreadyInChannel(t *testing.T) {
+	fake, c, ch := inviteWorld(t)
+	if err := c.Invite(context.Background(), ch, []string{"U1", "U2", fake.BotUserID(), "U3", "U2"}); err != nil {
+		t.Fatalf("got %v; want nil", err)
+	}
+	if got := members(t, fake, ch); !slices.Contains(got, "U2") || !slices.Contains(got, "U3") {
+		t.Errorf("members %v; want U2 and U3 invited", got)
+	}
+	calls := fake.CallsTo("conversations.invite")
+	if len(calls) != 1 || calls[0].Param("users") != "U1,U2,U3" || calls[0].Param("force") != "true" {
+		t.Errorf("calls %+v; want one, force=true, users U1,U2,U3", calls)
+	}
+}
+
+// A user Slack refuses is reported; the others are in the channel all the same.
+func TestInviteRefusedUser(t *testing.T) {
+	fake, c, ch := inviteWorld(t)
+	err := c.Invite(context.Background(), ch, []string{"U1", "U404", "U2"})
+	var se *bot.SlackError
+	if !errors.Is(err, bot.ErrSlackNotFound) || !errors.As(err, &se) || se.Code != "user_not_found" || !strings.Contains(err.Error(), "U404") {
+		t.Errorf("got %v; want user_not_found naming U404", err)
+	}
+	if got := members(t, fake, ch); !slices.Contains(got, "U2") {
+		t.Errorf("members %v; want U2 invited", got)
+	}
+}
+
+// An already_in_channel answer that does not say who: each user is invited alone.
+func TestInviteAlreadyInChannelUnexplained(t *testing.T) {
+	fake, c, ch := inviteWorld(t)
+	fake.FailNext("conversations.invite", "already_in_channel", 1)
+	if err := c.Invite(context.Background(), ch, []string{"U1", "U2"}); err != nil {
+		t.Fatalf("got %v; want nil", err)
+	}
+	if got := members(t, fake, ch); !slices.Contains(got, "U2") {
+		t.Errorf("members %v; want U2 invited", got)
+	}
+	if n := len(fake.CallsTo("conversations.invite")); n != 3 {
+		t.Errorf("%d invite calls; want 3: both, then each alone", n)
+	}
+}
+
+// Messages send only the fields they set: no blocks when there are none (an update
+// sends "[]", clearing the old ones), no metadata on an ephemeral message.
+func TestMessagesOmitEmptyFields(t *testing.T) {
+	fake, c := newClient(t)
+	fake.AddUser("U1", "U1")
+	ch := fake.AddChannel("ref-a", true, fake.BotUserID(), "U1")
+	ctx := context.Background()
+	ts, err := c.PostMessage(ctx, ch, bot.Message{Text: "hi", Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpdateMessage(ctx, ch, ts, bot.Message{Text: "hello", Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PostEphemeral(ctx, ch, "U1", bot.Message{Text: "psst", Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method         string
+		blocks, hasMD  bool
+		wantBlocksText string
+	}{
+		{"chat.postMessage", false, true, ""},
+		{"chat.update", true, true, "[]"},
+		{"chat.postEphemeral", false, false, ""},
+	} {
+		calls := fake.CallsTo(tt.method)
+		if len(calls) != 1 {
+			t.Fatalf("%d calls to %s", len(calls), tt.method)
+		}
+		p := calls[0].Params
+		if p.Has("blocks") != tt.blocks || p.Get("blocks") != tt.wantBlocksText || p.Has("metadata") != tt.hasMD {
+			t.Errorf("%s sent %v; want blocks %v (%q), metadata %v", tt.method, p, tt.blocks, tt.wantBlocksText, tt.hasMD)
+		}
 	}
 }

@@ -41,8 +41,8 @@ func TestClickButton(t *testing.T) {
 	}
 
 	// The app replaces the message through the response_url.
-	if _, _, err := api.PostMessage("", slack.MsgOptionReplaceOriginal(ic.ResponseURL), slack.MsgOptionText("Approved by alice", false)); err != nil {
-		t.Fatal(err)
+	if status := respond(t, ic.ResponseURL, `{"replace_original":true,"text":"Approved by alice"}`); status != 200 {
+		t.Fatalf("replace_original: got %d", status)
 	}
 	if m := f.Messages(ch.ID)[0]; m.Text != "Approved by alice" || m.Updates != 1 || len(m.Blocks.BlockSet) != 0 {
 		t.Errorf("after replace_original: got %+v", m)
@@ -89,8 +89,8 @@ func TestClickEphemeralButton(t *testing.T) {
 	if ic := a.lastInteraction(t); !ic.Container.IsEphemeral {
 		t.Errorf("container %+v; want is_ephemeral", ic.Container)
 	}
-	if _, _, err := api.PostMessage("", slack.MsgOptionDeleteOriginal(a.lastInteraction(t).ResponseURL)); err != nil {
-		t.Fatal(err)
+	if status := respond(t, a.lastInteraction(t).ResponseURL, `{"delete_original":true}`); status != 200 {
+		t.Fatalf("delete_original: got %d", status)
 	}
 	if eph := f.Ephemerals(general); len(eph) != 1 || !eph[0].Deleted {
 		t.Errorf("after delete_original: got %+v", eph)

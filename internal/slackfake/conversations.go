@@ -124,7 +124,9 @@ func (s *Server) conversationsInvite(req *request) (map[string]any, error) {
 			code = "cant_invite_self"
 		case s.st.people[u] == nil:
 			code = "user_not_found"
-		case c.HasMember(u) || slices.Contains(fresh, u):
+		case c.HasMember(u):
+			code = "already_in_channel"
+		case slices.Contains(fresh, u):
 			continue
 		default:
 			fresh = append(fresh, u)
@@ -133,13 +135,16 @@ func (s *Server) conversationsInvite(req *request) (map[string]any, error) {
 			problems = append(problems, map[string]any{"user": u, "ok": false, "error": code})
 		}
 	}
+	// One user who cannot be invited (one already in the channel included) fails
+	// the whole call and nobody is invited, unless force=true: then the others are
+	// invited, and the answer still fails, listing each user who was not.
+	if len(problems) > 0 && !req.flag("force") {
+		return nil, &apiError{Code: problems[0]["error"].(string), Extra: map[string]any{"errors": problems}}
+	}
+	c.Members = append(c.Members, fresh...)
 	if len(problems) > 0 {
 		return nil, &apiError{Code: problems[0]["error"].(string), Extra: map[string]any{"errors": problems}}
 	}
-	if len(fresh) == 0 {
-		return nil, apiErr("already_in_channel")
-	}
-	c.Members = append(c.Members, fresh...)
 	return map[string]any{"channel": s.channelJSON(c, false)}, nil
 }
 

@@ -3,6 +3,7 @@ package slackfake_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,14 +83,34 @@ func TestInvite(t *testing.T) {
 	_, err := api.InviteUsersToConversation(ch.ID, "U1", "U2")
 	wantSlackError(t, err, "already_in_channel")
 
+	// One user already in fails the whole call: the new one is not invited either.
 	f.AddUser("U3", "carol")
-	if _, err := api.InviteUsersToConversation(ch.ID, "U1", "U3"); err != nil {
-		t.Errorf("one new, one member: %v; want ok", err)
+	f.AddUser("U4", "dave")
+	_, err = api.InviteUsersToConversation(ch.ID, "U1", "U3")
+	wantSlackError(t, err, "already_in_channel")
+	if c, _ := f.Channel(ch.ID); c.HasMember("U3") {
+		t.Error("U3 invited by a call that failed")
+	}
+	// With force=true the others are invited, and the answer lists who was not.
+	_, err = api.ForceInviteUsersToConversation(ch.ID, "U1", "U3", "U404", "U4")
+	wantSlackError(t, err, "already_in_channel")
+	var se slack.SlackErrorResponse
+	errors.As(err, &se)
+	var per []string
+	for _, e := range se.Errors {
+		if ci := e.ConversationsInviteResponseError; ci != nil && !ci.Ok {
+			per = append(per, ci.User+" "+ci.Error)
+		}
+	}
+	if want := []string{"U1 already_in_channel", "U404 user_not_found"}; !slices.Equal(per, want) {
+		t.Errorf("per-user errors %q; want %q", per, want)
+	}
+	if c, _ := f.Channel(ch.ID); !c.HasMember("U3") || !c.HasMember("U4") {
+		t.Errorf("members %v; want U3 and U4 invited by force", c.Members)
 	}
 
 	_, err = api.InviteUsersToConversation(ch.ID, "U404")
 	wantSlackError(t, err, "user_not_found")
-	var se slack.SlackErrorResponse
 	if errors.As(err, &se); len(se.Errors) != 1 || se.Errors[0].ConversationsInviteResponseError == nil ||
 		se.Errors[0].ConversationsInviteResponseError.User != "U404" {
 		t.Errorf("got errors %+v; want one naming U404", se.Errors)

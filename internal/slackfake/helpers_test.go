@@ -3,6 +3,8 @@ package slackfake_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +36,19 @@ func wantSlackError(t *testing.T, err error, code string) {
 	if se.Err != code {
 		t.Fatalf("got Slack error %q; want %q", se.Err, code)
 	}
+}
+
+// respond posts a JSON message to a response_url, with only the fields it names (as
+// the bot does: slack-go's own response_url sender adds an empty metadata object and
+// "blocks": null, which Slack refuses), and returns the HTTP status.
+func respond(t *testing.T, url, body string) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
 }
 
 func must[T any](t *testing.T) func(T, error) T {

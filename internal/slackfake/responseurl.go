@@ -51,11 +51,33 @@ type responseMessage struct {
 	ReplaceOriginal bool            `json:"replace_original"`
 	DeleteOriginal  bool            `json:"delete_original"`
 	ThreadTS        string          `json:"thread_ts"`
+	Metadata        json.RawMessage `json:"metadata"`
+}
+
+// check refuses what Slack refuses in a response message, even one that would show
+// nothing: blocks that are not an array ("blocks": null included), and metadata
+// that is not an object with an event_type (such as an empty one).
+func (m responseMessage) check() error {
+	if b := bytes.TrimSpace(m.Blocks); len(b) > 0 && b[0] != '[' {
+		return apiErr("invalid_blocks_format")
+	}
+	if md := bytes.TrimSpace(m.Metadata); len(md) > 0 {
+		var v struct {
+			EventType string `json:"event_type"`
+		}
+		if md[0] != '{' || json.Unmarshal(md, &v) != nil {
+			return apiErr("invalid_metadata_format")
+		}
+		if v.EventType == "" {
+			return apiErr("invalid_metadata_schema")
+		}
+	}
+	return nil
 }
 
 func (m responseMessage) empty() bool {
 	b := string(bytes.TrimSpace(m.Blocks))
-	return m.Text == "" && (b == "" || b == "null" || b == "[]")
+	return m.Text == "" && (b == "" || b == "[]")
 }
 
 // issueResponseURL issues a response_url for an interaction. Call with s.mu held.
@@ -101,7 +123,11 @@ func (s *Server) respond(ru *responseURL, body []byte) (int, string) {
 	if err := json.Unmarshal(body, &msg); err != nil {
 		return http.StatusBadRequest, "invalid_payload"
 	}
-	if err := s.applyResponse(ru.responseTarget, msg); err != nil {
+	err := msg.check()
+	if err == nil {
+		err = s.applyResponse(ru.responseTarget, msg)
+	}
+	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) {
 			return http.StatusBadRequest, ae.Code
@@ -122,6 +148,9 @@ func (s *Server) showCommandAck(channelID, userID string, body []byte) error {
 	var msg responseMessage
 	if b[0] == '{' {
 		if err := json.Unmarshal(b, &msg); err != nil {
+			return fmt.Errorf("%w: slash command ack: %v", ErrBadAck, err)
+		}
+		if err := msg.check(); err != nil {
 			return fmt.Errorf("%w: slash command ack: %v", ErrBadAck, err)
 		}
 		if msg.empty() {
@@ -145,7 +174,7 @@ func (s *Server) applyResponse(t responseTarget, msg responseMessage) error {
 		return nil
 	}
 	var blocks []any
-	if !msg.empty() && len(msg.Blocks) > 0 && string(msg.Blocks) != "null" {
+	if !msg.empty() && len(msg.Blocks) > 0 {
 		if err := json.Unmarshal(msg.Blocks, &blocks); err != nil {
 			return apiErr("invalid_blocks_format")
 		}

@@ -3,6 +3,7 @@ package slackfake_test
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestHTTPTransportSignature(t *testing.T) {
 }
 
 func TestSlashCommand(t *testing.T) {
-	f, api := newFake(t)
+	f, _ := newFake(t)
 	general := workspace(t, f)
 	a, tr := newApp(t)
 	a.onCommand = func(slack.SlashCommand) any { return "Working on it" }
@@ -60,23 +61,19 @@ func TestSlashCommand(t *testing.T) {
 	}
 
 	// The app answers later through the response_url, in the channel.
-	if _, _, err := api.PostMessage("", slack.MsgOptionResponseURL(cmd.ResponseURL, slack.ResponseTypeInChannel),
-		slack.MsgOptionText("Referral opened", false)); err != nil {
-		t.Fatal(err)
+	if status := respond(t, cmd.ResponseURL, `{"response_type":"in_channel","text":"Referral opened"}`); status != 200 {
+		t.Fatalf("in_channel response: got %d", status)
 	}
 	if msgs := f.Messages(general); len(msgs) != 1 || msgs[0].Text != "Referral opened" {
 		t.Errorf("in_channel response: got %+v", msgs)
 	}
-	for range 4 {
-		_, _, err = api.PostMessage("", slack.MsgOptionResponseURL(cmd.ResponseURL, slack.ResponseTypeEphemeral), slack.MsgOptionText("again", false))
+	for i := range 4 {
+		if status := respond(t, cmd.ResponseURL, `{"response_type":"ephemeral","text":"again"}`); status != 200 {
+			t.Fatalf("use %d: got %d", i+2, status)
+		}
 	}
-	if err != nil {
-		t.Fatalf("uses 2–5: %v", err)
-	}
-	_, _, err = api.PostMessage("", slack.MsgOptionResponseURL(cmd.ResponseURL, slack.ResponseTypeEphemeral), slack.MsgOptionText("sixth", false))
-	var sce slack.StatusCodeError
-	if !errors.As(err, &sce) || sce.Code != 404 {
-		t.Errorf("sixth use: got %v; want 404", err)
+	if status := respond(t, cmd.ResponseURL, `{"response_type":"ephemeral","text":"sixth"}`); status != 404 {
+		t.Errorf("sixth use: got %d; want 404", status)
 	}
 	posts := f.ResponseURLPosts()
 	if len(posts) != 6 || posts[0].ChannelID != general || posts[5].Error != "used_url" {
@@ -89,5 +86,50 @@ func TestSlashCommand(t *testing.T) {
 	f.AddUser("U3", "carol")
 	if _, err := f.SlashCommand(tr, "U3", general, "/referral", ""); !errors.Is(err, slackfake.ErrNotInChannel) {
 		t.Errorf("outsider: got %v; want ErrNotInChannel", err)
+	}
+}
+
+// Slack refuses a response message with fields sent empty: metadata without an
+// event_type, and "blocks": null. slack-go's slack.Msg sends both.
+func TestResponseRefusesEmptyFields(t *testing.T) {
+	f, api := newFake(t)
+	general := workspace(t, f)
+	a, tr := newApp(t)
+
+	a.onCommand = func(slack.SlashCommand) any { return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "hi"} }
+	if _, err := f.SlashCommand(tr, "U1", general, "/referral", ""); !errors.Is(err, slackfake.ErrBadAck) {
+		t.Errorf("ack as a slack.Msg: got %v; want ErrBadAck", err)
+	}
+	a.onCommand = func(slack.SlashCommand) any {
+		return map[string]any{"response_type": "ephemeral", "text": "hi", "metadata": map[string]any{"event_type": "referralbot_message"}}
+	}
+	if _, err := f.SlashCommand(tr, "U1", general, "/referral", ""); err != nil {
+		t.Errorf("ack with metadata: %v", err)
+	}
+	if eph := f.Ephemerals(general); len(eph) != 1 || eph[0].Text != "hi" {
+		t.Errorf("ephemerals: got %+v; want the one valid ack", eph)
+	}
+
+	url := a.lastCommand(t).ResponseURL
+	_, _, err := api.PostMessage("", slack.MsgOptionResponseURL(url, slack.ResponseTypeEphemeral), slack.MsgOptionText("via slack-go", false))
+	var sce slack.StatusCodeError
+	if !errors.As(err, &sce) || sce.Code != 400 {
+		t.Errorf("slack-go's response_url post: got %v; want 400", err)
+	}
+	if status := respond(t, url, `{"text":"hi","blocks":null}`); status != 400 {
+		t.Errorf(`"blocks": null: got %d; want 400`, status)
+	}
+	if status := respond(t, url, `{"text":"hi","metadata":{"event_type":"","event_payload":null}}`); status != 400 {
+		t.Errorf("empty metadata: got %d; want 400", status)
+	}
+	if status := respond(t, url, `{"text":"hi","metadata":null}`); status != 400 {
+		t.Errorf(`"metadata": null: got %d; want 400`, status)
+	}
+	var codes []string
+	for _, p := range f.ResponseURLPosts() {
+		codes = append(codes, p.Error)
+	}
+	if want := []string{"invalid_blocks_format", "invalid_blocks_format", "invalid_metadata_schema", "invalid_metadata_format"}; !slices.Equal(codes, want) {
+		t.Errorf("response_url errors: got %q; want %q", codes, want)
 	}
 }

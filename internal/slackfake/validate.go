@@ -33,6 +33,9 @@ const (
 	maxOptionText      = 75
 	maxOptionValue     = 150
 	maxAltText         = 2000
+	maxConfirmTitle    = 100 // a confirm dialog's title
+	maxConfirmText     = 300 // its explanatory text
+	maxConfirmButton   = 30  // its confirm and deny buttons
 )
 
 // Problem is one Block Kit rule a payload breaks, located by a JSON pointer the way

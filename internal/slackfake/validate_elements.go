@@ -23,6 +23,9 @@ func (v *validator) element(p string, x any, ids map[string]bool) {
 	if ph, ok := e["placeholder"]; ok {
 		v.text(p+"/placeholder", ph, maxPlaceholder, true)
 	}
+	if c, ok := e["confirm"]; ok {
+		v.confirm(p+"/confirm", c)
+	}
 	switch typ := str(e["type"]); typ {
 	case "button":
 		v.text(p+"/text", e["text"], maxButtonText, true)
@@ -58,6 +61,24 @@ func (v *validator) element(p string, x any, ids map[string]bool) {
 		if !interactiveTypes[typ] {
 			v.add(p+"/type", "must be a valid enum value")
 		}
+	}
+}
+
+// confirm checks a confirmation dialog object: title, text, confirm and deny are
+// all required plain_text (title at most 100 characters, text 300, the buttons 30
+// each), style primary or danger.
+func (v *validator) confirm(p string, x any) {
+	c, ok := x.(map[string]any)
+	if !ok {
+		v.add(p, "must be an object")
+		return
+	}
+	v.text(p+"/title", c["title"], maxConfirmTitle, true)
+	v.text(p+"/text", c["text"], maxConfirmText, true)
+	v.text(p+"/confirm", c["confirm"], maxConfirmButton, true)
+	v.text(p+"/deny", c["deny"], maxConfirmButton, true)
+	if style, ok := c["style"]; ok && style != "primary" && style != "danger" {
+		v.add(p+"/style", "must be a valid enum value")
 	}
 }
 

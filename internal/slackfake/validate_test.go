@@ -26,6 +26,12 @@ func TestValidateMessageBlocks(t *testing.T) {
 	btn := func(text, value string) string {
 		return fmt.Sprintf(`{"type":"button","action_id":"a","text":{"type":"plain_text","text":%q},"value":%q}`, text, value)
 	}
+	confirmed := func(title, text, confirm, deny, extra string) string {
+		pt := func(s string) string { return fmt.Sprintf(`{"type":"plain_text","text":%q}`, s) }
+		c := fmt.Sprintf(`"confirm":{"title":%s,"text":%s,"confirm":%s,"deny":%s%s}`, pt(title), pt(text), pt(confirm), pt(deny), extra)
+		return `[{"type":"actions","elements":[{"type":"button","action_id":"a","text":{"type":"plain_text","text":"t"},` + c + `}]}]`
+	}
+	const cp = "/blocks/0/elements/0/confirm"
 	tests := []struct {
 		name   string
 		blocks string
@@ -65,6 +71,18 @@ func TestValidateMessageBlocks(t *testing.T) {
 			[]string{"must be less than 256 characters [json-pointer:/blocks/0/elements/0/action_id]"}},
 		{"duplicate action_id in a block", `[{"type":"actions","elements":[` + btn("t", "1") + `,` + btn("t", "2") + `]}]`,
 			[]string{"duplicate action_id [json-pointer:/blocks/0/elements/1/action_id]"}},
+		{"confirm at its limits", confirmed(rep("t", 100), rep("x", 300), rep("c", 30), rep("d", 30), `,"style":"danger"`), nil},
+		{"confirm title 101", confirmed(rep("t", 101), "x", "c", "d", ""), []string{"must be less than 101 characters [json-pointer:" + cp + "/title/text]"}},
+		{"confirm text 301", confirmed("t", rep("x", 301), "c", "d", ""), []string{"must be less than 301 characters [json-pointer:" + cp + "/text/text]"}},
+		{"confirm button 31", confirmed("t", "x", rep("c", 31), "d", ""), []string{"must be less than 31 characters [json-pointer:" + cp + "/confirm/text]"}},
+		{"deny button 31", confirmed("t", "x", "c", rep("d", 31), ""), []string{"must be less than 31 characters [json-pointer:" + cp + "/deny/text]"}},
+		{"confirm style", confirmed("t", "x", "c", "d", `,"style":"green"`), []string{"must be a valid enum value [json-pointer:" + cp + "/style]"}},
+		{"confirm title mrkdwn", strings.Replace(confirmed("t", "x", "c", "d", ""), `"title":{"type":"plain_text"`, `"title":{"type":"mrkdwn"`, 1),
+			[]string{"must be a valid enum value [json-pointer:" + cp + "/title/type]"}},
+		{"confirm without deny", strings.Replace(confirmed("t", "x", "c", "d", ""), `,"deny":{"type":"plain_text","text":"d"}`, "", 1),
+			[]string{"missing required field [json-pointer:" + cp + "/deny]"}},
+		{"confirm not an object", `[{"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"t"},"confirm":"sure?"}]}]`,
+			[]string{"must be an object [json-pointer:" + cp + "]"}},
 		{"26 actions", `[{"type":"actions","elements":[` + many(`{"type":"button","text":{"type":"plain_text","text":"t"}}`, 26) + `]}]`,
 			[]string{"no more than 25 items allowed [json-pointer:/blocks/0/elements]"}},
 		{"empty actions", `[{"type":"actions","elements":[]}]`, []string{"must provide at least 1 item(s) [json-pointer:/blocks/0/elements]"}},
