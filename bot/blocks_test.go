@@ -97,6 +97,66 @@ func TestRenderGolden(t *testing.T) {
 	golden(t, "summary_recommended", bot.SummaryMessage(closed, ro).Blocks)
 	golden(t, "ask_closed", bot.AskMessage(closed.Referral, closed.Asks[0], ro).Blocks)
 	golden(t, "final", bot.FinalMessage(closed, ro).Blocks)
+
+	// Office queues: the ask as its office's queue shows it, withdrawn, and the
+	// morning messages.
+	qr := queueRoster()
+	golden(t, "ask_queue_awaiting", bot.OfficeAskMessage(open.Referral, open.Asks[3], qr).Blocks)
+	withdrawn := *open.Asks[1]
+	withdrawn.State, withdrawn.WithdrawnReason = bot.AskWithdrawn, "No naval equities <none>"
+	golden(t, "ask_withdrawn", bot.OfficeAskMessage(open.Referral, &withdrawn, qr).Blocks)
+	army, _ := qr.Office("army")
+	golden(t, "digest", bot.DigestText(army, []bot.DigestLine{
+		{CaseNumber: "Z123456", Link: "https://t.slack.com/archives/CQARMY/p1764255600000100", DueWords: "due today"},
+		{CaseNumber: "Z654321", Link: "https://t.slack.com/archives/CQARMY/p1764255600000200", DueWords: "1 business day overdue"},
+	}, 3))
+	golden(t, "escalation", bot.EscalationText([]bot.EscalationLine{
+		{CaseNumber: "Z123456", ChannelID: "CREF1", Offices: []string{"Army", "Navy"}},
+	}, 0))
+}
+
+// queueRoster is roster() with Army and Technology working from queue channels and
+// Navy named by users only (no user group).
+func queueRoster() *bot.Roster {
+	ro := roster()
+	for i := range ro.Offices {
+		switch ro.Offices[i].Code {
+		case "army":
+			ro.Offices[i].QueueChannel = "CQARMY"
+		case "technology":
+			ro.Offices[i].QueueChannel, ro.Offices[i].UserGroup = "CQTECH", "STECH"
+		case "navy":
+			ro.Offices[i].Users = []string{"UNAVY1", "UNAVY2"}
+		}
+	}
+	return ro
+}
+
+func TestOfficeAskMessage(t *testing.T) {
+	qr := queueRoster()
+	open := sampleTally()
+	text := func(m bot.Message) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(m.Blocks); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	queued := bot.OfficeAskMessage(open.Referral, open.Asks[3], qr) // technology: queue, user group
+	if got := text(queued); !strings.Contains(got, bot.ActionJoinDiscussion) || !strings.Contains(got, "Thermal imaging cameras") || strings.Contains(got, "subteam") {
+		t.Errorf("ask in a queue = %s; want the facts and a Join button, and no mention of the office", got)
+	}
+	inChannel := bot.OfficeAskMessage(open.Referral, open.Asks[1], qr) // navy: no queue, no user group
+	if got := text(inChannel); !strings.Contains(got, "<@UNAVY1> <@UNAVY2>") || strings.Contains(got, bot.ActionJoinDiscussion) {
+		t.Errorf("ask in the referral channel of an office with no user group = %s; want its users mentioned and no Join", got)
+	}
+	withdrawn := *open.Asks[3]
+	withdrawn.State, withdrawn.WithdrawnReason = bot.AskWithdrawn, "not a technology case"
+	if got := text(bot.OfficeAskMessage(open.Referral, &withdrawn, qr)); strings.Contains(got, `"actions"`) || !strings.Contains(got, "not a technology case") {
+		t.Errorf("withdrawn ask = %s; want the reason and no buttons", got)
+	}
 }
 
 // largestTally is the largest realistic referral: every office, each at its
@@ -146,6 +206,10 @@ func TestLargestReferralFitsBlockKitLimits(t *testing.T) {
 	closed.Recommendation = &bot.Recommendation{Outcome: bot.OutcomeApproveWithProvisos, Provisos: all,
 		Rationale: strings.Repeat("w", bot.MaxLongText), Dissent: dissent, RecordedBy: "UANALYST", RecordedAt: answeredAt}
 	messages["final"] = bot.FinalMessage(closed, ro)
+	qr := queueRoster()
+	for _, a := range open.Asks {
+		messages["queue ask "+a.OfficeCode] = bot.OfficeAskMessage(open.Referral, a, qr)
+	}
 	messages["summary recommended"] = bot.SummaryMessage(closed, ro)
 
 	for name, m := range messages {
