@@ -61,7 +61,7 @@ func ReminderMessage(r *Referral, a *Ask, rem *Reminder, roster *Roster, loc *ti
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
 	if rem.Late {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
-			"Sent late: this reminder was due %s, while the bot could not send it.", rem.DueAt.In(loc).Format("Mon 2006-01-02 15:04 MST")))))
+			"Sent late: this reminder was due %s, while the bot could not send it.", SlackTime(rem.DueAt)))))
 	}
 	value := strconv.FormatInt(a.ID, 10)
 	blocks = append(blocks, slack.NewActionBlock("reminder_"+value,

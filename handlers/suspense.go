@@ -81,7 +81,7 @@ func (r *Router) snooze(ctx context.Context, cb *slack.InteractionCallback, a *s
 		r.tell(ctx, channel, cb.User.ID, r.failure(err, "snooze"))
 		return
 	}
-	r.tell(ctx, channel, cb.User.ID, fmt.Sprintf("Snoozed: no reminders for this office before %s.", until.In(r.svc.Location()).Format("Mon 2006-01-02 15:04 MST")))
+	r.tell(ctx, channel, cb.User.ID, fmt.Sprintf("Snoozed: no reminders for this office before %s.", bot.SlackTime(until)))
 }
 
 // answerNow shows the office's answer buttons to the person who pressed it.
