@@ -173,6 +173,13 @@ var failureWords = map[JobKind]string{
 	JobUpdateAsk:     "updating an office's ask message",
 	JobPostFinal:     "posting the final recommendation",
 	JobSendReminders: "posting reminders",
+	JobSendNudges:    "posting reminders",
+	JobInviteAnalyst: "adding the analyst to the referral's channel",
+	JobInviteJoiners: "adding reviewers who pressed Join to the referral's channel",
+	JobRemoveLeavers: "removing people who left their office from the referral's channel",
+	JobPostAsk:       "posting an office's ask",
+	JobUploadRecord:  "uploading the official record to the channel",
+	JobArchive:       "archiving the referral's channel",
 }
 
 // tellAnalystOfFailure tells the referral's analyst, by direct message, that Slack
@@ -194,6 +201,11 @@ func (s *Service) tellAnalystOfFailure(ctx context.Context, j *Job, cause error)
 		what = string(j.Kind)
 	}
 	text := fmt.Sprintf(":warning: %s: Slack refused %s (`%s`), and retrying will not help. Everything recorded is safe; an operator should check the bot's access to Slack, then the work can be redone.", r.CaseNumber, what, code)
+	if code == "is_archived" {
+		// Nothing is lost: the change is recorded; only the archived channel can't show it.
+		text = fmt.Sprintf(":file_cabinet: %s: its channel is archived, so I couldn't do the %s there. The change is recorded: `/referral status %s` and `/referral export %s` show it.", r.CaseNumber, strings.TrimPrefix(what, "the "), r.CaseNumber, r.CaseNumber)
+		text = strings.Replace(text, "do the ", "finish ", 1)
+	}
 	dm, err := s.slack.OpenDM(ctx, r.AnalystID)
 	if err == nil {
 		_, err = s.slack.PostMessage(ctx, dm, Message{Text: text})
