@@ -203,8 +203,7 @@ func (s *Service) tellAnalystOfFailure(ctx context.Context, j *Job, cause error)
 	text := fmt.Sprintf(":warning: %s: Slack refused %s (`%s`), and retrying will not help. Everything recorded is safe; an operator should check the bot's access to Slack, then the work can be redone.", r.CaseNumber, what, code)
 	if code == "is_archived" {
 		// Nothing is lost: the change is recorded; only the archived channel can't show it.
-		text = fmt.Sprintf(":file_cabinet: %s: its channel is archived, so I couldn't do the %s there. The change is recorded: `/referral status %s` and `/referral export %s` show it.", r.CaseNumber, strings.TrimPrefix(what, "the "), r.CaseNumber, r.CaseNumber)
-		text = strings.Replace(text, "do the ", "finish ", 1)
+		text = fmt.Sprintf(":file_cabinet: %s: its channel is archived, so I couldn't finish %s there. The change is recorded: `/referral status %s` and `/referral export %s` show it.", r.CaseNumber, what, r.CaseNumber, r.CaseNumber)
 	}
 	dm, err := s.slack.OpenDM(ctx, r.AnalystID)
 	if err == nil {
