@@ -16,7 +16,7 @@ import (
 	"github.com/referralbot/referralbot/internal/clock"
 )
 
-// benchOptions are the knobs of `referralbot bench`; the defaults are the published
+// benchOptions are the knobs of `referralbot-bench`; the defaults are the published
 // run, and -quick shrinks every part to a few seconds for tests.
 type benchOptions struct {
 	rate         float64       // open-loop presses per second
@@ -49,11 +49,11 @@ const (
 )
 
 const (
-	benchUsageSynopsis = "usage: referralbot bench [-quick] [flags]"
+	benchUsageSynopsis = "usage: referralbot-bench [-quick] [flags]"
 	benchAllParts      = "ack,burst,startup"
 )
 
-// benchCmd is `referralbot bench`: it measures the bot on this machine — the
+// benchCmd is `referralbot-bench`: it measures the bot on this machine — the
 // acknowledgement of signed button presses, a burst of openings under Slack's rate
 // limits, memory, and start-up with many open referrals — and prints each figure
 // beside the baseline it is compared with, measured in the same run.
@@ -249,7 +249,7 @@ func readMemTotalKB() (int64, error) {
 
 // reproduce is the command line that repeats this run.
 func reproduce(args []string) string {
-	cmd := "go build -o referralbot ./cmd/referralbot && ./referralbot bench"
+	cmd := "go build -o referralbot-bench ./cmd/referralbot-bench && ./referralbot-bench"
 	if len(args) > 0 {
 		cmd += " " + strings.Join(args, " ")
 	}

@@ -163,7 +163,7 @@ func countVersions(ctx context.Context, w *benchWorld, refs []*bot.Referral) (in
 // benchChild runs `referralbot serve` as a child process on the database part 1
 // left and the same workspace, reads its RSS idle and under o.rate presses a
 // second, and does the same for the bare handler in a child process
-// (`referralbot bench -bare-server`) as the baseline.
+// (`referralbot-bench -bare-server`) as the baseline.
 func benchChild(ctx context.Context, o *benchOptions, w *benchWorld, dbPath string, deck *pressDeck, progress io.Writer) *childResult {
 	res := &childResult{}
 	exe, err := servingExecutable()
@@ -201,7 +201,7 @@ func benchChild(ctx context.Context, o *benchOptions, w *benchWorld, dbPath stri
 	fmt.Fprintf(progress, "  referralbot serve (pid %s): RSS idle %.1f MB, peak %.1f MB (VmHWM %.1f MB) under %v\n",
 		c.pid, res.idle, res.peak, res.hwm, res.load)
 
-	b, err := startChild(ctx, exe, []string{"bench", "-bare-server"}, []string{"PATH=" + os.Getenv("PATH")})
+	b, err := startChild(ctx, exe, []string{"-bare-server"}, []string{"PATH=" + os.Getenv("PATH")})
 	if err != nil {
 		res.bareSkipped = err.Error()
 		return res

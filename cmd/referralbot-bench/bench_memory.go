@@ -253,7 +253,7 @@ func settle(ctx context.Context, d time.Duration) {
 	}
 }
 
-// serveBare is the hidden `referralbot bench -bare-server` mode: the bare handler in
+// serveBare is the hidden `referralbot-bench -bare-server` mode: the bare handler in
 // a process of its own, the baseline for the memory of `referralbot serve`. It logs
 // where it listens as serve does, and runs until ctx ends (SIGTERM).
 func serveBare(ctx context.Context, stderr io.Writer) error {

@@ -57,7 +57,7 @@ func (r *benchReport) addAck(o *benchOptions, a *ackResult, baseRSS float64) {
 			target: fmt.Sprintf("< %d ms", targetAckP99.Milliseconds()), pass: verdict(c.load.failed == 0 && c.load.pct(0.99) < targetAckP99)})
 		r.note("`referralbot serve` as a child process on part 1's database, against the same Slack fake: RSS read from /proc/<pid>/status "+
 			"1 s after its reminder rebuild (idle), then sampled every 50 ms during %v at %.0f presses/s (peak; VmHWM %.1f MB). p50 %v. "+
-			"Baseline: `referralbot bench -bare-server` (the same binary serving only the signature check) under the same presses.",
+			"Baseline: `referralbot-bench -bare-server` (the same binary serving only the signature check) under the same presses.",
 			o.childLoad, o.rate, c.hwm, ms(c.load.pct(0.5)))
 		if c.bareSkipped != "" {
 			r.note("The bare handler process did not run (%s); its baselines are missing.", c.bareSkipped)

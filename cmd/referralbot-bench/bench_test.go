@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestBenchQuick runs `referralbot bench -quick` and checks that it prints a sane
+// TestBenchQuick runs `referralbot-bench -quick` and checks that it prints a sane
 // table: every metric present with a positive figure, every press recorded, every
 // referral of the burst provisioned, the machine and how to reproduce. It asserts
 // no timings: those belong to the machine, and docs/BENCHMARKS.md records them.
