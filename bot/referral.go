@@ -76,6 +76,13 @@ type Referral struct {
 	UpdatedAt time.Time
 }
 
+// InChannel reports whether channelID is the referral's own channel. A referral
+// whose channel is not created yet is in no channel: authorisation never rests on
+// two empty strings being equal.
+func (r *Referral) InChannel(channelID string) bool {
+	return r.ChannelID != "" && r.ChannelID == channelID
+}
+
 // AskState is where one office's ask stands.
 type AskState string
 

@@ -63,7 +63,7 @@ func (r *Router) exportCommand(ctx context.Context, cmd slack.SlashCommand, args
 		}
 	} else {
 		ref, err = r.svc.FindReferral(ctx, spec)
-		if !r.svc.IsAnalyst(cmd.UserID) && (err != nil || ref.ChannelID != cmd.ChannelID) {
+		if !r.svc.IsAnalyst(cmd.UserID) && (err != nil || !ref.InChannel(cmd.ChannelID)) {
 			// The same answer whether or not the case exists: no probing for case numbers.
 			return ephemeral("Only licensing analysts can export a referral from outside its channel. In the referral's channel, `/referral export` needs no case number.")
 		}

@@ -81,7 +81,7 @@ func (r *Router) namedReferral(ctx context.Context, cmd slack.SlashCommand, spec
 	analyst := r.svc.IsAnalyst(cmd.UserID)
 	ref, err := r.svc.FindReferral(ctx, spec)
 	switch code := bot.ErrorCode(err); {
-	case err == nil && (analyst || ref.ChannelID == cmd.ChannelID):
+	case err == nil && (analyst || ref.InChannel(cmd.ChannelID)):
 		return ref, ""
 	case err != nil && code != bot.ENOTFOUND && code != bot.EINVALID:
 		return nil, r.failure(err, "find referral")
