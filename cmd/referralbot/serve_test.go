@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/referralbot/referralbot/internal/app"
 	"github.com/referralbot/referralbot/internal/clock"
@@ -80,7 +83,11 @@ func TestServeHTTP(t *testing.T) {
 	defer fake.Close()
 	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret", "REDIS_URL": redisURL()})
 
-	if code, body := get(t, "http://"+addr+"/readyz"); code != 200 || body != `{"database":"ok","reminder_queue":"ok","slack_auth":"ok"}`+"\n" {
+	// The example roster names queue channels this workspace does not have: the bot is
+	// not ready, and /readyz says which channel and what to do.
+	if code, body := get(t, "http://"+addr+"/readyz"); code != http.StatusServiceUnavailable ||
+		!strings.Contains(body, `"database":"ok","queue_channels":"queue channel C01ARMYQUEUE (army): the bot is not a member; invite it`) ||
+		!strings.Contains(body, `"reminder_queue":"ok","slack_auth":"ok"`) {
 		t.Errorf("/readyz = %d %s", code, body)
 	}
 
@@ -165,5 +172,32 @@ func TestServeSocketMode(t *testing.T) {
 	ack, err := fake.SlashCommand(fake.SocketMode(), "U0456ANALYST", ch, "/referral", "bogus")
 	if err != nil || !strings.Contains(string(ack.Body), "I don't know `/referral bogus`") {
 		t.Errorf("socket /referral bogus = %s %v", ack.Body, err)
+	}
+}
+
+// TestServeDropsSlowClients: HTTP mode faces the internet, so a client that sends
+// its body slowly (slowloris) is cut off after HTTP_READ_TIMEOUT instead of holding
+// the connection, unauthenticated, for as long as it likes.
+func TestServeDropsSlowClients(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret", "HTTP_READ_TIMEOUT": "200ms"})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers promising a body, and then only a trickle of it.
+	if _, err := io.WriteString(conn, "POST /slack/commands HTTP/1.1\r\nHost: bot\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\ncommand=%2Freferral"); err != nil {
+		t.Fatal(err)
+	}
+	// Our own guard, far beyond the server's limit: reaching it means the server held on.
+	if err := conn.SetReadDeadline(clock.Wall().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatal("the server kept a slow client's connection open for 10 s; want it closed after HTTP_READ_TIMEOUT")
 	}
 }

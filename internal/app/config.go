@@ -35,6 +35,7 @@ type Config struct {
 	OfficeLeadBusinessDays int           `env:"OFFICE_LEAD_BUSINESS_DAYS, default=5" help:"a whole number from 1 to 60"`
 	OutboxWorkers          int           `env:"OUTBOX_WORKERS, default=4" help:"a whole number from 1 to 64"`
 	OutboxLease            time.Duration `env:"OUTBOX_LEASE, default=2m" help:"a duration from 1s to 1h, e.g. 2m"`
+	HTTPReadTimeout        time.Duration `env:"HTTP_READ_TIMEOUT, default=10s" help:"a duration from 100ms to 1m, e.g. 10s"`
 	ReminderBeforeDays     []int         `env:"REMINDER_BEFORE_DAYS, default=2,1" help:"whole numbers from 1 to 30, separated by commas"`
 	ReminderTime           TimeOfDay     `env:"REMINDER_TIME, default=09:00" help:"a 24-hour time like 09:00"`
 	ReminderOverdueEvery   int           `env:"REMINDER_OVERDUE_EVERY, default=1" help:"a whole number from 1 to 30"`
@@ -198,6 +199,9 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 			bad("REMINDER_BEFORE_DAYS %q must be whole numbers from 1 to 30, separated by commas", getenv("REMINDER_BEFORE_DAYS"))
 			break
 		}
+	}
+	if !hidden["HTTP_READ_TIMEOUT"] && (c.HTTPReadTimeout < 100*time.Millisecond || c.HTTPReadTimeout > time.Minute) {
+		bad("HTTP_READ_TIMEOUT %q must be a duration from 100ms to 1m, e.g. 10s", getenv("HTTP_READ_TIMEOUT"))
 	}
 	if !hidden["OUTBOX_LEASE"] && (c.OutboxLease < time.Second || c.OutboxLease > time.Hour) {
 		bad("OUTBOX_LEASE %q must be a duration from 1s to 1h, e.g. 2m", getenv("OUTBOX_LEASE"))

@@ -26,7 +26,16 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: handlers.Logged(a.Log, a.Mux, a.Metrics.ObserveRequest), ReadHeaderTimeout: 5 * time.Second}
+	// HTTP mode faces the internet: a client that sends slowly (or not at all) must
+	// not hold a connection. Slack sends a whole request at once, and every handler
+	// answers within its 3-second budget.
+	srv := &http.Server{
+		Handler:           handlers.Logged(a.Log, a.Mux, a.Metrics.ObserveRequest),
+		ReadHeaderTimeout: min(5*time.Second, a.Config.HTTPReadTimeout),
+		ReadTimeout:       a.Config.HTTPReadTimeout, // the whole request, body included
+		WriteTimeout:      a.Config.HTTPReadTimeout + 20*time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
