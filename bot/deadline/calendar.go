@@ -166,17 +166,28 @@ func (c *Calendar) AddBusinessDays(d time.Time, n int) time.Time {
 // BusinessDaysBetween counts the business days after date from up to and including date to.
 //
 // When to is before from the result is the negated count after to up to and including from,
-// so BusinessDaysBetween(a, b) == -BusinessDaysBetween(b, a).
+// so BusinessDaysBetween(a, b) == -BusinessDaysBetween(b, a). It takes time in the number of
+// years spanned, not days: weekdays are counted by whole weeks, then the observed holidays
+// (always weekdays) of each year are taken off, so a far-future date costs microseconds.
 func (c *Calendar) BusinessDaysBetween(from, to time.Time) int {
 	a, b := civilOf(from).time(), civilOf(to).time()
 	sign := 1
 	if b.Before(a) {
 		a, b, sign = b, a, -1
 	}
-	n := 0
-	for t := a.AddDate(0, 0, 1); !t.After(b); t = t.AddDate(0, 0, 1) {
-		if c.IsBusinessDay(t) {
+	days := int(b.Sub(a).Hours()+12) / 24 // whole days; +12h absorbs a DST hour, though a and b are UTC
+	n := days / 7 * 5
+	for t := a.AddDate(0, 0, days/7*7+1); !t.After(b); t = t.AddDate(0, 0, 1) {
+		if wd := t.Weekday(); wd != time.Saturday && wd != time.Sunday {
 			n++
+		}
+	}
+	for y := a.Year(); y <= b.Year(); y++ {
+		for k := range c.holidaysIn(y) {
+			t := k.time()
+			if wd := t.Weekday(); t.After(a) && !t.After(b) && wd != time.Saturday && wd != time.Sunday {
+				n--
+			}
 		}
 	}
 	return sign * n

@@ -260,3 +260,43 @@ func TestNewCalendarDefaultZone(t *testing.T) {
 		t.Errorf("NewCalendar(nil).Location() = %s; want %s", got, DefaultZone)
 	}
 }
+
+// businessDaysBetweenByDay is BusinessDaysBetween as its definition reads: one day
+// at a time. The fast count must agree with it everywhere.
+func businessDaysBetweenByDay(c *Calendar, from, to time.Time) int {
+	a, b, sign := from, to, 1
+	if b.Before(a) {
+		a, b, sign = b, a, -1
+	}
+	n := 0
+	for t := a.AddDate(0, 0, 1); !t.After(b); t = t.AddDate(0, 0, 1) {
+		if c.IsBusinessDay(t) {
+			n++
+		}
+	}
+	return sign * n
+}
+
+func TestBusinessDaysBetweenAgreesWithCountingDays(t *testing.T) {
+	c := NewCalendar(time.UTC)
+	base := time.Date(2025, 12, 20, 0, 0, 0, 0, time.UTC)
+	// Every pair of dates across two year ends, holidays and weekends included.
+	for i := 0; i < 400; i += 3 {
+		for j := 0; j < 400; j += 7 {
+			from, to := base.AddDate(0, 0, i), base.AddDate(0, 0, j)
+			if got, want := c.BusinessDaysBetween(from, to), businessDaysBetweenByDay(c, from, to); got != want {
+				t.Fatalf("BusinessDaysBetween(%s, %s) = %d; want %d", from.Format(time.DateOnly), to.Format(time.DateOnly), got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkBusinessDaysBetweenFarFuture is the cost a far-future date used to have
+// (seconds, one step a day): now a few microseconds a year.
+func BenchmarkBusinessDaysBetweenFarFuture(b *testing.B) {
+	c := NewCalendar(time.UTC)
+	from, to := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.Date(2126, 12, 31, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		c.BusinessDaysBetween(from, to)
+	}
+}
