@@ -17,6 +17,12 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
+	// VACUUM INTO fills an empty file: created here, owner-only, like the database.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	f.Close()
 	// Its own connection: the readers are query-only (VACUUM INTO writes the copy),
 	// and the one writer must stay free for the bot while the copy is made.
 	conn, err := sql.Open("sqlite3", dsn(db.path))

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -53,6 +54,13 @@ func Open(ctx context.Context, path string, now clock.Clock) (*DB, error) {
 		// The writer and the readers are separate connections to the same file, so
 		// the database must be a plain file path.
 		return nil, fmt.Errorf("open database %q: want a plain file path", path)
+	}
+	// The file holds controlled unclassified information: owner-only. SQLite gives its
+	// -wal and -shm files the main file's permissions, so creating it 0600 covers them.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	write, err := sqlx.Open("sqlite3", dsn(path, "_txlock=immediate"))
 	if err != nil {

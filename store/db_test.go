@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -199,4 +200,26 @@ func countRows(tb testing.TB, db *store.DB, table string) int {
 		tb.Fatal(err)
 	}
 	return n
+}
+
+// TestFilesAreOwnerOnly: the database, its WAL and shared-memory files and a backup
+// hold controlled unclassified information, so only their owner may read them,
+// whatever the process's umask.
+func TestFilesAreOwnerOnly(t *testing.T) {
+	dir := t.TempDir()
+	db := mustOpenPath(t, filepath.Join(dir, "referralbot.db"))
+	mustCreateReferral(t, db, "Z123456") // a write, so the WAL and shm files exist
+	backup := filepath.Join(dir, "copy.db")
+	if err := db.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"referralbot.db", "referralbot.db-wal", "referralbot.db-shm", "copy.db"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := st.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v; want no access for group or others", name, perm)
+		}
+	}
 }
