@@ -15,7 +15,17 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 	}
 	if key != "" {
 		if r, err := s.store.ReferralByOpenKey(ctx, key); err == nil {
-			return r, nil
+			// A replay of the same submission is idempotent. Different content under the
+			// same form (a corrected resubmission, or someone else's) is never dropped
+			// silently: it is refused, and the user opens a new form.
+			same := in
+			same.Normalize()
+			if r.Agency == Agency(same.Agency) && r.CaseNumber == same.CaseNumber && r.AnalystID == actor {
+				return r, nil
+			}
+			return nil, Invalid(map[string]string{FieldCaseNumber: fmt.Sprintf(
+				"This form already opened %s case %s. To open another referral, close this form and type /referral new again.",
+				r.Agency.Label(), r.CaseNumber)})
 		} else if ErrorCode(err) != ENOTFOUND {
 			return nil, fmt.Errorf("open referral: %w", err)
 		}

@@ -281,6 +281,17 @@ func TestOpenReplayAndConflict(t *testing.T) {
 	if _, err := f.svc.OpenReferral(f.ctx, "UARMY1", in, "view:V3"); bot.ErrorCode(err) != bot.EFORBIDDEN {
 		t.Errorf("open by a reviewer: %v; want forbidden", err)
 	}
+	// A corrected resubmission of the same form (another case number) is refused
+	// inline, never silently dropped as a replay.
+	corrected := goodInput()
+	corrected.CaseNumber = "Z300002"
+	if _, err := f.svc.OpenReferral(f.ctx, "UANALYST", corrected, "view:V1"); !asBotError(err, &e) ||
+		!strings.Contains(e.Fields[bot.FieldCaseNumber], "This form already opened") {
+		t.Errorf("different content under the same form: %v; want an inline refusal", err)
+	}
+	if _, err := f.db.ReferralByCase(f.ctx, bot.AgencyCommerce, "Z300002"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("Z300002 was opened under another form's key: %v", err)
+	}
 	f.drainUntilDone(t)
 	f.checkOpened(t, r1, "ref-commerce-z123456")
 }
