@@ -62,9 +62,17 @@ func (s *Socket) handle(ctx context.Context, evt socketmode.Event) {
 		if !ok {
 			return
 		}
-		s.ack(evt, nil)
-		go s.router.Event(context.WithoutCancel(ctx), ev)
+		s.event(ctx, evt, ev)
 	}
+}
+
+// event acknowledges an Events API event and schedules its handling after, as the
+// HTTP transport does (before the ack, so that whoever runs the router's
+// after-work, a test say, sees it once acknowledged).
+func (s *Socket) event(ctx context.Context, evt socketmode.Event, ev slackevents.EventsAPIEvent) {
+	ctx = context.WithoutCancel(ctx)
+	s.router.after(func() { s.router.Event(ctx, ev) })
+	s.ack(evt, nil)
 }
 
 func (s *Socket) ack(evt socketmode.Event, payload any) {
