@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/slack-go/slack"
@@ -62,6 +63,24 @@ func (s *Socket) handle(ctx context.Context, evt socketmode.Event) {
 		if !ok {
 			return
 		}
+		s.event(ctx, evt, ev)
+	case socketmode.EventTypeErrorBadMessage:
+		// slack-go could not parse the envelope; an event it mistypes is parsed again.
+		bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+		if !ok {
+			return
+		}
+		var req socketmode.Request
+		if err := json.Unmarshal(bad.Message, &req); err != nil || req.Type != socketmode.RequestTypeEventsAPI {
+			s.router.log.Warn("socket mode: unreadable message", "err", bad.Cause)
+			return
+		}
+		ev, err := parseEvent(req.Payload)
+		if err != nil {
+			s.router.log.Warn("socket mode: unreadable event", "err", err)
+			return
+		}
+		evt.Request = &req
 		s.event(ctx, evt, ev)
 	}
 }
