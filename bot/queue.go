@@ -84,6 +84,11 @@ func (s *Service) JoinDiscussion(ctx context.Context, actor string, askID int64)
 	if !ref.ArchivedAt.IsZero() {
 		return nil, Errorf(ECLOSED, "The discussion of %s is over and its channel is archived. Ask the analyst <@%s> for the record.", ref.CaseNumber, ref.AnalystID)
 	}
+	if ask.State == AskWithdrawn {
+		// The button may still show on a message not yet updated: the office no
+		// longer needs to know.
+		return nil, Errorf(ECLOSED, "The analyst withdrew the ask to %s on %s, so there is no discussion to join.", office.Name, ref.CaseNumber)
+	}
 	on, err := s.members.onRoster(ctx, office, actor)
 	if err != nil {
 		s.log.Error("roster unreadable", "office", office.Code, "err", err)
