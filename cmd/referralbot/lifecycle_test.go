@@ -200,6 +200,7 @@ func testLifecycle(t *testing.T, transport string) {
 func TestOpenTwice(t *testing.T) {
 	h := newHarness(t, "http")
 	r := h.openReferral("Z765432")
+	ch, _ := h.Fake.Channel(r.ChannelID)
 	if ack, err := h.tr.replay(h.ctx); err != nil || ack.Status != 200 || len(ack.Body) != 0 {
 		t.Fatalf("replayed submission: %d %s %v; want a plain 200 that closes the modal", ack.Status, ack.Body, err)
 	}
@@ -212,7 +213,7 @@ func TestOpenTwice(t *testing.T) {
 		Action string            `json:"response_action"`
 		Errors map[string]string `json:"errors"`
 	}
-	if err := ack.Decode(&resp); err != nil || resp.Action != "errors" || !strings.Contains(resp.Errors[bot.FieldCaseNumber], "already open in <#"+r.ChannelID+">") {
+	if err := ack.Decode(&resp); err != nil || resp.Action != "errors" || !strings.Contains(resp.Errors[bot.FieldCaseNumber], "already open in #"+ch.Name+".") {
 		t.Errorf("second open ack = %s", ack.Body)
 	}
 	h.drain()
