@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -167,19 +168,34 @@ func (s *Service) postDigests(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	held := false
 	for _, d := range ds {
 		if d.Attempts >= maxJobRetries {
 			continue // logged when it failed for good; the rest go on
 		}
-		if err := s.postDigest(ctx, d); err != nil {
+		err := s.postDigest(ctx, d)
+		if errors.Is(err, errDigestHeld) {
+			// Another attempt holds it (another instance, or this one before a failed
+			// post): look again once the claim may have run out, since its holder may
+			// have died.
+			held = true
+			continue
+		}
+		if err != nil {
 			s.digestRetryFrom.Store(s.now().Add(digestRetry).UnixNano())
 			s.log.Warn("morning digest not posted; will retry", "digest", d.ID, "attempt", d.Attempts+1, "err", err)
 			return nil
 		}
 	}
-	s.digestsDue.Store(false)
+	if held {
+		s.digestRetryFrom.Store(s.now().Add(digestRetry).UnixNano())
+	}
+	s.digestsDue.Store(held)
 	return nil
 }
+
+// errDigestHeld means a digest is claimed by an attempt whose claim has not run out.
+var errDigestHeld = errors.New("digest claimed by another attempt")
 
 // postDigest posts one digest, looking first for a copy an earlier attempt may
 // have posted without recording it.
@@ -188,8 +204,11 @@ func (s *Service) postDigest(ctx context.Context, d *Digest) error {
 	if err := s.store.Update(ctx, func(tx Tx) (err error) {
 		claimed, err = tx.ClaimDigest(ctx, d.ID, s.now().Add(s.lease))
 		return err
-	}); err != nil || !claimed {
+	}); err != nil {
 		return err
+	}
+	if !claimed {
+		return errDigestHeld
 	}
 	channel := d.ChannelID
 	if channel == "" {

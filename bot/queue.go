@@ -84,6 +84,11 @@ func (s *Service) JoinDiscussion(ctx context.Context, actor string, askID int64)
 	if !ref.ArchivedAt.IsZero() {
 		return nil, Errorf(ECLOSED, "The discussion of %s is over and its channel is archived. Ask the analyst <@%s> for the record.", ref.CaseNumber, ref.AnalystID)
 	}
+	if ask.State == AskWithdrawn {
+		// The button may still show on a message not yet updated: the office no
+		// longer needs to know.
+		return nil, Errorf(ECLOSED, "The analyst withdrew the ask to %s on %s, so there is no discussion to join.", office.Name, ref.CaseNumber)
+	}
 	on, err := s.members.onRoster(ctx, office, actor)
 	if err != nil {
 		s.log.Error("roster unreadable", "office", office.Code, "err", err)
@@ -135,9 +140,8 @@ func (s *Service) inviteJoiners(ctx context.Context, j *Job) error {
 }
 
 // removeLeavers removes from the referral's channel the reviewers who left the
-// office they joined through, unless they are entitled to stay another way (the
-// analyst, someone the analyst invited, or a member of another asked office's
-// roster that has no queue, whose members are invited).
+// office they joined through, unless they are entitled to stay another way
+// (entitledElsewhere).
 func (s *Service) removeLeavers(ctx context.Context, j *Job) error {
 	ref, err := s.store.Referral(ctx, j.ReferralID)
 	if err != nil {
@@ -148,13 +152,16 @@ func (s *Service) removeLeavers(ctx context.Context, j *Job) error {
 		return err
 	}
 	for _, jn := range joins {
-		stays := jn.UserID == ref.AnalystID || slices.Contains(ref.AlsoInvite, jn.UserID)
+		stays, err := s.entitledElsewhere(ctx, ref, jn)
+		if err != nil {
+			return err
+		}
 		if !stays && ref.ChannelID != "" && ref.ArchivedAt.IsZero() {
 			if err := s.slack.Kick(ctx, ref.ChannelID, jn.UserID); err != nil {
 				return fmt.Errorf("remove %s: %w", jn.UserID, err)
 			}
 		}
-		err := s.store.Update(ctx, func(tx Tx) error {
+		err = s.store.Update(ctx, func(tx Tx) error {
 			if err := tx.MarkJoinRemoved(ctx, &jn); err != nil {
 				return err
 			}
@@ -167,6 +174,34 @@ func (s *Service) removeLeavers(ctx context.Context, j *Job) error {
 		}
 	}
 	return nil
+}
+
+// entitledElsewhere reports whether someone who left the office they joined
+// through may stay in the referral's channel anyway: the analyst, someone the
+// analyst invited, or someone on the roster of another office asked on the
+// referral (invited with it, or free to join through it).
+func (s *Service) entitledElsewhere(ctx context.Context, ref *Referral, jn ChannelJoin) (bool, error) {
+	if jn.UserID == ref.AnalystID || slices.Contains(ref.AlsoInvite, jn.UserID) {
+		return true, nil
+	}
+	asks, err := s.store.Asks(ctx, ref.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range asks {
+		o, ok := s.roster.Office(a.OfficeCode)
+		if !ok || o.Code == jn.OfficeCode || a.State == AskWithdrawn {
+			continue
+		}
+		on, err := s.members.onRoster(ctx, o, jn.UserID)
+		if err != nil {
+			return false, fmt.Errorf("check the %s roster: %w", o.Code, err)
+		}
+		if on {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // GroupMembersLeft handles users leaving a Slack user group (the

@@ -46,6 +46,9 @@ type SlackMessages interface {
 	PostMessage(ctx context.Context, channelID string, m Message) (ts string, err error)
 	UpdateMessage(ctx context.Context, channelID, ts string, m Message) error
 	PostEphemeral(ctx context.Context, channelID, userID string, m Message) error
+	// Respond answers a button press through its response_url, seen only by the
+	// person who pressed, even outside a channel they are a member of.
+	Respond(ctx context.Context, responseURL string, m Message) error
 	// FindMessage returns the ts of a message the bot posted in the channel with Key key.
 	FindMessage(ctx context.Context, channelID, key string) (ts string, ok bool, err error)
 	// OpenDM returns the id of the bot's direct-message channel with a user.

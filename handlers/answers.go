@@ -17,27 +17,27 @@ func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback
 	channel := interactionChannel(cb)
 	askID, seen, err := bot.ParseAnswerValue(a.Value)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, r.failure(err, "answer"))
+		r.tellPresser(ctx, cb, r.failure(err, "answer"))
 		return
 	}
 	if outcome == bot.OutcomeApprove {
 		// The ask message updates to show the position and who gave it: that is the
 		// confirmation, and it keeps Slack calls out of the acknowledgement.
 		if _, err := r.svc.Answer(ctx, cb.User.ID, askID, bot.PositionInput{Outcome: outcome, Seen: &seen}); err != nil {
-			r.tell(ctx, channel, cb.User.ID, r.failure(err, "answer"))
+			r.tellPresser(ctx, cb, r.failure(err, "answer"))
 		}
 		return
 	}
 	ref, ask, _, err := r.svc.CheckAnswer(ctx, cb.User.ID, askID)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, r.failure(err, "answer"))
+		r.tellPresser(ctx, cb, r.failure(err, "answer"))
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cb.TriggerID, bot.PositionModal(ref, ask, outcome, r.svc.Roster(), channel, seen)); err != nil {
 		r.log.Error("open position modal", "err", err)
-		r.tell(ctx, channel, cb.User.ID, "I couldn't open the form just now; please press the button again.")
+		r.tellPresser(ctx, cb, "I couldn't open the form just now; please press the button again.")
 	}
 }
 

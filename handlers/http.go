@@ -119,7 +119,7 @@ func (h *HTTP) interactions(w http.ResponseWriter, r *http.Request, body []byte)
 }
 
 func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {
-	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
+	ev, err := parseEvent(body)
 	if err != nil {
 		http.Error(w, "malformed event", http.StatusBadRequest)
 		return

@@ -34,7 +34,7 @@ func (r *Router) failure(err error, what string) string {
 	return bot.ErrorMessage(err)
 }
 
-// tell shows text to one user in a channel, for answers to button presses.
+// tell shows text to one user in a channel (see tellPresser for button presses).
 func (r *Router) tell(ctx context.Context, channelID, userID, text string) {
 	if channelID == "" {
 		return
@@ -42,6 +42,29 @@ func (r *Router) tell(ctx context.Context, channelID, userID, text string) {
 	if err := r.slack.PostEphemeral(ctx, channelID, userID, bot.Message{Text: text,
 		Blocks: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}}); err != nil {
 		r.log.Warn("ephemeral failed", "channel", channelID, "err", err)
+	}
+}
+
+// tellPresser shows text to the person who pressed a button.
+func (r *Router) tellPresser(ctx context.Context, cb *slack.InteractionCallback, text string) {
+	r.showPresser(ctx, cb, bot.Message{Text: text,
+		Blocks: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}})
+}
+
+// showPresser shows m to the person who pressed a button, in the channel of the
+// press. chat.postEphemeral refuses someone who is not a member of the channel
+// (user_not_in_channel), as anyone may be who presses in a public office queue:
+// the press's response_url reaches them there.
+func (r *Router) showPresser(ctx context.Context, cb *slack.InteractionCallback, m bot.Message) {
+	err := errors.New("no channel to answer in")
+	if channel := interactionChannel(cb); channel != "" {
+		err = r.slack.PostEphemeral(ctx, channel, cb.User.ID, m)
+	}
+	if err != nil && cb.ResponseURL != "" {
+		err = r.slack.Respond(ctx, cb.ResponseURL, m)
+	}
+	if err != nil {
+		r.log.Warn("answer to a button press failed", "user", cb.User.ID, "err", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/slack-go/slack"
@@ -62,9 +63,35 @@ func (s *Socket) handle(ctx context.Context, evt socketmode.Event) {
 		if !ok {
 			return
 		}
-		s.ack(evt, nil)
-		go s.router.Event(context.WithoutCancel(ctx), ev)
+		s.event(ctx, evt, ev)
+	case socketmode.EventTypeErrorBadMessage:
+		// slack-go could not parse the envelope; an event it mistypes is parsed again.
+		bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+		if !ok {
+			return
+		}
+		var req socketmode.Request
+		if err := json.Unmarshal(bad.Message, &req); err != nil || req.Type != socketmode.RequestTypeEventsAPI {
+			s.router.log.Warn("socket mode: unreadable message", "err", bad.Cause)
+			return
+		}
+		ev, err := parseEvent(req.Payload)
+		if err != nil {
+			s.router.log.Warn("socket mode: unreadable event", "err", err)
+			return
+		}
+		evt.Request = &req
+		s.event(ctx, evt, ev)
 	}
+}
+
+// event acknowledges an Events API event and schedules its handling after, as the
+// HTTP transport does (before the ack, so that whoever runs the router's
+// after-work, a test say, sees it once acknowledged).
+func (s *Socket) event(ctx context.Context, evt socketmode.Event, ev slackevents.EventsAPIEvent) {
+	ctx = context.WithoutCancel(ctx)
+	s.router.after(func() { s.router.Event(ctx, ev) })
+	s.ack(evt, nil)
 }
 
 func (s *Socket) ack(evt socketmode.Event, payload any) {

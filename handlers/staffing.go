@@ -50,18 +50,17 @@ func (r *Router) withdrawAsk(ctx context.Context, cmd slack.SlashCommand, args [
 // joinDiscussion invites the presser into the referral's channel from its ask in
 // their office's queue.
 func (r *Router) joinDiscussion(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
-	channel := interactionChannel(cb)
 	askID, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, "That button is not one of mine.")
+		r.tellPresser(ctx, cb, "That button is not one of mine.")
 		return
 	}
 	ref, err := r.svc.JoinDiscussion(ctx, cb.User.ID, askID)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, r.failure(err, "join"))
+		r.tellPresser(ctx, cb, r.failure(err, "join"))
 		return
 	}
-	r.tell(ctx, channel, cb.User.ID, fmt.Sprintf("Adding you to the discussion of %s: <#%s>.", ref.CaseNumber, ref.ChannelID))
+	r.tellPresser(ctx, cb, fmt.Sprintf("Adding you to the discussion of %s: <#%s>.", ref.CaseNumber, ref.ChannelID))
 }
 
 // groupChanged handles subteam_members_changed: people who left an office's user

@@ -70,37 +70,32 @@ func (r *Router) resume(ctx context.Context, cmd slack.SlashCommand, _ []string)
 
 // snooze silences an ask's reminders until the next business morning.
 func (r *Router) snooze(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
-	channel := interactionChannel(cb)
 	askID, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, "That button is not one of mine.")
+		r.tellPresser(ctx, cb, "That button is not one of mine.")
 		return
 	}
 	until, err := r.svc.Snooze(ctx, cb.User.ID, askID)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, r.failure(err, "snooze"))
+		r.tellPresser(ctx, cb, r.failure(err, "snooze"))
 		return
 	}
-	r.tell(ctx, channel, cb.User.ID, fmt.Sprintf("Snoozed: no reminders for this office before %s.", bot.SlackTime(until)))
+	r.tellPresser(ctx, cb, fmt.Sprintf("Snoozed: no reminders for this office before %s.", bot.SlackTime(until)))
 }
 
 // answerNow shows the office's answer buttons to the person who pressed it.
 func (r *Router) answerNow(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
-	channel := interactionChannel(cb)
 	askID, err := strconv.ParseInt(a.Value, 10, 64)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, "That button is not one of mine.")
+		r.tellPresser(ctx, cb, "That button is not one of mine.")
 		return
 	}
 	ref, ask, _, err := r.svc.CheckAnswer(ctx, cb.User.ID, askID)
 	if err != nil {
-		r.tell(ctx, channel, cb.User.ID, r.failure(err, "answer now"))
+		r.tellPresser(ctx, cb, r.failure(err, "answer now"))
 		return
 	}
-	m := bot.AskMessage(ref, ask, r.svc.Roster())
-	if err := r.slack.PostEphemeral(ctx, channel, cb.User.ID, m); err != nil {
-		r.log.Warn("ephemeral failed", "err", err)
-	}
+	r.showPresser(ctx, cb, bot.AskMessage(ref, ask, r.svc.Roster()))
 }
 
 // interactionChannel is the channel a button was pressed in.

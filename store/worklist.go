@@ -70,6 +70,7 @@ type pendingAskRow struct {
 	OfficeCode   string `db:"office_code"`
 	DueDate      date   `db:"due_date"`
 	State        string `db:"state"`
+	ChannelID    string `db:"channel_id"`
 	MessageTS    string `db:"message_ts"`
 	CreatedAt    stamp  `db:"created_at"`
 	DueSetAt     stamp  `db:"due_set_at"`
@@ -93,7 +94,7 @@ func (r reader) OfficeQueue(ctx context.Context, offices []string, overdueOn tim
 		args[0] = office
 		var page []pendingAskRow
 		err := sqlx.SelectContext(ctx, r.q, &page, `SELECT a.id, a.referral_id, a.office_code, a.due_date, a.state,
-			a.message_ts, a.created_at, a.due_set_at, a.snoozed_until
+			a.channel_id, a.message_ts, a.created_at, a.due_set_at, a.snoozed_until
 			FROM asks a WHERE `+where+` ORDER BY a.due_date, a.id LIMIT ?`, append(slices.Clone(args), limit)...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("asks awaiting %s: %w", office, err)
@@ -129,7 +130,7 @@ func (r reader) OfficeQueue(ctx context.Context, offices []string, overdueOn tim
 		}
 		out = append(out, &bot.PendingAsk{Referral: ref, Ask: &bot.Ask{
 			ID: row.ID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode, DueDate: time.Time(row.DueDate),
-			State: bot.AskState(row.State), MessageTS: row.MessageTS, CreatedAt: time.Time(row.CreatedAt),
+			State: bot.AskState(row.State), ChannelID: row.ChannelID, MessageTS: row.MessageTS, CreatedAt: time.Time(row.CreatedAt),
 			DueSetAt: time.Time(row.DueSetAt), SnoozedUntil: time.Time(row.SnoozedUntil),
 		}})
 	}

@@ -145,6 +145,7 @@ func TestWorklistOfficeQueue(t *testing.T) {
 				return err
 			}
 			asks[1].DueDate = date("2025-03-24").AddDate(0, 0, -2*i) // navy: 24th, 22nd, 20th
+			asks[1].ChannelID, asks[1].MessageTS = "CNAVYQUEUE", "1700000000.00000"+string(rune('1'+i))
 			if err := tx.UpdateAsk(ctx, asks[1]); err != nil {
 				return err
 			}
@@ -168,6 +169,10 @@ func TestWorklistOfficeQueue(t *testing.T) {
 	}
 	if got[0].Ask.State != bot.AskAwaiting || got[0].Referral.ID != refs[1].ID {
 		t.Errorf("first = %+v on %+v", got[0].Ask, got[0].Referral)
+	}
+	// Where each ask was posted, so that a digest links to it there.
+	if a := got[2].Ask; a.ChannelID != "CNAVYQUEUE" || a.MessageTS != "1700000000.000003" {
+		t.Errorf("navy ask posted at %q %q; want CNAVYQUEUE 1700000000.000003", a.ChannelID, a.MessageTS)
 	}
 
 	got, total, err = db.OfficeQueue(ctx, []string{"navy"}, date("2025-03-23"), 10)

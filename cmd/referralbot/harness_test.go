@@ -84,12 +84,13 @@ func runCmd(now clock.Clock, env environ, args ...string) (stdout, stderr string
 // start is Friday 2026-11-27 10:00 in New York.
 var start = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T, transport string) *harness {
+// newHarness builds the sandbox over transport ("http" or "socket"); opts change
+// its workspace or settings (sandbox.WithQueues, sandbox.WithSetting).
+func newHarness(t *testing.T, transport string, opts ...sandbox.Option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	sb, err := sandbox.New(ctx, transport, t.TempDir(), start, log)
+	sb, err := sandbox.New(ctx, transport, t.TempDir(), start, testLog(t), opts...)
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
@@ -116,6 +117,11 @@ func (h *harness) count(query string, args ...any) int {
 		h.t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// testLog logs warnings and errors into the test's output.
+func testLog(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 type testWriter struct{ t *testing.T }
@@ -186,9 +192,16 @@ func (h *harness) click(user, channel, ts, actionID string) {
 // openReferral opens a referral through the modal as the analyst and returns it.
 func (h *harness) openReferral(caseNumber string) *bot.Referral {
 	h.t.Helper()
+	return h.openReferralWith(caseNumber)
+}
+
+// openReferralWith is openReferral with more of the form filled in, e.g. the
+// offices to ask (bot.FieldOffices) or people to invite (bot.FieldAlsoInvite).
+func (h *harness) openReferralWith(caseNumber string, more ...slackfake.Input) *bot.Referral {
+	h.t.Helper()
 	h.command(analyst, h.General, "new")
 	v := h.lastView(analyst, bot.CallbackOpenReferral)
-	ack := h.submit(analyst, v.ID, referralInputs(caseNumber)...)
+	ack := h.submit(analyst, v.ID, append(referralInputs(caseNumber), more...)...)
 	if len(ack.Body) > 0 && strings.Contains(string(ack.Body), "errors") {
 		h.t.Fatalf("open referral refused: %s", ack.Body)
 	}
@@ -200,7 +213,8 @@ func (h *harness) openReferral(caseNumber string) *bot.Referral {
 	return r
 }
 
-// askMessage returns the ask message of an office in the referral channel.
+// askMessage returns the ask message of an office where it was posted: the
+// office's queue channel, or the referral channel.
 func (h *harness) askMessage(r *bot.Referral, office string) slackfake.Message {
 	h.t.Helper()
 	asks, err := h.App.DB.Asks(h.ctx, r.ID)
@@ -209,9 +223,13 @@ func (h *harness) askMessage(r *bot.Referral, office string) slackfake.Message {
 	}
 	for _, a := range asks {
 		if a.OfficeCode == office {
-			m, ok := h.Fake.FindMessage(r.ChannelID, func(m slackfake.Message) bool { return m.TS == a.MessageTS })
+			channel := a.ChannelID
+			if channel == "" {
+				channel = r.ChannelID
+			}
+			m, ok := h.Fake.FindMessage(channel, func(m slackfake.Message) bool { return m.TS == a.MessageTS })
 			if !ok {
-				h.t.Fatalf("ask message of %s (ts %q) not in channel", office, a.MessageTS)
+				h.t.Fatalf("ask message of %s (ts %q) not in channel %s", office, a.MessageTS, channel)
 			}
 			return m
 		}

@@ -8,9 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -23,6 +25,9 @@ const alreadyInChannel = "already_in_channel"
 // metadataEventType tags the bot's channel messages; the payload carries the key.
 const metadataEventType = "referralbot_message"
 
+// responseTimeout bounds one post to a response_url.
+const responseTimeout = 10 * time.Second
+
 // historyPages bounds how far back FindMessage looks: a referral channel's own
 // messages are among its first few hundred.
 const historyPages = 5
@@ -30,6 +35,7 @@ const historyPages = 5
 // Client implements bot.Slack.
 type Client struct {
 	api       *slack.Client
+	http      *http.Client // for response_urls, which slack-go's client does not call
 	botUserID string
 
 	teamOnce sync.Once // the workspace's URL, for permalinks, read once
@@ -42,7 +48,7 @@ var _ bot.Slack = (*Client)(nil)
 // New wraps api; botUserID is the bot's own user id (from auth.test), used to
 // recognise channels and messages the bot made.
 func New(api *slack.Client, botUserID string) *Client {
-	return &Client{api: api, botUserID: botUserID}
+	return &Client{api: api, botUserID: botUserID, http: &http.Client{Timeout: responseTimeout}}
 }
 
 // CreateChannel creates a private channel.
@@ -168,6 +174,18 @@ func (c *Client) PostEphemeral(ctx context.Context, channelID, userID string, m 
 	m.Key = "" // ephemeral messages carry no metadata
 	_, err := c.api.PostEphemeralContext(ctx, channelID, userID, msgOptions(m, false)...)
 	return slackError(err)
+}
+
+// Respond answers a button press through its response_url, seen only by the
+// person who pressed: unlike chat.postEphemeral, which fails with
+// user_not_in_channel, it reaches someone who is not a member of the channel
+// (anyone may press a button in a public office queue).
+func (c *Client) Respond(ctx context.Context, responseURL string, m bot.Message) error {
+	msg := &slack.WebhookMessage{Text: m.Text, ResponseType: slack.ResponseTypeEphemeral}
+	if len(m.Blocks) > 0 {
+		msg.Blocks = &slack.Blocks{BlockSet: m.Blocks}
+	}
+	return slackError(slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http, msg))
 }
 
 // FindMessage finds the bot's message tagged with key in a channel's history.
