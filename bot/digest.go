@@ -33,6 +33,10 @@ const (
 	maxOverdueScan = 10000
 )
 
+// DigestExpired is the posted_ts of a digest whose day passed before it could be
+// posted: it is never posted.
+const DigestExpired = "expired"
+
 // digestID names a morning message: digest:OFFICE:DATE or escalation:ANALYST:DATE.
 func digestID(kind, who string, day time.Time) string {
 	return kind + ":" + who + ":" + FormatDate(day)
@@ -169,9 +173,19 @@ func (s *Service) postDigests(ctx context.Context) error {
 		return err
 	}
 	held := false
+	today := s.rules.Date(s.now())
 	for _, d := range ds {
 		if d.Attempts >= maxJobRetries {
 			continue // logged when it failed for good; the rest go on
+		}
+		if s.rules.Date(d.RecordedAt).Before(today) {
+			// Its morning has passed: today's digest is the current one. Posting
+			// yesterday's beside it would only repeat it with stale numbers.
+			if err := s.store.Update(ctx, func(tx Tx) error { return tx.MarkDigestPosted(ctx, d.ID, DigestExpired) }); err != nil {
+				return err
+			}
+			s.log.Warn("morning digest expired unposted", "digest", d.ID)
+			continue
 		}
 		err := s.postDigest(ctx, d)
 		if errors.Is(err, errDigestHeld) {

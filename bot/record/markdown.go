@@ -208,7 +208,9 @@ func reminderNotes(rem ReminderEntry) string {
 		if rem.PostedDM {
 			notes = append(notes, "escalated to the analyst by direct message")
 		} else {
-			notes = append(notes, "escalation to the analyst not delivered")
+			// Since office queues, an escalation is one line of the analyst's morning
+			// message (escalation:ANALYST:DATE), not a message per reminder.
+			notes = append(notes, "escalated: listed in the analyst's morning message")
 		}
 	}
 	switch rem.Skipped {

@@ -29,9 +29,9 @@ CREATE INDEX channel_joins_present ON channel_joins (office_code, user_id) WHERE
 -- Morning digests (one per office queue) and escalations (one direct message per
 -- analyst) taken, by deterministic id: a restart or a second instance never sends
 -- one twice.
--- posted_ts is set once the message is in Slack; a digest recorded but not posted is
--- posted by the next pass, which first looks for it by its id (a crash between the
--- post and the record).
+-- posted_ts is set once the message is in Slack ('expired' when its day passed
+-- before it could be posted); a digest recorded but not posted is posted by the next
+-- pass, which first looks for it by its id (a crash between the post and the record).
 CREATE TABLE digests (
 	id          TEXT    PRIMARY KEY,
 	channel_id  TEXT    NOT NULL DEFAULT '', -- where it goes; '' for a direct message
