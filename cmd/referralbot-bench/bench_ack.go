@@ -75,6 +75,9 @@ func benchAck(ctx context.Context, o *benchOptions, progress io.Writer) (*ackRes
 		return nil, err
 	}
 	deck, err := newPressDeck(ctx, w, refs)
+	if deck != nil {
+		deck.patience = o.patience
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -35,22 +36,23 @@ type loadTarget struct {
 // newLoadTarget presses the deck's buttons on the bot at url, continuing the bot's
 // sequence of presses.
 func newLoadTarget(name, url string, deck *pressDeck) *loadTarget {
-	return &loadTarget{name: name, url: url, pid: "self", client: newLoadClient(), deck: deck, count: &deck.presses, turns: deck.turns}
+	return &loadTarget{name: name, url: url, pid: "self", client: newLoadClient(deck.patience), deck: deck, count: &deck.presses, turns: deck.turns}
 }
 
 // newBareTarget presses the same buttons on a bare handler, in a sequence of its own.
 func newBareTarget(name, url string, deck *pressDeck) *loadTarget {
-	return &loadTarget{name: name, url: url, pid: "self", client: newLoadClient(), deck: deck, count: new(atomic.Int64)}
+	return &loadTarget{name: name, url: url, pid: "self", client: newLoadClient(deck.patience), deck: deck, count: new(atomic.Int64)}
 }
 
 // next renders the target's next press.
 func (t *loadTarget) next() press { return t.deck.render(t.count.Add(1) - 1) }
 
 // newLoadClient keeps a connection per concurrent request, as Slack's senders do
-// under load, and gives up after Slack's 3-second acknowledgement limit.
-func newLoadClient() *http.Client {
+// under load, and gives up after patience (Slack's 3-second acknowledgement limit
+// when measuring).
+func newLoadClient(patience time.Duration) *http.Client {
 	return &http.Client{
-		Timeout: slackfake.AckTimeout,
+		Timeout: cmp.Or(patience, slackfake.AckTimeout),
 		Transport: &http.Transport{
 			MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute,
 			DisableCompression: true,

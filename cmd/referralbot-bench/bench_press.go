@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/internal/clock"
@@ -34,6 +35,11 @@ type pressDeck struct {
 	// one sequence, so that the alternation survives a change of target.
 	presses atomic.Int64
 	ts      string // the signature timestamp of the current phase
+
+	// patience is how long a press waits for its acknowledgement: Slack's 3 seconds
+	// when measuring; longer in -quick runs (tests), where the machine is shared
+	// with the rest of the suite and a slow press must not count as a lost one.
+	patience time.Duration
 }
 
 // newPressDeck builds the block_actions payloads Slack would send for each Approve
