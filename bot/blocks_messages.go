@@ -75,7 +75,7 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 	blocks := sections(lines)
 	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
-			":double_vertical_bar: *On hold* since %s: no reminders; due dates move by the business days held when it resumes.",
+			":double_vertical_bar: *On hold* since %s: no reminders; the offices' suspense dates move by the business days held when it resumes. The DoD due date does not stop.",
 			SlackTime(t.Referral.HeldSince)))))
 	}
 	if rec := t.Recommendation; rec != nil {

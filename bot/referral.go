@@ -24,6 +24,17 @@ func (a Agency) Label() string {
 	return string(a)
 }
 
+// ShortName is how analysts name the agency's licensing office: DDTC or BIS.
+func (a Agency) ShortName() string {
+	switch a {
+	case AgencyState:
+		return "DDTC"
+	case AgencyCommerce:
+		return "BIS"
+	}
+	return string(a)
+}
+
 // ReferralState is where a referral stands in its lifecycle.
 type ReferralState string
 
@@ -81,8 +92,8 @@ type AskState string
 
 // Ask states.
 const (
-	AskAwaiting AskState = "awaiting" // no position yet
-	AskAnswered AskState = "answered" // the office has a current position (it may still change it)
+	AskAwaiting  AskState = "awaiting"  // no position yet
+	AskAnswered  AskState = "answered"  // the office has a current position (it may still change it)
 	AskClosed    AskState = "closed"    // the final recommendation is recorded; no more answers
 	AskWithdrawn AskState = "withdrawn" // the analyst withdrew the ask; the office is not expected to answer
 )

@@ -28,7 +28,10 @@ import (
 //	                 resumption                  due.changed: office = target (dod, all or an office
 //	                                             code), from, to, text = reason; clock.held: text =
 //	                                             reason; clock.resumed: from = held since, to = DoD
-//	                                             due date after it, days_left = business days held
+//	                                             due date (unmoved), days_left = business days held;
+//	                 agency clock action         dod_due.moved: office = dod, from, to, text = reason,
+//	                                             days_left = calendar days moved, flags =
+//	                                             action=stop|extend;reference=…[;stopped=…;restarted=…]
 //	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
 //	final_proviso    its provisos                office (originating), text
 //	dissent          office overridden           office, kind = that office's position
@@ -106,8 +109,16 @@ func CSV(r *bot.Record) ([]byte, error) {
 	for _, c := range d.DueChanges {
 		row := csvRow{section: "due_change", id: strconv.FormatInt(c.EventID, 10), office: c.Target, at: c.At,
 			actor: c.By, kind: c.Kind, text: c.Reason, from: c.From, to: c.To}
-		if c.Kind == "clock.resumed" {
+		switch c.Kind {
+		case "clock.resumed":
 			row.from, row.daysLeft = c.HeldSince, strconv.Itoa(c.BusinessDaysHeld)
+		case "dod_due.moved":
+			row.daysLeft = strconv.Itoa(c.CalendarDays)
+			flags := []string{"action=" + c.AgencyAction, "reference=" + c.AgencyReference}
+			if c.ClockStopped != "" {
+				flags = append(flags, "stopped="+c.ClockStopped, "restarted="+c.ClockRestarted)
+			}
+			row.flags = strings.Join(flags, ";")
 		}
 		add(row)
 	}

@@ -25,7 +25,7 @@ type Document struct {
 	Referral       ReferralFacts        `json:"referral"`
 	Offices        []OfficeHistory      `json:"offices"`     // in the order they were asked
 	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
-	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds and resumptions
+	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds, resumptions and agency clock actions
 	Recommendation *FinalRecommendation `json:"recommendation"`
 	Events         []EventEntry         `json:"events"` // the referral's whole event log
 }
@@ -105,18 +105,32 @@ type DueChange struct {
 	EventID int64  `json:"event_id"`
 	At      string `json:"at"`
 	By      string `json:"by"`
-	Kind    string `json:"kind"` // due.changed, clock.held or clock.resumed
-	// Target is what due.changed moved: "dod" (the DoD due date), "all" (every
-	// awaiting office) or an office code; TargetName says it in words.
+	// Kind is due.changed (offices' suspense), clock.held, clock.resumed (the
+	// offices' suspense clock) or dod_due.moved (the licensing agency stopped its
+	// clock or granted more time: the only thing that moves the DoD due date).
+	Kind string `json:"kind"`
+	// Target is what due.changed moved: "all" (every awaiting office) or an office
+	// code ("dod", the DoD due date, only in records from before the agency clock was
+	// kept apart); dod_due.moved: "dod". TargetName says it in words.
 	Target     string `json:"target"`
 	TargetName string `json:"target_name"`
-	From       string `json:"from"`    // due.changed: the date before
-	To         string `json:"to"`      // due.changed: the new date; clock.resumed: the DoD due date after it
+	From       string `json:"from"`    // due.changed and dod_due.moved: the date before
+	To         string `json:"to"`      // due.changed and dod_due.moved: the new date; clock.resumed: the DoD due date (unmoved)
 	Offices    int    `json:"offices"` // due.changed: how many offices' due dates moved
-	Reason     string `json:"reason"`  // due.changed and clock.held
+	Reason     string `json:"reason"`  // due.changed, clock.held and dod_due.moved
 	HeldSince  string `json:"held_since"`
-	// BusinessDaysHeld is how far clock.resumed moved the due dates.
+	// BusinessDaysHeld is how far clock.resumed moved the offices' suspense dates.
 	BusinessDaysHeld int `json:"business_days_held"`
+	// AgencyAction is dod_due.moved's agency action: stop (a clock stop) or extend
+	// (more time granted); "" otherwise.
+	AgencyAction string `json:"agency_action"`
+	// AgencyReference is the agency's reference for the action (dod_due.moved).
+	AgencyReference string `json:"agency_reference"`
+	// ClockStopped and ClockRestarted are the dates of an agency clock stop.
+	ClockStopped   string `json:"clock_stopped"`
+	ClockRestarted string `json:"clock_restarted"`
+	// CalendarDays is how far dod_due.moved moved the DoD due date.
+	CalendarDays int `json:"calendar_days"`
 }
 
 // FinalRecommendation is DoD's final recommendation.
@@ -221,9 +235,11 @@ func provisos(roster *bot.Roster, ps []bot.Proviso) []ProvisoEntry {
 	return out
 }
 
-// dueChange reads a due.changed, clock.held or clock.resumed event.
+// dueChange reads a due.changed, clock.held, clock.resumed or dod_due.moved event.
 func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
-	if e.Kind != "due.changed" && e.Kind != "clock.held" && e.Kind != "clock.resumed" {
+	switch e.Kind {
+	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved":
+	default:
 		return DueChange{}, false
 	}
 	var detail struct {
@@ -235,11 +251,20 @@ func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 		HeldSince        string `json:"held_since"`
 		BusinessDaysHeld int    `json:"business_days_held"`
 		DoDDue           string `json:"dod_due"`
+		Action           string `json:"action"`
+		Reference        string `json:"reference"`
+		Stopped          string `json:"stopped"`
+		Restarted        string `json:"restarted"`
+		CalendarDays     int    `json:"calendar_days"`
 	}
 	_ = json.Unmarshal([]byte(e.Detail), &detail) // a malformed detail leaves the fields empty
 	c := DueChange{EventID: e.ID, At: instant(e.At), By: e.Actor, Kind: e.Kind, Target: detail.Target,
 		From: detail.From, To: detail.To, Offices: detail.Offices, Reason: detail.Reason,
 		BusinessDaysHeld: detail.BusinessDaysHeld}
+	if e.Kind == "dod_due.moved" {
+		c.Target, c.AgencyAction, c.AgencyReference = bot.ExtendDoD, detail.Action, detail.Reference
+		c.ClockStopped, c.ClockRestarted, c.CalendarDays = detail.Stopped, detail.Restarted, detail.CalendarDays
+	}
 	if t, err := time.Parse(time.RFC3339, detail.HeldSince); err == nil {
 		c.HeldSince = instant(t)
 	}

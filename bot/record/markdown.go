@@ -23,7 +23,7 @@ func Markdown(r *bot.Record) string {
 	writeProposedProvisos(&b, d.Offices)
 	writeQuestions(&b, d.Offices)
 	writeReminders(&b, d.Reminders)
-	writeDueChanges(&b, d.DueChanges)
+	writeDueChanges(&b, d.DueChanges, bot.Agency(d.Referral.Agency))
 	writeEvents(&b, d.Events)
 	return b.String()
 }
@@ -152,14 +152,15 @@ func writeReminders(b *strings.Builder, reminders []ReminderEntry) {
 	}
 }
 
-// writeDueChanges writes the changes to the due dates, the holds and resumptions.
-func writeDueChanges(b *strings.Builder, changes []DueChange) {
+// writeDueChanges writes the changes to the due dates, the holds and resumptions,
+// and the agency's clock actions.
+func writeDueChanges(b *strings.Builder, changes []DueChange, agency bot.Agency) {
 	b.WriteString("\n## Due-date changes and holds\n\n")
 	if len(changes) == 0 {
 		b.WriteString("None.\n")
 	}
 	for _, c := range changes {
-		fmt.Fprintf(b, "- %s — %s\n", mdTime(c.At), dueChangeWords(c))
+		fmt.Fprintf(b, "- %s — %s\n", mdTime(c.At), dueChangeWords(c, agency))
 	}
 }
 
@@ -246,17 +247,24 @@ func daysLeftWords(n int) string {
 	return days(-n) + " overdue"
 }
 
-func dueChangeWords(c DueChange) string {
+func dueChangeWords(c DueChange, agency bot.Agency) string {
 	reason := ""
 	if c.Reason != "" {
 		reason = " Reason: " + mdBlock(c.Reason, "  ")
 	}
 	switch c.Kind {
 	case "clock.held":
-		return fmt.Sprintf("%s put the referral on hold.%s", c.By, reason)
+		return fmt.Sprintf("%s put the offices' suspense on hold.%s", c.By, reason)
 	case "clock.resumed":
-		return fmt.Sprintf("%s resumed the clock after %d business day(s) on hold; due dates moved by as much (DoD due %s).",
+		return fmt.Sprintf("%s resumed the offices' suspense after %d business day(s) on hold; their due dates moved by as much (DoD due %s, unmoved).",
 			c.By, c.BusinessDaysHeld, c.To)
+	case "dod_due.moved":
+		action := fmt.Sprintf("%s granted more time", agency.ShortName())
+		if c.AgencyAction == string(bot.AgencyClockStop) {
+			action = fmt.Sprintf("%s stopped its clock from %s to %s", agency.ShortName(), orDash(c.ClockStopped), orDash(c.ClockRestarted))
+		}
+		return fmt.Sprintf("%s recorded an agency action: %s (reference %s). The DoD due date moved from %s to %s (%d calendar days).%s",
+			c.By, action, mdText(c.AgencyReference), orDash(c.From), orDash(c.To), c.CalendarDays, reason)
 	}
 	what := mdText(c.TargetName)
 	if c.Offices > 1 {

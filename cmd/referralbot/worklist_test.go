@@ -357,7 +357,7 @@ func TestCommandsNameACase(t *testing.T) {
 		t.Errorf("recommendation modal is not about Z100002")
 	}
 	// Extend, hold and resume with the case number.
-	if got := h.command(analyst, h.General, "extend Z100001 navy 2026-12-18 waiting on a technical answer").Text(); !strings.Contains(got, "Moved Navy's due date on Z100001 to *2026-12-18*") {
+	if got := h.command(analyst, h.General, "extend Z100001 navy 2026-12-18 waiting on a technical answer").Text(); !strings.Contains(got, "Moved Navy's suspense date on Z100001 to *2026-12-18*") {
 		t.Errorf("extend = %q", got)
 	}
 	if got := h.command(analyst, h.General, "hold Z100001 RWA question out").Text(); !strings.Contains(got, "Z100001 is on hold") {
