@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"time"
 )
 
@@ -33,6 +34,24 @@ func (a Agency) ShortName() string {
 		return "BIS"
 	}
 	return string(a)
+}
+
+// Term is the agency's word for a binding term on an approval: State (the ITAR)
+// says proviso, Commerce (the EAR) condition.
+func (a Agency) Term() string {
+	if a == AgencyCommerce {
+		return "condition"
+	}
+	return "proviso"
+}
+
+// Terms is Term in the plural.
+func (a Agency) Terms() string { return a.Term() + "s" }
+
+// TermsTitle is Terms as a heading or label begins: Provisos or Conditions.
+func (a Agency) TermsTitle() string {
+	t := a.Terms()
+	return strings.ToUpper(t[:1]) + t[1:]
 }
 
 // ReferralState is where a referral stands in its lifecycle.

@@ -21,6 +21,9 @@ import (
 //	proviso          proviso in a position       office (originating), version, at, actor, text
 //	questions        RWA questions               office, version, at, actor, text
 //	reasons          reasons for a denial        office, version, at, actor, text
+//	basis            a Commerce denial's         office, version, at, actor, text
+//	                 statutory and regulatory
+//	                 basis
 //	comment          comment on a position       office, version, at, actor, text
 //	reminder         reminder or escalation      id, office, at = sent, kind = before|due|overdue,
 //	                                             days_left, flags
@@ -33,7 +36,10 @@ import (
 //	                                             days_left = calendar days moved, flags =
 //	                                             action=stop|extend;reference=…[;stopped=…;restarted=…]
 //	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
-//	final_proviso    its provisos                office (originating), text
+//	final_basis      its statutory and           at, actor, text
+//	                 regulatory basis (deny)
+//	final_proviso    its provisos (conditions    office (originating), text
+//	                 on a Commerce referral)
 //	dissent          office overridden           office, kind = that office's position
 //	event            event log entry             id, at, actor, kind, text = detail (JSON)
 //
@@ -86,7 +92,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 			for _, pr := range p.Provisos {
 				add(csvRow{section: "proviso", office: pr.Office, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: pr.Text})
 			}
-			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons", p.Reasons}, {"comment", p.Comment}} {
+			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons", p.Reasons}, {"basis", p.Basis}, {"comment", p.Comment}} {
 				if f[1] != "" {
 					add(csvRow{section: f[0], office: p.OnBehalfOf, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: f[1]})
 				}
@@ -124,6 +130,9 @@ func CSV(r *bot.Record) ([]byte, error) {
 	}
 	if f := d.Recommendation; f != nil {
 		add(csvRow{section: "recommendation", at: f.RecordedAt, actor: f.RecordedBy, kind: f.Outcome, text: f.Rationale})
+		if f.Basis != "" {
+			add(csvRow{section: "final_basis", at: f.RecordedAt, actor: f.RecordedBy, text: f.Basis})
+		}
 		for _, p := range f.Provisos {
 			add(csvRow{section: "final_proviso", office: p.Office, text: p.Text})
 		}

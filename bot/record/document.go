@@ -32,9 +32,12 @@ type Document struct {
 
 // ReferralFacts are the referral's facts.
 type ReferralFacts struct {
-	ID             int64  `json:"id"`
-	Agency         string `json:"agency"` // state or commerce
-	AgencyName     string `json:"agency_name"`
+	ID         int64  `json:"id"`
+	Agency     string `json:"agency"` // state or commerce
+	AgencyName string `json:"agency_name"`
+	// TermsWord is what the agency calls the binding terms the "provisos" lists
+	// hold: provisos (State) or conditions (Commerce).
+	TermsWord      string `json:"terms_word"`
 	CaseNumber     string `json:"case_number"`
 	LicenseType    string `json:"license_type"`
 	Applicant      string `json:"applicant"`
@@ -74,10 +77,12 @@ type PositionEntry struct {
 	Provisos   []ProvisoEntry `json:"provisos"`
 	Questions  string         `json:"questions"` // rwa
 	Reasons    string         `json:"reasons"`   // deny
+	Basis      string         `json:"basis"`     // deny on a Commerce referral: the statutory and regulatory basis
 	Comment    string         `json:"comment"`
 }
 
-// ProvisoEntry is a proviso with the office that wrote it ("dtsa" for the analyst).
+// ProvisoEntry is a proviso (a condition, on a Commerce referral: see
+// ReferralFacts.TermsWord) with the office that wrote it ("dtsa" for the analyst).
 type ProvisoEntry struct {
 	Office     string `json:"office"`
 	OfficeName string `json:"office_name"`
@@ -139,6 +144,7 @@ type FinalRecommendation struct {
 	RecordedBy string         `json:"recorded_by"`
 	RecordedAt string         `json:"recorded_at"`
 	Rationale  string         `json:"rationale"`
+	Basis      string         `json:"basis"`    // deny on a Commerce referral: the statutory and regulatory basis
 	Provisos   []ProvisoEntry `json:"provisos"` // each with its originating office
 	Dissent    []DissentEntry `json:"dissent"`  // the offices whose position it overrides
 }
@@ -173,7 +179,7 @@ func NewDocument(r *bot.Record) *Document {
 	d := &Document{
 		Schema: Schema,
 		Referral: ReferralFacts{
-			ID: ref.ID, Agency: string(ref.Agency), AgencyName: ref.Agency.Label(), CaseNumber: ref.CaseNumber,
+			ID: ref.ID, Agency: string(ref.Agency), AgencyName: ref.Agency.Label(), TermsWord: ref.Agency.Terms(), CaseNumber: ref.CaseNumber,
 			LicenseType: ref.LicenseType, Applicant: ref.Applicant, Commodity: ref.Commodity,
 			Classification: ref.Classification, Destination: ref.Destination, EndUser: ref.EndUser,
 			ValueUSD: ref.ValueUSD, ReceivedOn: bot.FormatDate(ref.ReceivedOn), DoDDueDate: bot.FormatDate(ref.DoDDueDate),
@@ -190,7 +196,7 @@ func NewDocument(r *bot.Record) *Document {
 		for _, p := range o.History {
 			h.Positions = append(h.Positions, PositionEntry{Version: p.Version, Outcome: string(p.Outcome),
 				AnsweredBy: p.AnsweredBy, AnsweredAt: instant(p.AnsweredAt), OnBehalfOf: p.OfficeCode,
-				Provisos: provisos(r.Roster, p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Comment: p.Comment})
+				Provisos: provisos(r.Roster, p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Basis: p.Basis, Comment: p.Comment})
 			current[o.Ask.OfficeCode] = p.Outcome
 		}
 		d.Offices = append(d.Offices, h)
@@ -216,7 +222,7 @@ func NewDocument(r *bot.Record) *Document {
 	}
 	if rec := r.Recommendation; rec != nil {
 		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy,
-			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Provisos: provisos(r.Roster, rec.Provisos),
+			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Provisos: provisos(r.Roster, rec.Provisos),
 			Dissent: []DissentEntry{}}
 		for _, code := range rec.Dissent {
 			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.Roster.OfficeName(code),

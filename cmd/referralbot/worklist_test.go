@@ -104,7 +104,7 @@ func TestHomeTab(t *testing.T) {
 	// Navy denies: the offices disagree, and the analyst sees the split.
 	h.click(navy, r.ChannelID, h.askMessage(r, "navy").TS, "answer_deny")
 	v := h.lastView(navy, bot.CallbackPosition)
-	h.submit(navy, v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."})
+	h.submit(navy, v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.drain()
 	if home := h.homeText(analyst); !strings.Contains(home, "*split:* approve / deny") {
 		t.Errorf("analyst's Home tab lacks the split:\n%s", home)
@@ -137,7 +137,8 @@ func TestHomeTab(t *testing.T) {
 	h.command(analyst, r.ChannelID, "recommend")
 	v = h.lastView(analyst, bot.CallbackRecommendation)
 	h.submit(analyst, v.ID, slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeDeny)},
-		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's diversion concern stands."})
+		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's diversion concern stands."},
+		slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.drain()
 	if home := h.homeText(analyst); strings.Contains(home, "Z123456") || !strings.Contains(home, "Z654321") {
 		t.Errorf("analyst's Home tab after the recommendation:\n%s", home)
