@@ -12,6 +12,7 @@ const (
 	FieldProvisos  = "provisos"
 	FieldQuestions = "questions"
 	FieldReasons   = "reasons"
+	FieldBasis     = "basis" // also the recommendation modal's
 	FieldComment   = "comment"
 )
 
@@ -25,7 +26,11 @@ type PositionInput struct {
 	Provisos  string // one proviso per line (approve_with_provisos)
 	Questions string // rwa
 	Reasons   string // deny
+	Basis     string // deny on a Commerce referral: the statutory and regulatory basis
 	Comment   string // optional
+	// Agency is the referral's: it words provisos or conditions, and a Commerce
+	// denial needs its basis. Answer sets it from the referral.
+	Agency Agency
 }
 
 // Position validates the input and returns the position it describes (without
@@ -39,11 +44,12 @@ func (in PositionInput) Position() (*Position, error) {
 	pos.Comment = checkText(p, FieldComment, strings.TrimSpace(in.Comment), "the comment", false, MaxLongText, true)
 	switch in.Outcome {
 	case OutcomeApproveWithProvisos:
-		pos.Provisos = parseProvisos(p, FieldProvisos, in.Provisos, "", true)
+		pos.Provisos = parseProvisos(p, FieldProvisos, in.Provisos, "", in.Agency, true)
 	case OutcomeRWA:
-		pos.Questions = checkText(p, FieldQuestions, strings.TrimSpace(in.Questions), "the questions for the applicant", true, MaxLongText, true)
+		pos.Questions = checkText(p, FieldQuestions, strings.TrimSpace(in.Questions), "the questions or missing information that make the office return it", true, MaxLongText, true)
 	case OutcomeDeny:
 		pos.Reasons = checkText(p, FieldReasons, strings.TrimSpace(in.Reasons), "the reasons for denial", true, MaxLongText, true)
+		pos.Basis = checkBasis(p, FieldBasis, in.Basis, in.Agency)
 	}
 	if len(p) > 0 {
 		return nil, Invalid(p)
@@ -51,22 +57,33 @@ func (in PositionInput) Position() (*Position, error) {
 	return pos, nil
 }
 
-// parseProvisos reads one proviso per non-blank line, bullets stripped.
-func parseProvisos(p map[string]string, field, text, office string, required bool) []Proviso {
+// checkBasis checks a denial's statutory and regulatory basis: required on a
+// Commerce referral (EO 12981), not kept on a State one (its form has no such field).
+func checkBasis(p map[string]string, field, basis string, a Agency) string {
+	if a != AgencyCommerce {
+		return ""
+	}
+	return checkText(p, field, strings.TrimSpace(basis),
+		"the statutory and regulatory basis (EO 12981 requires it on a Commerce denial, as well as the reasons)", true, MaxLongText, true)
+}
+
+// parseProvisos reads one proviso per non-blank line, bullets stripped. Problems
+// call them by agency a's word: provisos (State) or conditions (Commerce).
+func parseProvisos(p map[string]string, field, text, office string, a Agency, required bool) []Proviso {
 	var out []Proviso
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "•*-–"))
 		if line == "" {
 			continue
 		}
-		checkText(p, field, line, "each proviso", false, MaxProvisoLen, false)
+		checkText(p, field, line, "each "+a.Term(), false, MaxProvisoLen, false)
 		out = append(out, Proviso{OfficeCode: office, Text: line})
 	}
 	switch {
 	case required && len(out) == 0 && p[field] == "":
-		p[field] = "Enter at least one proviso, one per line."
+		p[field] = fmt.Sprintf("Enter at least one %s, one per line.", a.Term())
 	case len(out) > MaxProvisos:
-		p[field] = fmt.Sprintf("At most %d provisos, one per line (now %d).", MaxProvisos, len(out))
+		p[field] = fmt.Sprintf("At most %d %s, one per line (now %d).", MaxProvisos, a.Terms(), len(out))
 	}
 	return out
 }
@@ -104,11 +121,18 @@ func (s *Service) CheckAnswer(ctx context.Context, actor string, askID int64) (*
 // Answer records actor's position for the ask's office as its newest version.
 // Earlier versions stay in the history.
 func (s *Service) Answer(ctx context.Context, actor string, askID int64, in PositionInput) (*Position, error) {
-	pos, err := in.Position()
-	if err != nil {
+	// What the form says is checked first, worded for the agency the form named, so
+	// that nobody waits on the roster check to hear a field is missing.
+	if _, err := in.Position(); err != nil {
 		return nil, err
 	}
 	ref, ask, office, err := s.CheckAnswer(ctx, actor, askID)
+	if err != nil {
+		return nil, err
+	}
+	// The rules are the referral's own agency's (a Commerce denial needs its basis).
+	in.Agency = ref.Agency
+	pos, err := in.Position()
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +160,7 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		}
 		if cur := currentVersion(ask); in.Seen != nil && *in.Seen != cur && ask.Current != nil {
 			return Errorf(ECONFLICT, "Meanwhile <@%s> recorded *%s* for %s (version %d). Nothing was recorded for you: look at the updated ask and answer again if you still want to change it.",
-				ask.Current.AnsweredBy, ask.Current.Outcome.Label(), office.Name, cur)
+				ask.Current.AnsweredBy, ask.Current.Outcome.LabelFor(ref.Agency), office.Name, cur)
 		}
 		if err := tx.CreatePosition(ctx, pos); err != nil {
 			return err
@@ -194,7 +218,7 @@ func ParseAnswerValue(v string) (askID int64, seen int, err error) {
 // submission by the same person records no new version.
 func samePosition(a, b *Position) bool {
 	if a.Outcome != b.Outcome || a.Comment != b.Comment || a.Questions != b.Questions ||
-		a.Reasons != b.Reasons || a.AnsweredBy != b.AnsweredBy || len(a.Provisos) != len(b.Provisos) {
+		a.Reasons != b.Reasons || a.Basis != b.Basis || a.AnsweredBy != b.AnsweredBy || len(a.Provisos) != len(b.Provisos) {
 		return false
 	}
 	for i := range a.Provisos {

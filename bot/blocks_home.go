@@ -75,13 +75,13 @@ func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 func AnswerChoiceModal(r *Referral, a *Ask, roster *Roster, seen int) slack.ModalViewRequest {
 	var outcomes []*slack.OptionBlockObject
 	for _, o := range Outcomes {
-		outcomes = append(outcomes, slack.NewOptionBlockObject(string(o), plain(o.Label()), nil))
+		outcomes = append(outcomes, slack.NewOptionBlockObject(string(o), plain(o.LabelFor(r.Agency)), nil))
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* — your position on *%s* is requested by *%s*.",
 			esc(roster.OfficeName(a.OfficeCode)), esc(caseTitle(r)), FormatDate(a.DueDate))), nil, nil),
 		slack.NewInputBlock(FieldOutcome, plain("Position"), plain(
-			"Approve is recorded when you press Next. The others ask next for provisos, questions or reasons."),
+			"Approve is recorded when you press Next. The others ask next for "+r.Agency.Terms()+", questions or reasons."),
 			slack.NewRadioButtonsBlockElement(InputAction, outcomes...)),
 	}
 	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Seen: seen})

@@ -164,7 +164,7 @@ func TestHomeFitsBlockKitLimits(t *testing.T) {
 	}
 	c := &worklistReader{standings: map[int64][]bot.Standing{}}
 	for i := range 3 * bot.HomeLimit {
-		r := &bot.Referral{ID: int64(i + 1), Agency: bot.AgencyState, LicenseType: "DSP-85", CaseNumber: fmt.Sprintf("%020d", i),
+		r := &bot.Referral{ID: int64(i + 1), Agency: bot.AgencyState, LicenseType: "DSP-73", CaseNumber: fmt.Sprintf("%020d", i),
 			DoDDueDate: day(2026, 12, 1), AnalystID: "UANALYST", State: bot.ReferralOpen, ChannelID: "C0123456789ABCDEF"}
 		c.refs = append(c.refs, r)
 		for j, o := range ro.Offices {

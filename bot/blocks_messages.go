@@ -62,6 +62,7 @@ func referralFields(r *Referral) []*slack.TextBlockObject {
 // TallyBlocks shows where every office stands, and the final recommendation once
 // recorded. /referral status shows the same blocks to the caller.
 func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
+	agency := t.Referral.Agency
 	lines := []string{"*Where the offices stand*"}
 	for _, a := range t.Asks {
 		name := esc(roster.OfficeName(a.OfficeCode))
@@ -70,17 +71,17 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 			continue
 		}
 		lines = append(lines, fmt.Sprintf("%s *%s* — %s by <@%s> · due %s", outcomeIcon(a.Current.Outcome), name,
-			a.Current.Outcome.Label(), a.Current.AnsweredBy, FormatDate(a.DueDate)))
+			a.Current.Outcome.LabelFor(agency), a.Current.AnsweredBy, FormatDate(a.DueDate)))
 	}
 	blocks := sections(lines)
 	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
-			":double_vertical_bar: *On hold* since %s: no reminders; due dates move by the business days held when it resumes.",
+			":double_vertical_bar: *On hold* since %s: no reminders; the offices' suspense dates move by the business days held when it resumes. The DoD due date does not stop.",
 			SlackTime(t.Referral.HeldSince)))))
 	}
 	if rec := t.Recommendation; rec != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
-			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.Label(),
+			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.LabelFor(agency),
 			rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil))
 	}
 	return blocks
@@ -101,7 +102,7 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 	}
 	if p := a.Current; p != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(
-			"*Current position:* "+positionLine(p)+positionDetail(p, maxSectionText-200), maxSectionText)), nil, nil))
+			"*Current position:* "+positionLine(p, r.Agency)+positionDetail(p, maxSectionText-200), maxSectionText)), nil, nil))
 	}
 	if a.State == AskClosed {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":lock: Closed — the final recommendation is recorded.")))
@@ -119,8 +120,8 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 		}
 		blocks = append(blocks, slack.NewActionBlock("ask_"+strconv.FormatInt(a.ID, 10),
 			btn(OutcomeApprove, "Approve"),
-			btn(OutcomeApproveWithProvisos, "Approve with provisos"),
-			btn(OutcomeRWA, "Return for more information"),
+			btn(OutcomeApproveWithProvisos, OutcomeApproveWithProvisos.LabelFor(r.Agency)),
+			btn(OutcomeRWA, "Return without action"),
 			btn(OutcomeDeny, "Deny")))
 		if a.Current != nil {
 			blocks = append(blocks, slack.NewContextBlock("", mrkdwn("Anyone on the roster may change this position until the final recommendation; earlier versions are kept.")))
@@ -129,7 +130,7 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 	text := fmt.Sprintf("%s: your position on %s is requested by %s", roster.OfficeName(a.OfficeCode), r.CaseNumber, FormatDate(a.DueDate))
 	switch {
 	case a.Current != nil:
-		text = fmt.Sprintf("%s on %s: %s", roster.OfficeName(a.OfficeCode), r.CaseNumber, a.Current.Outcome.Label())
+		text = fmt.Sprintf("%s on %s: %s", roster.OfficeName(a.OfficeCode), r.CaseNumber, a.Current.Outcome.LabelFor(r.Agency))
 	case a.State == AskClosed:
 		text = fmt.Sprintf("%s on %s: no position (closed)", roster.OfficeName(a.OfficeCode), r.CaseNumber)
 	}
@@ -145,17 +146,17 @@ func approveConfirm(r *Referral, a *Ask, roster *Roster) *slack.ConfirmationBloc
 		name, caseTitle(r)), "Approve", "Cancel")
 }
 
-// FinalMessage announces the final recommendation: outcome, provisos by office,
-// rationale, and the offices it overrides.
+// FinalMessage announces the final recommendation: outcome, provisos (conditions,
+// on a Commerce referral) by office, rationale, and the offices it overrides.
 func FinalMessage(t *Tally, roster *Roster) Message {
 	rec, r := t.Recommendation, t.Referral
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(truncate("Final DoD recommendation: "+rec.Outcome.Label(), maxHeaderText))),
+		slack.NewHeaderBlock(plain(truncate("Final DoD recommendation: "+rec.Outcome.LabelFor(r.Agency), maxHeaderText))),
 		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s>, %s.", outcomeIcon(rec.Outcome),
 			esc(caseTitle(r)), rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil),
 	}
 	if len(rec.Provisos) > 0 {
-		lines := []string{"*Provisos* (by originating office)"}
+		lines := []string{"*" + r.Agency.TermsTitle() + "* (by originating office)"}
 		for _, g := range groupProvisos(rec.Provisos) {
 			lines = append(lines, "*"+esc(roster.OfficeName(g.office))+"*")
 			for _, p := range g.provisos {
@@ -167,6 +168,9 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 	if rec.Rationale != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate("*Rationale:* "+esc(rec.Rationale), maxSectionText)), nil, nil))
 	}
+	if rec.Basis != "" {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate("*Statutory and regulatory basis:* "+esc(rec.Basis), maxSectionText)), nil, nil))
+	}
 	byOffice := map[string]*Ask{}
 	for _, a := range t.Asks {
 		byOffice[a.OfficeCode] = a
@@ -176,7 +180,7 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 		for _, code := range rec.Dissent {
 			n := "*" + esc(roster.OfficeName(code)) + "*"
 			if a := byOffice[code]; a != nil && a.Current != nil {
-				n += " (" + a.Current.Outcome.Label() + ")"
+				n += " (" + a.Current.Outcome.LabelFor(r.Agency) + ")"
 			}
 			names = append(names, n)
 		}
@@ -185,7 +189,7 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("No office dissents from this recommendation.")))
 	}
 	return Message{
-		Text:   fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.Label()),
+		Text:   fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.LabelFor(r.Agency)),
 		Blocks: blocks,
 		Key:    finalKey(r.ID),
 	}

@@ -93,11 +93,15 @@ type PositionMeta struct {
 	Seen    int     `json:"seen"` // the version of the position shown when the modal opened
 	Outcome Outcome `json:"outcome"`
 	Channel string  `json:"channel,omitempty"`
+	// Agency words the form's problems (provisos or conditions); the rules follow the
+	// referral's own agency, read again when the position is recorded.
+	Agency Agency `json:"agency,omitempty"`
 }
 
-// PositionModal asks for what must come with a position: provisos, questions or
-// reasons, and an optional comment. It is prefilled from the office's current
-// position when that has the same outcome.
+// PositionModal asks for what must come with a position: provisos (conditions, on a
+// Commerce referral), questions, or reasons — with the statutory and regulatory
+// basis on a Commerce denial — and an optional comment. It is prefilled from the
+// office's current position when that has the same outcome.
 // seen is the version of the position on the message the person pressed.
 func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel string, seen int) slack.ModalViewRequest {
 	name := roster.OfficeName(a.OfficeCode)
@@ -106,7 +110,7 @@ func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel
 		cur = *a.Current
 	}
 	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* — %s on *%s*", esc(name), outcome.Label(), esc(caseTitle(r)))), nil, nil),
+		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("*%s* — %s on *%s*", esc(name), outcome.LabelFor(r.Agency), esc(caseTitle(r)))), nil, nil),
 	}
 	switch outcome {
 	case OutcomeApproveWithProvisos:
@@ -114,21 +118,35 @@ func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel
 		for _, p := range cur.Provisos {
 			lines = append(lines, p.Text)
 		}
-		blocks = append(blocks, textInput(FieldProvisos, "Provisos", fmt.Sprintf(
+		blocks = append(blocks, textInput(FieldProvisos, r.Agency.TermsTitle(), fmt.Sprintf(
 			"One per line, at most %d, each under %d characters. Each stays attributed to %s.", MaxProvisos, MaxProvisoLen, name),
 			"For stated end-use only", 3000, true, false, strings.Join(lines, "\n")))
 	case OutcomeRWA:
-		blocks = append(blocks, textInput(FieldQuestions, "Questions for the applicant", "What must the applicant or agency answer before you can decide?", "", MaxLongText, true, false, cur.Questions))
+		blocks = append(blocks, textInput(FieldQuestions, "Questions or missing information", "Why the office returns it without action: what must the applicant or agency answer before you can decide?", "", MaxLongText, true, false, cur.Questions))
 	case OutcomeDeny:
-		blocks = append(blocks, textInput(FieldReasons, "Reasons for denial", "Required: EO 12981 requires a statement of reasons for a denial.", "", MaxLongText, true, false, cur.Reasons))
+		hint := "Required: the statement of reasons for the denial."
+		if r.Agency == AgencyCommerce {
+			hint = "Required: EO 12981 requires a statement of reasons for a denial."
+		}
+		blocks = append(blocks, textInput(FieldReasons, "Reasons for denial", hint, "", MaxLongText, true, false, cur.Reasons))
+		if r.Agency == AgencyCommerce {
+			blocks = append(blocks, basisInput("Required on a Commerce denial (EO 12981), as well as the reasons: the EAR provisions and the statute the denial rests on.", cur.Basis, false))
+		}
 	}
 	blocks = append(blocks, textInput(FieldComment, "Comment", "", "", MaxLongText, true, true, cur.Comment))
-	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Seen: seen, Outcome: outcome, Channel: channel})
-	title := outcome.Label()
+	meta, _ := json.Marshal(PositionMeta{AskID: a.ID, Seen: seen, Outcome: outcome, Channel: channel, Agency: r.Agency})
+	title := outcome.LabelFor(r.Agency)
 	if outcome == OutcomeRWA {
-		title = "Return for more info"
+		title = "Return without action"
 	}
 	return modal(CallbackPosition, title, "Record position", string(meta), blocks)
+}
+
+// basisInput is where a Commerce denial's statutory and regulatory basis is typed
+// (EO 12981).
+func basisInput(hint, initial string, optional bool) *slack.InputBlock {
+	return textInput(FieldBasis, "Statutory and regulatory basis", hint, "e.g. 15 CFR 742.4 (national security); 50 U.S.C. 4813",
+		MaxLongText, true, optional, initial)
 }
 
 // RecommendationMeta is the private metadata of the recommendation modal.
@@ -152,14 +170,14 @@ func RecommendationModal(t *Tally, roster *Roster) slack.ModalViewRequest {
 			waiting = append(waiting, esc(name))
 			continue
 		}
-		detail := positionDetail(&Position{Questions: p.Questions, Reasons: p.Reasons, Comment: p.Comment}, maxSectionText-300)
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(fmt.Sprintf("*%s* — %s%s", esc(name), positionLine(p), detail), maxSectionText)), nil, nil))
+		detail := positionDetail(&Position{Questions: p.Questions, Reasons: p.Reasons, Basis: p.Basis, Comment: p.Comment}, maxSectionText-300)
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(fmt.Sprintf("*%s* — %s%s", esc(name), positionLine(p, r.Agency), detail), maxSectionText)), nil, nil))
 		if len(p.Provisos) > 0 {
 			var lines []string
 			for _, pr := range p.Provisos {
 				lines = append(lines, pr.Text)
 			}
-			blocks = append(blocks, textInput(FieldProvisosOf(a.OfficeCode), "Provisos from "+name,
+			blocks = append(blocks, textInput(FieldProvisosOf(a.OfficeCode), r.Agency.TermsTitle()+" from "+name,
 				"Edit or delete lines; they stay attributed to "+name+".", "", 3000, true, true, strings.Join(lines, "\n")))
 		}
 	}
@@ -168,15 +186,24 @@ func RecommendationModal(t *Tally, roster *Roster) slack.ModalViewRequest {
 	}
 	var outcomes []*slack.OptionBlockObject
 	for _, o := range Outcomes {
-		outcomes = append(outcomes, slack.NewOptionBlockObject(string(o), plain(o.Label()), nil))
+		outcomes = append(outcomes, slack.NewOptionBlockObject(string(o), plain(o.LabelFor(r.Agency)), nil))
 	}
+	terms := r.Agency.Terms()
 	blocks = append(blocks,
 		slack.NewDividerBlock(),
 		slack.NewInputBlock(FieldOutcome, plain("DoD recommendation"), nil,
 			slack.NewRadioButtonsBlockElement(InputAction, outcomes...)),
-		textInput(FieldAddProvisos, "Additional provisos (DTSA)", "One per line; recorded as the analyst's own. Provisos are kept only with Approve with provisos.", "", 3000, true, true, ""),
-		textInput(FieldRationale, "Rationale", "Required for Return for more information and Deny.", "", MaxLongText, true, true, ""),
+		textInput(FieldAddProvisos, "Additional "+terms+" (DTSA)", fmt.Sprintf("One per line; recorded as the analyst's own. %s are kept only with %s.",
+			r.Agency.TermsTitle(), OutcomeApproveWithProvisos.LabelFor(r.Agency)), "", 3000, true, true, ""),
 	)
+	rationaleHint := "Required for Return without action and Deny; for Deny, the statement of reasons."
+	if r.Agency == AgencyCommerce {
+		rationaleHint = "Required for Return without action and Deny; for Deny, the statement of reasons (EO 12981)."
+	}
+	blocks = append(blocks, textInput(FieldRationale, "Rationale", rationaleHint, "", MaxLongText, true, true, ""))
+	if r.Agency == AgencyCommerce {
+		blocks = append(blocks, basisInput("Required with Deny on a Commerce referral (EO 12981), as well as the rationale: the EAR provisions and the statute the denial rests on.", "", true))
+	}
 	meta, _ := json.Marshal(RecommendationMeta{ReferralID: r.ID})
 	return modal(CallbackRecommendation, "Final recommendation", "Record", string(meta), blocks)
 }

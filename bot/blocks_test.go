@@ -40,6 +40,7 @@ func sampleTally() *bot.Tally {
 	army.Provisos = []bot.Proviso{{OfficeCode: "army", Text: "For stated end-use only"}, {OfficeCode: "army", Text: "No reexport without U.S. Government authorization"}}
 	policy := pos("policy", bot.OutcomeDeny, "UPOL1")
 	policy.Reasons = "Diversion risk to a sanctioned end user."
+	policy.Basis = "15 CFR 742.4 (national security); 50 U.S.C. 4813"
 	asks := []*bot.Ask{
 		{ID: 1, ReferralID: 7, OfficeCode: "army", DueDate: r.OfficeDueDate, State: bot.AskAnswered, Current: army},
 		{ID: 2, ReferralID: 7, OfficeCode: "navy", DueDate: r.OfficeDueDate, State: bot.AskAnswered, Current: pos("navy", bot.OutcomeApprove, "UNAVY1")},
@@ -47,6 +48,16 @@ func sampleTally() *bot.Tally {
 		{ID: 4, ReferralID: 7, OfficeCode: "technology", DueDate: r.OfficeDueDate, State: bot.AskAwaiting},
 	}
 	return &bot.Tally{Referral: r, Asks: asks}
+}
+
+// stateTally is sampleTally referred by State: its binding terms are provisos, and
+// a denial carries no separate basis.
+func stateTally() *bot.Tally {
+	t := sampleTally()
+	r := t.Referral
+	r.Agency, r.CaseNumber, r.LicenseType, r.Classification = bot.AgencyState, "050123456", "DSP-5", "XII(c)"
+	t.Asks[2].Current.Basis = ""
+	return t
 }
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -97,6 +108,15 @@ func TestRenderGolden(t *testing.T) {
 	golden(t, "summary_recommended", bot.SummaryMessage(closed, ro).Blocks)
 	golden(t, "ask_closed", bot.AskMessage(closed.Referral, closed.Asks[0], ro).Blocks)
 	golden(t, "final", bot.FinalMessage(closed, ro).Blocks)
+	golden(t, "modal_position_rwa", bot.PositionModal(open.Referral, open.Asks[3], bot.OutcomeRWA, ro, "C1", 0))
+	golden(t, "modal_position_conditions", bot.PositionModal(open.Referral, open.Asks[0], bot.OutcomeApproveWithProvisos, ro, "C1", 1))
+
+	// State: provisos, and a denial with reasons only.
+	state := stateTally()
+	golden(t, "modal_position_provisos_state", bot.PositionModal(state.Referral, state.Asks[0], bot.OutcomeApproveWithProvisos, ro, "C1", 1))
+	golden(t, "modal_position_deny_state", bot.PositionModal(state.Referral, state.Asks[2], bot.OutcomeDeny, ro, "C1", 1))
+	golden(t, "modal_recommendation_state", bot.RecommendationModal(state, ro))
+	golden(t, "final_state", bot.FinalMessage(withRecommendation(stateTally()), ro).Blocks)
 
 	// Office queues: the ask as its office's queue shows it, withdrawn, and the
 	// morning messages.
@@ -164,7 +184,7 @@ func TestOfficeAskMessage(t *testing.T) {
 // commodity description cut by validation to its limit.
 func largestTally(ro *bot.Roster) *bot.Tally {
 	long := func(n int, c string) string { return strings.Repeat(c, n) }
-	r := &bot.Referral{ID: 1, Agency: bot.AgencyState, CaseNumber: long(20, "9"), LicenseType: "DSP-85",
+	r := &bot.Referral{ID: 1, Agency: bot.AgencyState, CaseNumber: long(20, "9"), LicenseType: "DSP-73",
 		Applicant: long(bot.MaxShortText, "A&"), Commodity: long(500, "<c>"), Classification: "XVIII(a)(1)(b)(c)",
 		Destination: "GB", EndUser: long(500, "e"), ValueUSD: bot.MaxValueUSD, ReceivedOn: day(2026, 11, 2),
 		DoDDueDate: day(2026, 12, 2), OfficeDueDate: day(2026, 11, 24), AnalystID: "UANALYST"}

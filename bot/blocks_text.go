@@ -21,7 +21,7 @@ const (
 	CallbackAnswerChoice = "answer_choice"
 	// CallbackOpenReferral identifies the "New referral" modal.
 	CallbackOpenReferral = "referral_new"
-	// CallbackPosition identifies the modal for provisos, questions or reasons.
+	// CallbackPosition identifies the modal for provisos (conditions), questions or reasons.
 	CallbackPosition = "position"
 	// CallbackRecommendation identifies the final recommendation modal.
 	CallbackRecommendation = "recommendation"
@@ -128,9 +128,10 @@ func SlackTime(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
-// positionLine describes a position in one line: outcome, who, when.
-func positionLine(p *Position) string {
-	return fmt.Sprintf("%s %s — <@%s>, %s", outcomeIcon(p.Outcome), p.Outcome.Label(), p.AnsweredBy, SlackTime(p.AnsweredAt))
+// positionLine describes a position on a referral of agency a in one line:
+// outcome, who, when.
+func positionLine(p *Position, a Agency) string {
+	return fmt.Sprintf("%s %s — <@%s>, %s", outcomeIcon(p.Outcome), p.Outcome.LabelFor(a), p.AnsweredBy, SlackTime(p.AnsweredAt))
 }
 
 // positionDetail lists what came with a position: provisos, questions, reasons, comment.
@@ -144,6 +145,9 @@ func positionDetail(p *Position, limit int) string {
 	}
 	if p.Reasons != "" {
 		fmt.Fprintf(&b, "\n*Reasons:* %s", esc(p.Reasons))
+	}
+	if p.Basis != "" {
+		fmt.Fprintf(&b, "\n*Statutory and regulatory basis:* %s", esc(p.Basis))
 	}
 	if p.Comment != "" {
 		fmt.Fprintf(&b, "\n*Comment:* %s", esc(p.Comment))

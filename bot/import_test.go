@@ -269,6 +269,22 @@ func TestImportOfAnOpenReferralIsUnchanged(t *testing.T) {
 	}
 }
 
+// DSP-85 is for classified exports: an import row naming it is refused on its own
+// field, whatever else the file holds, and nothing is imported.
+func TestImportRefusesClassifiedLicense(t *testing.T) {
+	f := newImportFixture(t)
+	_, err := f.run(t, importfile.JSON, jsonFile(t, row("Z000003"),
+		row("050000085", "agency", "state", "license_type", "dsp-85", "classification", "XII(c)")))
+	got := problemsOf(t, err)
+	if len(got) != 1 || got[0].Row != 2 || got[0].Field != bot.FieldLicenseType || got[0].Message != bot.ClassifiedRefusal ||
+		!strings.Contains(got[0].Message, "classified material must not be discussed in this workspace") {
+		t.Errorf("problems:\n%s\nwant one on row 2's license_type: %s", render(got), bot.ClassifiedRefusal)
+	}
+	if _, err := f.db.ReferralByCase(f.ctx, bot.AgencyCommerce, "Z000003"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("the good row was imported (err %v); want nothing imported", err)
+	}
+}
+
 func TestImportDefaultsToEveryOfficeAndRefusesRepeats(t *testing.T) {
 	f := newImportFixture(t)
 	_, err := f.run(t, importfile.JSON, jsonFile(t, row("Z000002", "offices", []string{"army", "ARMY"})))

@@ -39,11 +39,21 @@ const (
 	MaxValueUSD   = 10_000_000_000_000
 )
 
-// LicenseTypes lists the license types each agency refers (DOMAIN.md).
+// LicenseTypes lists the license types each agency refers (DOMAIN.md). DSP-85,
+// State's license for classified exports, is not one of them: see LicenseClassified.
 var LicenseTypes = map[Agency][]string{
-	AgencyState:    {"DSP-5", "DSP-73", "DSP-61", "DSP-85", "TAA", "MLA"},
+	AgencyState:    {"DSP-5", "DSP-73", "DSP-61", "TAA", "MLA"},
 	AgencyCommerce: {"BIS-748P"},
 }
+
+// LicenseClassified is the license type for classified exports. Classified material
+// must not be discussed in this workspace, so a referral of this type is refused
+// with ClassifiedRefusal, whichever agency it names.
+const LicenseClassified = "DSP-85"
+
+// ClassifiedRefusal is why a DSP-85 referral is refused, in the form and in an import.
+const ClassifiedRefusal = "DSP-85 is the license for classified exports, and classified material must not be discussed in this workspace. " +
+	"Do not enter any of its details here: handle it through classified channels."
 
 var (
 	stateCaseRE    = regexp.MustCompile(`^[A-Z0-9-]{4,20}$`)
@@ -132,7 +142,9 @@ func (in ReferralInput) checkCase(r *Referral, p map[string]string) {
 	}
 
 	r.LicenseType = in.LicenseType
-	if in.LicenseType == "" {
+	if in.LicenseType == LicenseClassified {
+		p[FieldLicenseType] = ClassifiedRefusal
+	} else if in.LicenseType == "" {
 		p[FieldLicenseType] = "Choose the license type."
 	} else if r.Agency != "" && !slices.Contains(LicenseTypes[r.Agency], in.LicenseType) {
 		p[FieldLicenseType] = fmt.Sprintf("%s is not a %s license type; use one of %s.",

@@ -65,6 +65,10 @@ func TestReferralInputBad(t *testing.T) {
 			in.Agency, in.LicenseType, in.Classification, in.CaseNumber = "state", "DSP-5", "XI(a)(3)", "AB"
 		}, bot.FieldCaseNumber, "4-20"},
 		{"license type of other agency", func(in *bot.ReferralInput) { in.LicenseType = "DSP-5" }, bot.FieldLicenseType, "not a Commerce (BIS) license type"},
+		{"classified license (State)", func(in *bot.ReferralInput) {
+			in.Agency, in.LicenseType, in.CaseNumber, in.Classification = "state", "DSP-85", "050123456", "XI(a)(3)"
+		}, bot.FieldLicenseType, "classified material must not be discussed in this workspace"},
+		{"classified license (Commerce)", func(in *bot.ReferralInput) { in.LicenseType = " dsp-85" }, bot.FieldLicenseType, "DSP-85 is the license for classified exports"},
 		{"applicant empty", func(in *bot.ReferralInput) { in.Applicant = "" }, bot.FieldApplicant, "Enter the applicant"},
 		{"applicant 10000 chars", func(in *bot.ReferralInput) { in.Applicant = long }, bot.FieldApplicant, "under 200"},
 		{"applicant control chars", func(in *bot.ReferralInput) { in.Applicant = "Acme\x07Corp" }, bot.FieldApplicant, "control characters"},

@@ -17,19 +17,29 @@ const (
 // Outcomes lists the four outcomes in the order they are shown.
 var Outcomes = []Outcome{OutcomeApprove, OutcomeApproveWithProvisos, OutcomeRWA, OutcomeDeny}
 
-// Label returns the outcome as shown to users.
+// Label returns the outcome as shown to users where no one agency applies (the
+// statistics over both). On a referral, use LabelFor its agency.
 func (o Outcome) Label() string {
 	switch o {
 	case OutcomeApprove:
 		return "Approve"
 	case OutcomeApproveWithProvisos:
-		return "Approve with provisos"
+		return "Approve with provisos or conditions"
 	case OutcomeRWA:
-		return "Return for more information (RWA)"
+		return "Return without action (RWA)"
 	case OutcomeDeny:
 		return "Deny"
 	}
 	return string(o)
+}
+
+// LabelFor returns the outcome as shown on a referral of agency a: State's
+// binding terms are provisos, Commerce's conditions.
+func (o Outcome) LabelFor(a Agency) string {
+	if o == OutcomeApproveWithProvisos {
+		return "Approve with " + a.Terms() // State (or none): provisos; Commerce: conditions
+	}
+	return o.Label()
 }
 
 // Valid reports whether o is one of the four outcomes.
@@ -46,8 +56,9 @@ func (o Outcome) Approves() bool {
 	return o == OutcomeApprove || o == OutcomeApproveWithProvisos
 }
 
-// Proviso is a binding condition on an approval. It keeps the office that wrote it,
-// because a request to reconsider a proviso goes to that office.
+// Proviso is a binding term on an approval: a proviso in State's word, a condition
+// in Commerce's (Agency.Term). It keeps the office that wrote it, because a request
+// to reconsider a proviso goes to that office.
 type Proviso struct {
 	ID         int64
 	OfficeCode string // originating office; OfficeDTSA for ones the analyst adds
@@ -70,6 +81,7 @@ type Position struct {
 	Provisos   []Proviso // approve_with_provisos: one or more
 	Questions  string    // rwa: the questions to the applicant or agency
 	Reasons    string    // deny: the statement of reasons (EO 12981)
+	Basis      string    // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
 	AnsweredBy string    // Slack user id of the roster member who answered
 	AnsweredAt time.Time
 }
@@ -80,7 +92,8 @@ type Recommendation struct {
 	ReferralID int64
 	Outcome    Outcome
 	Provisos   []Proviso // each keeps its originating office
-	Rationale  string    // required for rwa and deny
+	Rationale  string    // required for rwa and deny; for deny, the statement of reasons
+	Basis      string    // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
 	Dissent    []string  // office codes whose current position the recommendation overrides
 	RecordedBy string
 	RecordedAt time.Time

@@ -24,6 +24,7 @@ type RecommendationInput struct {
 	Provisos  map[string]string // office code → its provisos, one per line, as edited
 	Added     string            // provisos the analyst adds, one per line
 	Rationale string
+	Basis     string // deny on a Commerce referral: the statutory and regulatory basis
 }
 
 // CheckRecommend tells whether actor may record the final recommendation now.
@@ -36,7 +37,7 @@ func (s *Service) CheckRecommend(ctx context.Context, actor string, referralID i
 		return nil, err
 	}
 	if t.Referral.State == ReferralRecommended {
-		return nil, Errorf(ECLOSED, "The final recommendation on %s is already recorded (%s).", t.Referral.CaseNumber, t.Recommendation.Outcome.Label())
+		return nil, Errorf(ECLOSED, "The final recommendation on %s is already recorded (%s).", t.Referral.CaseNumber, t.Recommendation.Outcome.LabelFor(t.Referral.Agency))
 	}
 	return t, nil
 }
@@ -112,22 +113,26 @@ func (in RecommendationInput) recommendation(t *Tally) (*Recommendation, error) 
 		return nil, Invalid(map[string]string{FieldOutcome: "Choose the recommendation."})
 	}
 	p := map[string]string{}
+	agency := t.Referral.Agency
 	rec := &Recommendation{Outcome: in.Outcome}
 	rec.Rationale = checkText(p, FieldRationale, strings.TrimSpace(in.Rationale), "the rationale", in.Outcome == OutcomeRWA || in.Outcome == OutcomeDeny, MaxLongText, true)
+	if in.Outcome == OutcomeDeny {
+		rec.Basis = checkBasis(p, FieldBasis, in.Basis, agency)
+	}
 
 	var provisos []Proviso
 	firstField := ""
 	for _, a := range t.Asks {
 		field := FieldProvisosOf(a.OfficeCode)
 		if text, ok := in.Provisos[a.OfficeCode]; ok {
-			got := parseProvisos(p, field, text, a.OfficeCode, false)
+			got := parseProvisos(p, field, text, a.OfficeCode, agency, false)
 			if len(got) > 0 && firstField == "" {
 				firstField = field
 			}
 			provisos = append(provisos, got...)
 		}
 	}
-	added := parseProvisos(p, FieldAddProvisos, in.Added, OfficeDTSA, false)
+	added := parseProvisos(p, FieldAddProvisos, in.Added, OfficeDTSA, agency, false)
 	if len(added) > 0 && firstField == "" {
 		firstField = FieldAddProvisos
 	}
@@ -135,9 +140,9 @@ func (in RecommendationInput) recommendation(t *Tally) (*Recommendation, error) 
 
 	switch {
 	case in.Outcome == OutcomeApproveWithProvisos && len(provisos) == 0:
-		p[FieldAddProvisos] = "Approve with provisos needs at least one proviso."
+		p[FieldAddProvisos] = fmt.Sprintf("%s needs at least one %s.", in.Outcome.LabelFor(agency), agency.Term())
 	case in.Outcome == OutcomeApprove && len(provisos) > 0:
-		p[firstField] = "Plain Approve carries no provisos: choose Approve with provisos, or clear them."
+		p[firstField] = fmt.Sprintf("Plain Approve carries no %s: choose %s, or clear them.", agency.Terms(), OutcomeApproveWithProvisos.LabelFor(agency))
 	case in.Outcome == OutcomeApproveWithProvisos:
 		rec.Provisos = provisos
 	}

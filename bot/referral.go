@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,35 @@ func (a Agency) Label() string {
 		return "Commerce (BIS)"
 	}
 	return string(a)
+}
+
+// ShortName is how analysts name the agency's licensing office: DDTC or BIS.
+func (a Agency) ShortName() string {
+	switch a {
+	case AgencyState:
+		return "DDTC"
+	case AgencyCommerce:
+		return "BIS"
+	}
+	return string(a)
+}
+
+// Term is the agency's word for a binding term on an approval: State (the ITAR)
+// says proviso, Commerce (the EAR) condition.
+func (a Agency) Term() string {
+	if a == AgencyCommerce {
+		return "condition"
+	}
+	return "proviso"
+}
+
+// Terms is Term in the plural.
+func (a Agency) Terms() string { return a.Term() + "s" }
+
+// TermsTitle is Terms as a heading or label begins: Provisos or Conditions.
+func (a Agency) TermsTitle() string {
+	t := a.Terms()
+	return strings.ToUpper(t[:1]) + t[1:]
 }
 
 // ReferralState is where a referral stands in its lifecycle.

@@ -1,7 +1,9 @@
 package bot
 
 // The offices' suspense dates: extend, hold and resume move when each office's
-// position is due. They are DoD's internal deadlines.
+// position is due. They are DoD's internal deadlines. None of them moves the DoD
+// due date, the licensing agency's deadline: only the agency moves that (see
+// agencyclock.go).
 
 import (
 	"context"
@@ -10,15 +12,18 @@ import (
 	"time"
 )
 
-// ExtendTarget "all" moves every awaiting office's due date; "dod" moves the DoD due
-// date; any other value names one office.
+// ExtendTarget "all" moves every awaiting office's due date; any other value names
+// one office. ExtendDoD is refused: it names the DoD due date, which only the
+// licensing agency moves (RecordAgencyClock); records from before that rule may
+// still carry it as a due.changed target.
 const (
 	ExtendAll = "all"
 	ExtendDoD = "dod"
 )
 
-// Extend changes a due date, with a required reason that goes into the event log,
-// and reschedules the reminders. Analysts only.
+// Extend changes the offices' suspense dates, with a required reason that goes into
+// the event log, and reschedules the reminders. Analysts only. The new date may not
+// fall after the DoD due date.
 func (s *Service) Extend(ctx context.Context, actor string, referralID int64, target string, newDue time.Time, reason string) error {
 	if !s.roster.IsAnalyst(actor) {
 		return Errorf(EFORBIDDEN, "Only licensing analysts can change due dates.")
@@ -32,6 +37,10 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 	if msg := p["reason"]; msg != "" {
 		return Errorf(EINVALID, "%s A due date change needs a reason, e.g. `/referral extend army 2026-12-18 waiting on a technical question`.", msg)
 	}
+	if target == ExtendDoD {
+		return Errorf(EINVALID, "The DoD due date is the licensing agency's deadline: an extend or a hold never moves it. "+
+			"When BIS or DDTC stops its clock or grants more time, record that with its reference: %s", AgencyClockUsage)
+	}
 	var before, after []*Ask
 	held := false
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -44,39 +53,35 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 		if ref.State != ReferralOpen {
 			return Errorf(ECLOSED, "The final recommendation on %s is recorded; its due dates are closed.", ref.CaseNumber)
 		}
+		if newDue.After(ref.DoDDueDate) {
+			return Errorf(EINVALID, "The offices' suspense cannot fall after the DoD due date, %s (the licensing agency's deadline). "+
+				"If BIS or DDTC has stopped its clock or granted more time, record that first: %s", FormatDate(ref.DoDDueDate), AgencyClockUsage)
+		}
 		detail := map[string]any{"target": target, "to": FormatDate(newDue), "reason": reason}
-		if target == ExtendDoD {
-			detail["from"] = FormatDate(ref.DoDDueDate)
-			ref.DoDDueDate = newDue
-			if err := tx.UpdateReferral(ctx, ref); err != nil {
-				return err
-			}
-		} else {
-			asks, err := tx.Asks(ctx, referralID)
-			if err != nil {
-				return err
-			}
-			for _, a := range asks {
-				// An office that answered has no due date left to move.
-				if a.State == AskAwaiting && (target == ExtendAll || a.OfficeCode == target) {
-					old := *a
-					before = append(before, &old)
-					a.DueDate, a.DueSetAt = newDue, s.now().UTC()
-					if err := tx.UpdateAsk(ctx, a); err != nil {
-						return err
-					}
-					after = append(after, a)
-					if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID}); err != nil {
-						return err
-					}
+		asks, err := tx.Asks(ctx, referralID)
+		if err != nil {
+			return err
+		}
+		for _, a := range asks {
+			// An office that answered has no due date left to move.
+			if a.State == AskAwaiting && (target == ExtendAll || a.OfficeCode == target) {
+				old := *a
+				before = append(before, &old)
+				a.DueDate, a.DueSetAt = newDue, s.now().UTC()
+				if err := tx.UpdateAsk(ctx, a); err != nil {
+					return err
+				}
+				after = append(after, a)
+				if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID}); err != nil {
+					return err
 				}
 			}
-			if len(after) == 0 {
-				return Errorf(EINVALID, "No office %q awaits a position on %s. Use an office code (%s), `all` or `dod`.", target, ref.CaseNumber, strings.Join(s.officeCodes(asks), ", "))
-			}
-			detail["offices"] = len(after)
-			detail["from"] = FormatDate(before[0].DueDate)
 		}
+		if len(after) == 0 {
+			return Errorf(EINVALID, "No office %q awaits a position on %s. Use an office code (%s) or `all`.", target, ref.CaseNumber, strings.Join(s.officeCodes(asks), ", "))
+		}
+		detail["offices"] = len(after)
+		detail["from"] = FormatDate(before[0].DueDate)
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "due.changed", detail)); err != nil {
 			return err
 		}
@@ -101,8 +106,9 @@ func (s *Service) officeCodes(asks []*Ask) []string {
 	return out
 }
 
-// Hold pauses a referral's clock (for instance while an RWA question is out with the
-// applicant): no reminders go out until it resumes. Analysts only.
+// Hold pauses the offices' suspense clock (for instance while an RWA question is out
+// with the applicant): no reminders go out until it resumes. The DoD due date runs
+// on. Analysts only.
 func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reason string) error {
 	if !s.roster.IsAnalyst(actor) {
 		return Errorf(EFORBIDDEN, "Only licensing analysts can put a referral on hold.")
@@ -139,14 +145,24 @@ func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reas
 	return nil
 }
 
-// Resume restarts a held referral's clock, moving every awaiting office's due date
-// and the DoD due date later by the business days spent on hold. Analysts only.
-func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (int, error) {
+// Resumed is what Resume did: the business days on hold by which the offices'
+// suspense dates moved, and the DoD due date, which did not move. Capped is set when
+// a suspense date stopped at the last business day before the DoD due date instead.
+type Resumed struct {
+	BusinessDaysHeld int
+	DoDDueDate       time.Time
+	Capped           bool
+}
+
+// Resume restarts a held referral's suspense clock, moving every awaiting office's
+// due date later by the business days spent on hold, but never past the last
+// business day on or before the DoD due date, which stays where it is. Analysts only.
+func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (Resumed, error) {
 	if !s.roster.IsAnalyst(actor) {
-		return 0, Errorf(EFORBIDDEN, "Only licensing analysts can resume a referral.")
+		return Resumed{}, Errorf(EFORBIDDEN, "Only licensing analysts can resume a referral.")
 	}
 	var moved []*Ask
-	days := 0
+	var out Resumed
 	err := s.store.Update(ctx, func(tx Tx) error {
 		ref, err := tx.Referral(ctx, referralID)
 		if err != nil {
@@ -156,9 +172,19 @@ func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (i
 			return Errorf(ECONFLICT, "%s is not on hold.", ref.CaseNumber)
 		}
 		now, held := s.now().UTC(), ref.HeldSince
-		shift := func(d time.Time) time.Time { return s.rules.ShiftByBusinessDays(d, held, now) }
-		days = s.rules.BusinessDaysBetween(s.rules.Date(held), s.rules.Date(now))
-		ref.DoDDueDate = shift(ref.DoDDueDate)
+		out = Resumed{BusinessDaysHeld: s.rules.BusinessDaysBetween(s.rules.Date(held), s.rules.Date(now)), DoDDueDate: ref.DoDDueDate}
+		last := s.rules.BusinessDayOnOrBefore(ref.DoDDueDate)
+		shift := func(d time.Time) time.Time {
+			moved := s.rules.ShiftByBusinessDays(d, held, now)
+			if !moved.After(last) {
+				return moved
+			}
+			out.Capped = true
+			if d.After(last) { // already past it (set before this rule): left alone
+				return d
+			}
+			return last
+		}
 		ref.OfficeDueDate = shift(ref.OfficeDueDate)
 		ref.HeldSince = time.Time{}
 		if err := tx.UpdateReferral(ctx, ref); err != nil {
@@ -182,16 +208,17 @@ func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (i
 			}
 		}
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.resumed", map[string]any{
-			"held_since": held.Format(time.RFC3339), "business_days_held": days, "dod_due": FormatDate(ref.DoDDueDate),
+			"held_since": held.Format(time.RFC3339), "business_days_held": out.BusinessDaysHeld, "dod_due": FormatDate(ref.DoDDueDate),
+			"capped": out.Capped,
 		})); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("resume referral %d: %w", referralID, err)
+		return Resumed{}, fmt.Errorf("resume referral %d: %w", referralID, err)
 	}
 	s.scheduleAsks(ctx, moved)
 	s.Kick()
-	return days, nil
+	return out, nil
 }

@@ -113,15 +113,22 @@ func TestRemindersExtend(t *testing.T) {
 		w.checkSent(r, seen, seenDM, step.want...)
 	}
 
-	// Moving the DoD due date leaves the offices' reminders alone.
-	if err := inst.svc.Extend(w.ctx, analystID, r.ID, bot.ExtendDoD, civil(2027, 1, 15), "agency agreed"); err != nil {
-		t.Fatalf("extend dod: %v", err)
+	// The DoD due date is the agency's: extend refuses to move it, and refuses an
+	// office suspense after it; nothing moves and the reminders stay.
+	wantCode(t, "extend dod", inst.svc.Extend(w.ctx, analystID, r.ID, bot.ExtendDoD, civil(2027, 1, 15), "agency agreed"), bot.EINVALID)
+	wantCode(t, "extend past the DoD due date", inst.svc.Extend(w.ctx, analystID, r.ID, bot.ExtendAll, civil(2026, 12, 31), "holidays"), bot.EINVALID)
+	if ref, _ := inst.db.Referral(w.ctx, r.ID); !ref.DoDDueDate.Equal(civil(2026, 12, 30)) {
+		t.Errorf("DoD due %v; want 2026-12-30, unmoved", ref.DoDDueDate)
 	}
-	if ref, _ := inst.db.Referral(w.ctx, r.ID); !ref.DoDDueDate.Equal(civil(2027, 1, 15)) {
-		t.Errorf("DoD due %v; want 2027-01-15", ref.DoDDueDate)
+	if a := inst.asks(r)["army"]; !a.DueDate.Equal(later) {
+		t.Errorf("army due %v after refused extensions; want %v", a.DueDate, later)
 	}
 	if got := inst.pending(); got != 2 {
 		t.Errorf("queue holds %d reminders; want 2", got)
+	}
+	// On the DoD due date itself is allowed.
+	if err := inst.svc.Extend(w.ctx, analystID, r.ID, "army", civil(2026, 12, 30), "last possible day"); err != nil {
+		t.Errorf("extend army to the DoD due date: %v", err)
 	}
 
 	// An office that answered has no due date to move.
@@ -155,8 +162,9 @@ func TestRemindersExtendBeforeSend(t *testing.T) {
 	w.checkSent(r, seen, seenDM, expectation{army, 0, "due in 2 business days", false, false})
 }
 
-// Hold pauses the clock and the reminders; resume moves the due dates later by the
-// business days on hold and the reminders follow.
+// Hold pauses the offices' clock and the reminders; resume moves the offices' due
+// dates later by the business days on hold and the reminders follow. The DoD due
+// date does not move.
 func TestRemindersHoldResume(t *testing.T) {
 	w := newWorld(t)
 	inst := w.start(onRedis)
@@ -198,12 +206,12 @@ func TestRemindersHoldResume(t *testing.T) {
 
 	// Held Tuesday 10:00 to Friday 10:00: three business days (Wed, Thu, Fri).
 	w.clock.Set(nyTime(2026, 12, 11, 10, 0))
-	days, err := inst.svc.Resume(w.ctx, analystID, r.ID)
+	res, err := inst.svc.Resume(w.ctx, analystID, r.ID)
 	if err != nil {
 		t.Fatalf("resume: %v", err)
 	}
-	if days != 3 {
-		t.Errorf("resume moved due dates by %d business days; want 3", days)
+	if res.BusinessDaysHeld != 3 || res.Capped || !res.DoDDueDate.Equal(civil(2026, 12, 30)) {
+		t.Errorf("resume = %+v; want 3 business days, not capped, DoD due 2026-12-30", res)
 	}
 	_, err = inst.svc.Resume(w.ctx, analystID, r.ID)
 	wantCode(t, "resume twice", err, bot.ECONFLICT)
@@ -219,11 +227,11 @@ func TestRemindersHoldResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The DoD due date (2026-12-30) moves too, past New Year's Day.
-	if !ref.DoDDueDate.Equal(civil(2027, 1, 5)) || !ref.HeldSince.IsZero() {
-		t.Errorf("after resume: DoD due %v, held since %v; want 2027-01-05, not held", ref.DoDDueDate, ref.HeldSince)
+	// The DoD due date (2026-12-30) is the agency's: the hold did not move it.
+	if !ref.DoDDueDate.Equal(civil(2026, 12, 30)) || !ref.HeldSince.IsZero() {
+		t.Errorf("after resume: DoD due %v, held since %v; want 2026-12-30, not held", ref.DoDDueDate, ref.HeldSince)
 	}
-	if _, detail := inst.lastEvent(r, "clock.resumed"); detail["business_days_held"] != 3.0 {
+	if _, detail := inst.lastEvent(r, "clock.resumed"); detail["business_days_held"] != 3.0 || detail["dod_due"] != "2026-12-30" {
 		t.Errorf("clock.resumed detail %v", detail)
 	}
 	// Friday 09:00 (2 ahead of the new date) fell before the resume: not owed.

@@ -11,7 +11,7 @@ import (
 )
 
 // answerButton handles the four answer buttons on an office's ask. Approve is
-// recorded at once; the others open a modal for provisos, questions or reasons.
+// recorded at once; the others open a modal for provisos (conditions), questions or reasons.
 func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) {
 	outcome := bot.Outcome(strings.TrimPrefix(a.ActionID, bot.ActionAnswerPrefix))
 	channel := interactionChannel(cb)
@@ -54,7 +54,9 @@ func (r *Router) submitPosition(ctx context.Context, cb *slack.InteractionCallba
 		Provisos:  v.text(bot.FieldProvisos),
 		Questions: v.text(bot.FieldQuestions),
 		Reasons:   v.text(bot.FieldReasons),
+		Basis:     v.text(bot.FieldBasis),
 		Comment:   v.text(bot.FieldComment),
+		Agency:    meta.Agency,
 	})
 	if err != nil {
 		return r.viewErrors(err, "position")

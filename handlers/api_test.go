@@ -160,7 +160,7 @@ func TestImportAPIBadRows(t *testing.T) {
 	status, a := f.post(t, "/api/referrals", "Bearer "+apiToken, "application/json", body)
 	want := []bot.ImportProblem{
 		{Row: 1, Line: 2, Field: "analyst", Message: "UOUTSIDER is not an analyst on the roster."},
-		{Row: 2, Line: 5, Field: "license_type", Message: "BIS-748P is not a State (DDTC) license type; use one of DSP-5, DSP-73, DSP-61, DSP-85, TAA, MLA."},
+		{Row: 2, Line: 5, Field: "license_type", Message: "BIS-748P is not a State (DDTC) license type; use one of DSP-5, DSP-73, DSP-61, TAA, MLA."},
 		{Row: 2, Line: 5, Field: "offices", Message: `"marines" is not an office on the roster.`},
 	}
 	if status != http.StatusUnprocessableEntity || a.Error != "nothing imported: 3 problem(s)" || len(a.Problems) != len(want) {

@@ -22,6 +22,7 @@ func (r *Router) submitRecommendation(ctx context.Context, cb *slack.Interaction
 		Provisos:  map[string]string{},
 		Added:     v.text(bot.FieldAddProvisos),
 		Rationale: v.text(bot.FieldRationale),
+		Basis:     v.text(bot.FieldBasis),
 	}
 	for field := range v {
 		if office, ok := strings.CutPrefix(field, bot.FieldProvisosOf("")); ok && office != bot.OfficeDTSA {

@@ -21,6 +21,7 @@ func (r *Router) routes() {
 	r.commands["extend"] = r.onReferral(about{verb: "extend", words: true}, r.extend)
 	r.commands["hold"] = r.onReferral(about{verb: "hold", words: true}, r.hold)
 	r.commands["resume"] = r.onReferral(about{verb: "resume"}, r.resume)
+	r.commands["agency-clock"] = r.onReferral(about{verb: "record the agency's clock on", words: true}, r.agencyClock)
 	r.commands["remind"] = r.onReferral(about{verb: "chase the offices of", words: true}, r.remind)
 	r.commands["reassign"] = r.onReferral(about{verb: "reassign", words: true}, r.reassign)
 	r.commands["export"] = r.onReferral(about{verb: "export"}, r.exportCommand)

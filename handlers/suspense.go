@@ -1,22 +1,24 @@
 package handlers
 
 // The suspense commands (extend, hold, resume) and the reminder buttons (Snooze,
-// Answer now): what moves or chases an office's due date.
+// Answer now): what moves or chases an office's due date. agency-clock records what
+// moves the DoD due date: a BIS or DDTC clock stop or extension.
 
 import (
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
 )
 
-// extend changes a due date: /referral extend <office|all|dod> <YYYY-MM-DD> <reason…>
+// extend changes offices' suspense dates: /referral extend <office|all> <YYYY-MM-DD> <reason…>
 func (r *Router) extend(ctx context.Context, cmd slack.SlashCommand, args []string) any {
-	const usage = "Use `/referral extend <office|all|dod> <YYYY-MM-DD> <reason>`, e.g. `/referral extend army 2026-12-18 waiting on a technical answer`."
+	const usage = "Use `/referral extend <office|all> <YYYY-MM-DD> <reason>`, e.g. `/referral extend army 2026-12-18 waiting on a technical answer`."
 	ref, err := r.referralHere(ctx, cmd)
 	if err != nil {
 		return ephemeral(r.failure(err, "extend"))
@@ -32,15 +34,55 @@ func (r *Router) extend(ctx context.Context, cmd slack.SlashCommand, args []stri
 	if err := r.svc.Extend(ctx, cmd.UserID, ref.ID, target, due, strings.Join(args[2:], " ")); err != nil {
 		return ephemeral(r.failure(err, "extend"))
 	}
-	what := "every awaiting office's due date"
-	switch target {
-	case bot.ExtendDoD:
-		what = "the DoD due date"
-	case bot.ExtendAll:
-	default:
-		what = r.svc.Roster().OfficeName(target) + "'s due date"
+	what := "every awaiting office's suspense date"
+	if target != bot.ExtendAll {
+		what = r.svc.Roster().OfficeName(target) + "'s suspense date"
 	}
-	return ephemeral(fmt.Sprintf("Moved %s on %s to *%s*; reminders are rescheduled.", what, ref.CaseNumber, bot.FormatDate(due)))
+	return ephemeral(fmt.Sprintf("Moved %s on %s to *%s*; reminders are rescheduled. The DoD due date stays %s.",
+		what, ref.CaseNumber, bot.FormatDate(due), bot.FormatDate(ref.DoDDueDate)))
+}
+
+// agencyClock records a licensing agency's action on the DoD due date:
+// /referral agency-clock stop <stopped> <restarted> <reference> <reason…>
+// /referral agency-clock extend <new DoD due> <reference> <reason…>
+func (r *Router) agencyClock(ctx context.Context, cmd slack.SlashCommand, args []string) any {
+	usage := "Use " + bot.AgencyClockUsage
+	ref, err := r.referralHere(ctx, cmd)
+	if err != nil {
+		return ephemeral(r.failure(err, "record the agency's clock"))
+	}
+	in := bot.AgencyClockInput{}
+	if len(args) > 0 {
+		in.Action = bot.AgencyClockAction(strings.ToLower(args[0]))
+	}
+	dates := 1
+	if in.Action == bot.AgencyClockStop {
+		dates = 2
+	}
+	if len(args) < 3+dates {
+		return ephemeral("The DoD due date moves only when the agency stops its clock or grants more time; record the action, its date(s), the agency's reference and a reason. " + usage)
+	}
+	var parsed []time.Time
+	for _, a := range args[1 : 1+dates] {
+		d, err := bot.ParseDate(a)
+		if err != nil {
+			return ephemeral(fmt.Sprintf("%q is not a date like 2026-12-18. %s", a, usage))
+		}
+		parsed = append(parsed, d)
+	}
+	if in.Action == bot.AgencyClockStop {
+		in.Stopped, in.Restarted = parsed[0], parsed[1]
+	} else {
+		in.NewDue = parsed[0]
+	}
+	in.Reference, in.Reason = args[1+dates], strings.Join(args[2+dates:], " ")
+	moved, err := r.svc.RecordAgencyClock(ctx, cmd.UserID, ref.ID, in)
+	if err != nil {
+		return ephemeral(r.failure(err, "record the agency's clock"))
+	}
+	return ephemeral(fmt.Sprintf("Recorded the %s action (%s): the DoD due date on %s moved from %s to *%s* (%d calendar days). "+
+		"The offices' suspense dates are unchanged; `/referral extend all <YYYY-MM-DD> <reason>` moves them.",
+		ref.Agency.ShortName(), in.Reference, ref.CaseNumber, bot.FormatDate(moved.From), bot.FormatDate(moved.To), moved.CalendarDays))
 }
 
 // hold pauses the referral's clock: /referral hold <reason…>
@@ -52,7 +94,8 @@ func (r *Router) hold(ctx context.Context, cmd slack.SlashCommand, args []string
 	if err := r.svc.Hold(ctx, cmd.UserID, ref.ID, strings.Join(args, " ")); err != nil {
 		return ephemeral(r.failure(err, "hold"))
 	}
-	return ephemeral(fmt.Sprintf("%s is on hold: no reminders until `/referral resume`, and due dates will move by the business days it was held.", ref.CaseNumber))
+	return ephemeral(fmt.Sprintf("%s is on hold: no reminders until `/referral resume`, and the offices' suspense dates will move by the business days it was held. "+
+		"The DoD due date (%s) does not stop.", ref.CaseNumber, bot.FormatDate(ref.DoDDueDate)))
 }
 
 // resume restarts the referral's clock: /referral resume
@@ -61,11 +104,16 @@ func (r *Router) resume(ctx context.Context, cmd slack.SlashCommand, _ []string)
 	if err != nil {
 		return ephemeral(r.failure(err, "resume"))
 	}
-	days, err := r.svc.Resume(ctx, cmd.UserID, ref.ID)
+	res, err := r.svc.Resume(ctx, cmd.UserID, ref.ID)
 	if err != nil {
 		return ephemeral(r.failure(err, "resume"))
 	}
-	return ephemeral(fmt.Sprintf("%s resumed after %d business day(s) on hold; due dates moved by as much.", ref.CaseNumber, days))
+	capped := ""
+	if res.Capped {
+		capped = " (but no later than the last business day before the DoD due date)"
+	}
+	return ephemeral(fmt.Sprintf("%s resumed after %d business day(s) on hold; the offices' suspense dates moved by as much%s. The DoD due date stays %s.",
+		ref.CaseNumber, res.BusinessDaysHeld, capped, bot.FormatDate(res.DoDDueDate)))
 }
 
 // snooze silences an ask's reminders until the next business morning.

@@ -40,6 +40,7 @@ type positionRow struct {
 	Comment    string `db:"comment"`
 	Questions  string `db:"questions"`
 	Reasons    string `db:"reasons"`
+	Basis      string `db:"basis"`
 	AnsweredBy string `db:"answered_by"`
 	AnsweredAt stamp  `db:"answered_at"`
 }
@@ -50,20 +51,20 @@ const asksWithCurrent = `SELECT a.id, a.referral_id, a.office_code, a.due_date, 
 	a.channel_id, a.message_ts, a.withdrawn_reason, a.created_at, a.due_set_at, a.snoozed_until,
 	COALESCE(p.id, 0) AS "p.id", COALESCE(p.version, 0) AS "p.version",
 	COALESCE(p.outcome, '') AS "p.outcome", COALESCE(p.comment, '') AS "p.comment",
-	COALESCE(p.questions, '') AS "p.questions", COALESCE(p.reasons, '') AS "p.reasons",
+	COALESCE(p.questions, '') AS "p.questions", COALESCE(p.reasons, '') AS "p.reasons", COALESCE(p.basis, '') AS "p.basis",
 	COALESCE(p.answered_by, '') AS "p.answered_by", p.answered_at AS "p.answered_at"
 FROM asks a
 LEFT JOIN positions p ON p.ask_id = a.id
 	AND p.version = (SELECT MAX(version) FROM positions WHERE ask_id = a.id)`
 
 const positionColumns = `id, ask_id, referral_id, office_code, version, outcome, comment,
-	questions, reasons, answered_by, answered_at`
+	questions, reasons, basis, answered_by, answered_at`
 
 func (row *positionRow) position() *bot.Position {
 	return &bot.Position{
 		ID: row.ID, AskID: row.AskID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
 		Version: row.Version, Outcome: bot.Outcome(row.Outcome), Comment: row.Comment,
-		Questions: row.Questions, Reasons: row.Reasons, AnsweredBy: row.AnsweredBy,
+		Questions: row.Questions, Reasons: row.Reasons, Basis: row.Basis, AnsweredBy: row.AnsweredBy,
 		AnsweredAt: time.Time(row.AnsweredAt),
 	}
 }
@@ -259,14 +260,14 @@ func (t *tx) CreatePosition(ctx context.Context, p *bot.Position) error {
 	}
 	var row positionRow
 	err := sqlx.GetContext(ctx, t.q, &row, `INSERT INTO positions
-		(ask_id, referral_id, office_code, version, outcome, comment, questions, reasons,
+		(ask_id, referral_id, office_code, version, outcome, comment, questions, reasons, basis,
 		 answered_by, answered_at)
 		SELECT a.id, a.referral_id, a.office_code,
 			COALESCE((SELECT MAX(version) FROM positions WHERE ask_id = a.id), 0) + 1,
-			?, ?, ?, ?, ?, ?
+			?, ?, ?, ?, ?, ?, ?
 		FROM asks a WHERE a.id = ?
 		RETURNING id, referral_id, office_code, version`,
-		p.Outcome, p.Comment, p.Questions, p.Reasons, p.AnsweredBy, stamp(p.AnsweredAt), p.AskID)
+		p.Outcome, p.Comment, p.Questions, p.Reasons, p.Basis, p.AnsweredBy, stamp(p.AnsweredAt), p.AskID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("ask", p.AskID)
 	} else if err != nil {

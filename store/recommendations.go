@@ -18,6 +18,7 @@ type recommendationRow struct {
 	ReferralID int64  `db:"referral_id"`
 	Outcome    string `db:"outcome"`
 	Rationale  string `db:"rationale"`
+	Basis      string `db:"basis"`
 	RecordedBy string `db:"recorded_by"`
 	RecordedAt stamp  `db:"recorded_at"`
 }
@@ -26,7 +27,7 @@ type recommendationRow struct {
 // (each with its originating office) and dissent, in the order they were recorded.
 func (r reader) Recommendation(ctx context.Context, referralID int64) (*bot.Recommendation, error) {
 	var row recommendationRow
-	err := sqlx.GetContext(ctx, r.q, &row, `SELECT id, referral_id, outcome, rationale, recorded_by, recorded_at
+	err := sqlx.GetContext(ctx, r.q, &row, `SELECT id, referral_id, outcome, rationale, basis, recorded_by, recorded_at
 		FROM recommendations WHERE referral_id = ?`, referralID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bot.Errorf(bot.ENOTFOUND, "referral %d has no final recommendation", referralID)
@@ -35,7 +36,7 @@ func (r reader) Recommendation(ctx context.Context, referralID int64) (*bot.Reco
 	}
 	rec := &bot.Recommendation{
 		ID: row.ID, ReferralID: row.ReferralID, Outcome: bot.Outcome(row.Outcome),
-		Rationale: row.Rationale, RecordedBy: row.RecordedBy, RecordedAt: time.Time(row.RecordedAt),
+		Rationale: row.Rationale, Basis: row.Basis, RecordedBy: row.RecordedBy, RecordedAt: time.Time(row.RecordedAt),
 	}
 	provisos, err := r.provisos(ctx, "recommendation_id", []int64{rec.ID})
 	if err != nil {
@@ -57,8 +58,8 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 		rec.RecordedAt = t.now
 	}
 	res, err := t.q.ExecContext(ctx, `INSERT INTO recommendations
-		(referral_id, outcome, rationale, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?)`,
-		rec.ReferralID, rec.Outcome, rec.Rationale, rec.RecordedBy, stamp(rec.RecordedAt))
+		(referral_id, outcome, rationale, basis, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		rec.ReferralID, rec.Outcome, rec.Rationale, rec.Basis, rec.RecordedBy, stamp(rec.RecordedAt))
 	switch {
 	case isUnique(err):
 		return bot.Errorf(bot.ECONFLICT, "this referral already has its final recommendation")

@@ -21,6 +21,9 @@ import (
 //	proviso          proviso in a position       office (originating), version, at, actor, text
 //	questions        RWA questions               office, version, at, actor, text
 //	reasons          reasons for a denial        office, version, at, actor, text
+//	basis            a Commerce denial's         office, version, at, actor, text
+//	                 statutory and regulatory
+//	                 basis
 //	comment          comment on a position       office, version, at, actor, text
 //	reminder         reminder or escalation      id, office, at = sent, kind = before|due|overdue,
 //	                                             days_left, flags
@@ -28,9 +31,15 @@ import (
 //	                 resumption                  due.changed: office = target (dod, all or an office
 //	                                             code), from, to, text = reason; clock.held: text =
 //	                                             reason; clock.resumed: from = held since, to = DoD
-//	                                             due date after it, days_left = business days held
+//	                                             due date (unmoved), days_left = business days held;
+//	                 agency clock action         dod_due.moved: office = dod, from, to, text = reason,
+//	                                             days_left = calendar days moved, flags =
+//	                                             action=stop|extend;reference=…[;stopped=…;restarted=…]
 //	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
-//	final_proviso    its provisos                office (originating), text
+//	final_basis      its statutory and           at, actor, text
+//	                 regulatory basis (deny)
+//	final_proviso    its provisos (conditions    office (originating), text
+//	                 on a Commerce referral)
 //	dissent          office overridden           office, kind = that office's position
 //	event            event log entry             id, at, actor, kind, text = detail (JSON)
 //
@@ -83,7 +92,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 			for _, pr := range p.Provisos {
 				add(csvRow{section: "proviso", office: pr.Office, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: pr.Text})
 			}
-			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons", p.Reasons}, {"comment", p.Comment}} {
+			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons", p.Reasons}, {"basis", p.Basis}, {"comment", p.Comment}} {
 				if f[1] != "" {
 					add(csvRow{section: f[0], office: p.OnBehalfOf, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: f[1]})
 				}
@@ -106,13 +115,24 @@ func CSV(r *bot.Record) ([]byte, error) {
 	for _, c := range d.DueChanges {
 		row := csvRow{section: "due_change", id: strconv.FormatInt(c.EventID, 10), office: c.Target, at: c.At,
 			actor: c.By, kind: c.Kind, text: c.Reason, from: c.From, to: c.To}
-		if c.Kind == "clock.resumed" {
+		switch c.Kind {
+		case "clock.resumed":
 			row.from, row.daysLeft = c.HeldSince, strconv.Itoa(c.BusinessDaysHeld)
+		case "dod_due.moved":
+			row.daysLeft = strconv.Itoa(c.CalendarDays)
+			flags := []string{"action=" + c.AgencyAction, "reference=" + c.AgencyReference}
+			if c.ClockStopped != "" {
+				flags = append(flags, "stopped="+c.ClockStopped, "restarted="+c.ClockRestarted)
+			}
+			row.flags = strings.Join(flags, ";")
 		}
 		add(row)
 	}
 	if f := d.Recommendation; f != nil {
 		add(csvRow{section: "recommendation", at: f.RecordedAt, actor: f.RecordedBy, kind: f.Outcome, text: f.Rationale})
+		if f.Basis != "" {
+			add(csvRow{section: "final_basis", at: f.RecordedAt, actor: f.RecordedBy, text: f.Basis})
+		}
 		for _, p := range f.Provisos {
 			add(csvRow{section: "final_proviso", office: p.Office, text: p.Text})
 		}

@@ -25,16 +25,19 @@ type Document struct {
 	Referral       ReferralFacts        `json:"referral"`
 	Offices        []OfficeHistory      `json:"offices"`     // in the order they were asked
 	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
-	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds and resumptions
+	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds, resumptions and agency clock actions
 	Recommendation *FinalRecommendation `json:"recommendation"`
 	Events         []EventEntry         `json:"events"` // the referral's whole event log
 }
 
 // ReferralFacts are the referral's facts.
 type ReferralFacts struct {
-	ID             int64  `json:"id"`
-	Agency         string `json:"agency"` // state or commerce
-	AgencyName     string `json:"agency_name"`
+	ID         int64  `json:"id"`
+	Agency     string `json:"agency"` // state or commerce
+	AgencyName string `json:"agency_name"`
+	// TermsWord is what the agency calls the binding terms the "provisos" lists
+	// hold: provisos (State) or conditions (Commerce).
+	TermsWord      string `json:"terms_word"`
 	CaseNumber     string `json:"case_number"`
 	LicenseType    string `json:"license_type"`
 	Applicant      string `json:"applicant"`
@@ -74,10 +77,12 @@ type PositionEntry struct {
 	Provisos   []ProvisoEntry `json:"provisos"`
 	Questions  string         `json:"questions"` // rwa
 	Reasons    string         `json:"reasons"`   // deny
+	Basis      string         `json:"basis"`     // deny on a Commerce referral: the statutory and regulatory basis
 	Comment    string         `json:"comment"`
 }
 
-// ProvisoEntry is a proviso with the office that wrote it ("dtsa" for the analyst).
+// ProvisoEntry is a proviso (a condition, on a Commerce referral: see
+// ReferralFacts.TermsWord) with the office that wrote it ("dtsa" for the analyst).
 type ProvisoEntry struct {
 	Office     string `json:"office"`
 	OfficeName string `json:"office_name"`
@@ -105,18 +110,32 @@ type DueChange struct {
 	EventID int64  `json:"event_id"`
 	At      string `json:"at"`
 	By      string `json:"by"`
-	Kind    string `json:"kind"` // due.changed, clock.held or clock.resumed
-	// Target is what due.changed moved: "dod" (the DoD due date), "all" (every
-	// awaiting office) or an office code; TargetName says it in words.
+	// Kind is due.changed (offices' suspense), clock.held, clock.resumed (the
+	// offices' suspense clock) or dod_due.moved (the licensing agency stopped its
+	// clock or granted more time: the only thing that moves the DoD due date).
+	Kind string `json:"kind"`
+	// Target is what due.changed moved: "all" (every awaiting office) or an office
+	// code ("dod", the DoD due date, only in records from before the agency clock was
+	// kept apart); dod_due.moved: "dod". TargetName says it in words.
 	Target     string `json:"target"`
 	TargetName string `json:"target_name"`
-	From       string `json:"from"`    // due.changed: the date before
-	To         string `json:"to"`      // due.changed: the new date; clock.resumed: the DoD due date after it
+	From       string `json:"from"`    // due.changed and dod_due.moved: the date before
+	To         string `json:"to"`      // due.changed and dod_due.moved: the new date; clock.resumed: the DoD due date (unmoved)
 	Offices    int    `json:"offices"` // due.changed: how many offices' due dates moved
-	Reason     string `json:"reason"`  // due.changed and clock.held
+	Reason     string `json:"reason"`  // due.changed, clock.held and dod_due.moved
 	HeldSince  string `json:"held_since"`
-	// BusinessDaysHeld is how far clock.resumed moved the due dates.
+	// BusinessDaysHeld is how far clock.resumed moved the offices' suspense dates.
 	BusinessDaysHeld int `json:"business_days_held"`
+	// AgencyAction is dod_due.moved's agency action: stop (a clock stop) or extend
+	// (more time granted); "" otherwise.
+	AgencyAction string `json:"agency_action"`
+	// AgencyReference is the agency's reference for the action (dod_due.moved).
+	AgencyReference string `json:"agency_reference"`
+	// ClockStopped and ClockRestarted are the dates of an agency clock stop.
+	ClockStopped   string `json:"clock_stopped"`
+	ClockRestarted string `json:"clock_restarted"`
+	// CalendarDays is how far dod_due.moved moved the DoD due date.
+	CalendarDays int `json:"calendar_days"`
 }
 
 // FinalRecommendation is DoD's final recommendation.
@@ -125,6 +144,7 @@ type FinalRecommendation struct {
 	RecordedBy string         `json:"recorded_by"`
 	RecordedAt string         `json:"recorded_at"`
 	Rationale  string         `json:"rationale"`
+	Basis      string         `json:"basis"`    // deny on a Commerce referral: the statutory and regulatory basis
 	Provisos   []ProvisoEntry `json:"provisos"` // each with its originating office
 	Dissent    []DissentEntry `json:"dissent"`  // the offices whose position it overrides
 }
@@ -159,7 +179,7 @@ func NewDocument(r *bot.Record) *Document {
 	d := &Document{
 		Schema: Schema,
 		Referral: ReferralFacts{
-			ID: ref.ID, Agency: string(ref.Agency), AgencyName: ref.Agency.Label(), CaseNumber: ref.CaseNumber,
+			ID: ref.ID, Agency: string(ref.Agency), AgencyName: ref.Agency.Label(), TermsWord: ref.Agency.Terms(), CaseNumber: ref.CaseNumber,
 			LicenseType: ref.LicenseType, Applicant: ref.Applicant, Commodity: ref.Commodity,
 			Classification: ref.Classification, Destination: ref.Destination, EndUser: ref.EndUser,
 			ValueUSD: ref.ValueUSD, ReceivedOn: bot.FormatDate(ref.ReceivedOn), DoDDueDate: bot.FormatDate(ref.DoDDueDate),
@@ -176,7 +196,7 @@ func NewDocument(r *bot.Record) *Document {
 		for _, p := range o.History {
 			h.Positions = append(h.Positions, PositionEntry{Version: p.Version, Outcome: string(p.Outcome),
 				AnsweredBy: p.AnsweredBy, AnsweredAt: instant(p.AnsweredAt), OnBehalfOf: p.OfficeCode,
-				Provisos: provisos(r.Roster, p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Comment: p.Comment})
+				Provisos: provisos(r.Roster, p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Basis: p.Basis, Comment: p.Comment})
 			current[o.Ask.OfficeCode] = p.Outcome
 		}
 		d.Offices = append(d.Offices, h)
@@ -202,7 +222,7 @@ func NewDocument(r *bot.Record) *Document {
 	}
 	if rec := r.Recommendation; rec != nil {
 		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy,
-			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Provisos: provisos(r.Roster, rec.Provisos),
+			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Provisos: provisos(r.Roster, rec.Provisos),
 			Dissent: []DissentEntry{}}
 		for _, code := range rec.Dissent {
 			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.Roster.OfficeName(code),
@@ -221,9 +241,11 @@ func provisos(roster *bot.Roster, ps []bot.Proviso) []ProvisoEntry {
 	return out
 }
 
-// dueChange reads a due.changed, clock.held or clock.resumed event.
+// dueChange reads a due.changed, clock.held, clock.resumed or dod_due.moved event.
 func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
-	if e.Kind != "due.changed" && e.Kind != "clock.held" && e.Kind != "clock.resumed" {
+	switch e.Kind {
+	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved":
+	default:
 		return DueChange{}, false
 	}
 	var detail struct {
@@ -235,11 +257,20 @@ func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 		HeldSince        string `json:"held_since"`
 		BusinessDaysHeld int    `json:"business_days_held"`
 		DoDDue           string `json:"dod_due"`
+		Action           string `json:"action"`
+		Reference        string `json:"reference"`
+		Stopped          string `json:"stopped"`
+		Restarted        string `json:"restarted"`
+		CalendarDays     int    `json:"calendar_days"`
 	}
 	_ = json.Unmarshal([]byte(e.Detail), &detail) // a malformed detail leaves the fields empty
 	c := DueChange{EventID: e.ID, At: instant(e.At), By: e.Actor, Kind: e.Kind, Target: detail.Target,
 		From: detail.From, To: detail.To, Offices: detail.Offices, Reason: detail.Reason,
 		BusinessDaysHeld: detail.BusinessDaysHeld}
+	if e.Kind == "dod_due.moved" {
+		c.Target, c.AgencyAction, c.AgencyReference = bot.ExtendDoD, detail.Action, detail.Reference
+		c.ClockStopped, c.ClockRestarted, c.CalendarDays = detail.Stopped, detail.Restarted, detail.CalendarDays
+	}
 	if t, err := time.Parse(time.RFC3339, detail.HeldSince); err == nil {
 		c.HeldSince = instant(t)
 	}

@@ -9,21 +9,22 @@ import (
 )
 
 // Markdown renders the record for people to read: the facts, the final
-// recommendation, each office's position history, the provisos by originating
-// office, the questions and reasons, reminders and escalations, changes to the due
-// dates, and the event log. Times are UTC. Text people typed is escaped, so that
-// nothing in it is taken for Markdown or HTML.
+// recommendation, each office's position history, the provisos (conditions, on a
+// Commerce referral) by originating office, the questions and reasons, reminders
+// and escalations, changes to the due dates, and the event log. Times are UTC.
+// Text people typed is escaped, so that nothing in it is taken for Markdown or HTML.
 func Markdown(r *bot.Record) string {
 	d := NewDocument(r)
+	agency := r.Referral.Agency
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", mdText(r.Title()))
 	writeFacts(&b, d.Referral)
-	writeRecommendation(&b, d.Recommendation)
-	writePositions(&b, d.Offices, r.Roster)
-	writeProposedProvisos(&b, d.Offices)
+	writeRecommendation(&b, d.Recommendation, agency)
+	writePositions(&b, d.Offices, r.Roster, agency)
+	writeProposedProvisos(&b, d.Offices, agency)
 	writeQuestions(&b, d.Offices)
 	writeReminders(&b, d.Reminders)
-	writeDueChanges(&b, d.DueChanges)
+	writeDueChanges(&b, d.DueChanges, bot.Agency(d.Referral.Agency))
 	writeEvents(&b, d.Events)
 	return b.String()
 }
@@ -50,18 +51,21 @@ func writeFacts(b *strings.Builder, ref ReferralFacts) {
 }
 
 // writeRecommendation writes the final recommendation, its provisos and dissent.
-func writeRecommendation(b *strings.Builder, f *FinalRecommendation) {
+func writeRecommendation(b *strings.Builder, f *FinalRecommendation, agency bot.Agency) {
 	b.WriteString("\n## Final recommendation\n\n")
 	if f == nil {
 		b.WriteString("Not yet recorded.\n")
 		return
 	}
-	fmt.Fprintf(b, "**%s**, recorded by %s on %s.\n", bot.Outcome(f.Outcome).Label(), f.RecordedBy, mdTime(f.RecordedAt))
+	fmt.Fprintf(b, "**%s**, recorded by %s on %s.\n", bot.Outcome(f.Outcome).LabelFor(agency), f.RecordedBy, mdTime(f.RecordedAt))
 	if f.Rationale != "" {
 		fmt.Fprintf(b, "\nRationale: %s\n", mdBlock(f.Rationale, ""))
 	}
+	if f.Basis != "" {
+		fmt.Fprintf(b, "\nStatutory and regulatory basis: %s\n", mdBlock(f.Basis, ""))
+	}
 	if len(f.Provisos) > 0 {
-		b.WriteString("\nProvisos, by originating office:\n\n")
+		fmt.Fprintf(b, "\n%s, by originating office:\n\n", agency.TermsTitle())
 		var lines []provisoLine
 		for _, p := range f.Provisos {
 			lines = append(lines, provisoLine{ProvisoEntry: p})
@@ -79,7 +83,7 @@ func writeRecommendation(b *strings.Builder, f *FinalRecommendation) {
 }
 
 // writePositions writes each office's ask and every version of its position.
-func writePositions(b *strings.Builder, offices []OfficeHistory, roster *bot.Roster) {
+func writePositions(b *strings.Builder, offices []OfficeHistory, roster *bot.Roster, agency bot.Agency) {
 	b.WriteString("\n## Positions by office\n")
 	for _, o := range offices {
 		fmt.Fprintf(b, "\n### %s\n\nAsked %s; due %s.\n\n", mdText(o.OfficeName), mdTime(o.AskedAt), o.DueDate)
@@ -88,11 +92,12 @@ func writePositions(b *strings.Builder, offices []OfficeHistory, roster *bot.Ros
 		}
 		for _, p := range o.Positions {
 			fmt.Fprintf(b, "- v%d %s — **%s**, by %s for %s\n", p.Version, mdTime(p.AnsweredAt),
-				bot.Outcome(p.Outcome).Label(), p.AnsweredBy, mdText(roster.OfficeName(p.OnBehalfOf)))
+				bot.Outcome(p.Outcome).LabelFor(agency), p.AnsweredBy, mdText(roster.OfficeName(p.OnBehalfOf)))
+			term := agency.Term()
 			for _, pr := range p.Provisos {
-				fmt.Fprintf(b, "  - Proviso: %s\n", mdBlock(pr.Text, "    "))
+				fmt.Fprintf(b, "  - %s: %s\n", strings.ToUpper(term[:1])+term[1:], mdBlock(pr.Text, "    "))
 			}
-			for _, f := range [][2]string{{"Questions", p.Questions}, {"Reasons", p.Reasons}, {"Comment", p.Comment}} {
+			for _, f := range [][2]string{{"Questions", p.Questions}, {"Reasons", p.Reasons}, {"Statutory and regulatory basis", p.Basis}, {"Comment", p.Comment}} {
 				if f[1] != "" {
 					fmt.Fprintf(b, "  - %s: %s\n", f[0], mdBlock(f[1], "    "))
 				}
@@ -101,10 +106,10 @@ func writePositions(b *strings.Builder, offices []OfficeHistory, roster *bot.Ros
 	}
 }
 
-// writeProposedProvisos writes every proviso the offices proposed, by originating
-// office, with the version of the position that carried it.
-func writeProposedProvisos(b *strings.Builder, offices []OfficeHistory) {
-	b.WriteString("\n## Provisos by originating office\n\n")
+// writeProposedProvisos writes every proviso (condition) the offices proposed, by
+// originating office, with the version of the position that carried it.
+func writeProposedProvisos(b *strings.Builder, offices []OfficeHistory, agency bot.Agency) {
+	fmt.Fprintf(b, "\n## %s by originating office\n\n", agency.TermsTitle())
 	var proposed []provisoLine
 	for _, o := range offices {
 		for _, p := range o.Positions {
@@ -114,7 +119,7 @@ func writeProposedProvisos(b *strings.Builder, offices []OfficeHistory) {
 		}
 	}
 	if len(proposed) == 0 {
-		b.WriteString("No office proposed a proviso.\n")
+		fmt.Fprintf(b, "No office proposed a %s.\n", agency.Term())
 		return
 	}
 	b.WriteString("As the offices proposed them, with the version of the position that carried each.\n\n")
@@ -127,7 +132,7 @@ func writeQuestions(b *strings.Builder, offices []OfficeHistory) {
 	n := 0
 	for _, o := range offices {
 		for _, p := range o.Positions {
-			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons for denial", p.Reasons}} {
+			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons for denial", p.Reasons}, {"statutory and regulatory basis", p.Basis}} {
 				if f[1] != "" {
 					fmt.Fprintf(b, "- %s v%d, %s: %s\n", mdText(o.OfficeName), p.Version, f[0], mdBlock(f[1], "  "))
 					n++
@@ -152,14 +157,15 @@ func writeReminders(b *strings.Builder, reminders []ReminderEntry) {
 	}
 }
 
-// writeDueChanges writes the changes to the due dates, the holds and resumptions.
-func writeDueChanges(b *strings.Builder, changes []DueChange) {
+// writeDueChanges writes the changes to the due dates, the holds and resumptions,
+// and the agency's clock actions.
+func writeDueChanges(b *strings.Builder, changes []DueChange, agency bot.Agency) {
 	b.WriteString("\n## Due-date changes and holds\n\n")
 	if len(changes) == 0 {
 		b.WriteString("None.\n")
 	}
 	for _, c := range changes {
-		fmt.Fprintf(b, "- %s — %s\n", mdTime(c.At), dueChangeWords(c))
+		fmt.Fprintf(b, "- %s — %s\n", mdTime(c.At), dueChangeWords(c, agency))
 	}
 }
 
@@ -248,17 +254,24 @@ func daysLeftWords(n int) string {
 	return days(-n) + " overdue"
 }
 
-func dueChangeWords(c DueChange) string {
+func dueChangeWords(c DueChange, agency bot.Agency) string {
 	reason := ""
 	if c.Reason != "" {
 		reason = " Reason: " + mdBlock(c.Reason, "  ")
 	}
 	switch c.Kind {
 	case "clock.held":
-		return fmt.Sprintf("%s put the referral on hold.%s", c.By, reason)
+		return fmt.Sprintf("%s put the offices' suspense on hold.%s", c.By, reason)
 	case "clock.resumed":
-		return fmt.Sprintf("%s resumed the clock after %d business day(s) on hold; due dates moved by as much (DoD due %s).",
+		return fmt.Sprintf("%s resumed the offices' suspense after %d business day(s) on hold; their due dates moved by as much (DoD due %s, unmoved).",
 			c.By, c.BusinessDaysHeld, c.To)
+	case "dod_due.moved":
+		action := fmt.Sprintf("%s granted more time", agency.ShortName())
+		if c.AgencyAction == string(bot.AgencyClockStop) {
+			action = fmt.Sprintf("%s stopped its clock from %s to %s", agency.ShortName(), orDash(c.ClockStopped), orDash(c.ClockRestarted))
+		}
+		return fmt.Sprintf("%s recorded an agency action: %s (reference %s). The DoD due date moved from %s to %s (%d calendar days).%s",
+			c.By, action, mdText(c.AgencyReference), orDash(c.From), orDash(c.To), c.CalendarDays, reason)
 	}
 	what := mdText(c.TargetName)
 	if c.Offices > 1 {

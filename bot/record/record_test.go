@@ -49,7 +49,7 @@ func exportRoster() *bot.Roster {
 
 // exportDataset runs one Commerce referral through its whole life on the real
 // service and store, on a clock set by hand: five offices asked, a change of
-// position, an RWA question, a hold and a resumption, an extension, reminders (one
+// position, an RWA question, a hold and a resumption, an extension, a BIS clock stop, reminders (one
 // late, one escalated, one snoozed), a late denial, one office that never answers,
 // and the final recommendation with provisos and dissent. It returns the database
 // and the referral.
@@ -102,9 +102,14 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	_, err = svc.Resume(ctx, "UANALYST", ref.ID)
 	must(err)
 	answer(exportAt(12, 4, 9, 0), "UARMY2", "army", bot.PositionInput{Outcome: bot.OutcomeDeny,
-		Reasons: "New intelligence on the end user."})
+		Reasons: "New intelligence on the end user.", Basis: "15 CFR 744.21 (military end use); 50 U.S.C. 4813"})
 	clk.Set(exportAt(12, 7, 10, 0))
 	must(svc.Extend(ctx, "UANALYST", ref.ID, "technology", time.Date(2026, 12, 17, 0, 0, 0, 0, time.UTC), "Lab test results expected Dec 16"))
+	clk.Set(exportAt(12, 8, 10, 0))
+	_, err = svc.RecordAgencyClock(ctx, "UANALYST", ref.ID, bot.AgencyClockInput{Action: bot.AgencyClockStop,
+		Stopped: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Restarted: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC),
+		Reference: "SNAP-R-2026-12-04", Reason: "BIS held the application for the applicant's end-use statement"})
+	must(err)
 
 	// Reminders as the schedule records them (bot/remind_send.go): a row and an event each.
 	remind := func(office string, seq int, kind string, daysLeft int, dueAt, sentAt time.Time, escalated bool, skipped string) {
@@ -134,7 +139,7 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	remind("policy", 3, "overdue", -1, exportAt(12, 16, 9, 0), exportAt(12, 16, 9, 0).Add(2*time.Second), true, "")
 	remind("technology", 1, "before", 1, exportAt(12, 16, 9, 0), exportAt(12, 16, 9, 0).Add(3*time.Second), false, bot.SkippedSnoozed)
 	answer(exportAt(12, 16, 11, 0), "UPOLICY1", "policy", bot.PositionInput{Outcome: bot.OutcomeDeny,
-		Reasons: "Diversion risk to a restricted end user.", Comment: "- not a formula\n=SUM(A1)"})
+		Reasons: "Diversion risk to a restricted end user.", Basis: "15 CFR 742.4 (national security)", Comment: "- not a formula\n=SUM(A1)"})
 
 	clk.Set(exportAt(12, 17, 10, 0))
 	_, err = svc.Recommend(ctx, "UANALYST", ref.ID, bot.RecommendationInput{
@@ -195,6 +200,9 @@ func TestExportContents(t *testing.T) {
 		army.Positions[1].OnBehalfOf != "army" || army.Positions[1].AnsweredAt != "2026-12-04T14:00:00Z" || army.Positions[1].Reasons == "" {
 		t.Errorf("army history = %+v", army)
 	}
+	if doc.Referral.TermsWord != "conditions" || army.Positions[1].Basis != "15 CFR 744.21 (military end use); 50 U.S.C. 4813" {
+		t.Errorf("terms word %q, army v2 basis %q; want conditions and the basis", doc.Referral.TermsWord, army.Positions[1].Basis)
+	}
 	if tech := doc.Offices[4]; tech.Office != "technology" || len(tech.Positions) != 0 || tech.DueDate != "2026-12-17" || tech.State != "closed" {
 		t.Errorf("technology = %+v; want closed, never answered, due 2026-12-17", tech)
 	}
@@ -202,11 +210,18 @@ func TestExportContents(t *testing.T) {
 	for _, c := range doc.DueChanges {
 		kinds = append(kinds, c.Kind+":"+c.Reason)
 	}
-	if got := strings.Join(kinds, " | "); got != "clock.held:Waiting on the applicant's answer to Air Force's questions | clock.resumed: | due.changed:Lab test results expected Dec 16" {
+	if got := strings.Join(kinds, " | "); got != "clock.held:Waiting on the applicant's answer to Air Force's questions | clock.resumed: | due.changed:Lab test results expected Dec 16 | dod_due.moved:BIS held the application for the applicant's end-use statement" {
 		t.Errorf("due changes = %s", got)
 	}
-	if c := doc.DueChanges[1]; c.BusinessDaysHeld != 2 || c.To != "2026-12-22" {
-		t.Errorf("resumption = %+v; want 2 business days held, DoD due 2026-12-22", c)
+	if c := doc.DueChanges[1]; c.BusinessDaysHeld != 2 || c.To != "2026-12-20" {
+		t.Errorf("resumption = %+v; want 2 business days held, DoD due 2026-12-20 (unmoved)", c)
+	}
+	if c := doc.DueChanges[3]; c.AgencyAction != "stop" || c.AgencyReference != "SNAP-R-2026-12-04" || c.From != "2026-12-20" ||
+		c.To != "2026-12-22" || c.CalendarDays != 2 || c.ClockStopped != "2026-12-02" || c.ClockRestarted != "2026-12-04" {
+		t.Errorf("agency clock stop = %+v; want BIS stop 12-02 to 12-04 moving the DoD due date 2026-12-20 → 2026-12-22", c)
+	}
+	if doc.Referral.DoDDueDate != "2026-12-22" {
+		t.Errorf("DoD due = %s; want 2026-12-22 (moved by the BIS clock stop only)", doc.Referral.DoDDueDate)
 	}
 	if c := doc.DueChanges[2]; c.Target != "technology" || c.From != "2026-12-15" || c.To != "2026-12-17" {
 		t.Errorf("extension = %+v", c)
@@ -235,7 +250,15 @@ func TestExportContents(t *testing.T) {
 		"Dissenting offices (overridden): Army, Air Force, Policy\n",
 		"escalated to the analyst by direct message",
 		"UANALYST moved DTSA Technology's due date from 2026-12-15 to 2026-12-17. Reason: Lab test results expected Dec 16",
-		"UANALYST put the referral on hold. Reason: Waiting on the applicant's answer to Air Force's questions",
+		"**Approve with conditions**, recorded by UANALYST",
+		"Conditions, by originating office:",
+		"## Conditions by originating office",
+		"  - Condition: For stated end-use only",
+		"— **Return without action (RWA)**, by UAIRFORCE1 for Air Force",
+		"  - Statutory and regulatory basis: 15 CFR 742.4 (national security)",
+		"- Army v2, statutory and regulatory basis: 15 CFR 744.21 (military end use); 50 U.S.C. 4813",
+		"UANALYST put the offices' suspense on hold. Reason: Waiting on the applicant's answer to Air Force's questions",
+		"UANALYST recorded an agency action: BIS stopped its clock from 2026-12-02 to 2026-12-04 (reference SNAP-R-2026-12-04). The DoD due date moved from 2026-12-20 to 2026-12-22 (2 calendar days).",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q", want)
@@ -264,7 +287,7 @@ func TestExportContents(t *testing.T) {
 		}
 	}
 	want := map[string]int{"referral": 18, "ask": 5, "position": 5, "proviso": 2, "questions": 1, "reasons": 2,
-		"comment": 2, "reminder": 4, "due_change": 3, "recommendation": 1, "final_proviso": 3, "dissent": 3, "event": len(doc.Events)}
+		"basis": 2, "comment": 2, "reminder": 4, "due_change": 4, "recommendation": 1, "final_proviso": 3, "dissent": 3, "event": len(doc.Events)}
 	for s, n := range want {
 		if sections[s] != n {
 			t.Errorf("CSV has %d %s rows; want %d", sections[s], s, n)

@@ -41,8 +41,8 @@ func (d *demoRun) run() error {
 		}
 		return ""
 	}
-	labels := map[string]string{"answer_approve": "Approve", "answer_approve_with_provisos": "Approve with provisos",
-		"answer_rwa": "Return for more information", "answer_deny": "Deny"}
+	labels := map[string]string{"answer_approve": "Approve", "answer_approve_with_provisos": "Approve with conditions",
+		"answer_rwa": "Return without action", "answer_deny": "Deny"}
 	click := func(who, office, action string) {
 		d.act(who, fmt.Sprintf("presses [%s] on the %s ask", labels[action], sb.App.Service.Roster().OfficeName(office)), func() (slackfake.Ack, error) {
 			return fake.ClickButton(sb.Transport, who, ref.ChannelID, askTS(office), action)
@@ -57,14 +57,14 @@ func (d *demoRun) run() error {
 
 	click(sandbox.Reviewer("army", 1), "army", "answer_approve")
 	click(sandbox.Reviewer("navy", 2), "navy", "answer_approve_with_provisos")
-	submit(sandbox.Reviewer("navy", 2), "submits two provisos", slackfake.Input{BlockID: bot.FieldProvisos,
+	submit(sandbox.Reviewer("navy", 2), "submits two conditions", slackfake.Input{BlockID: bot.FieldProvisos,
 		Value: "For stated end-use only\nNo resale, transfer, or reexport without prior authorization by the U.S. Government"})
 	click(sandbox.Reviewer("air_force", 1), "air_force", "answer_rwa")
 	submit(sandbox.Reviewer("air_force", 1), "asks the applicant a question", slackfake.Input{BlockID: bot.FieldQuestions,
 		Value: "Identify the end user of the 40 spare detector cores."})
 	click(sandbox.Reviewer("policy", 1), "policy", "answer_deny")
 	submit(sandbox.Reviewer("policy", 1), "gives the reasons for denial", slackfake.Input{BlockID: bot.FieldReasons,
-		Value: "Risk of diversion to a restricted end user."})
+		Value: "Risk of diversion to a restricted end user."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	for _, o := range []string{"as_re", "technology", "foreign_affairs", "infosec"} {
 		click(sandbox.Reviewer(o, 1), o, "answer_approve")
 	}
@@ -81,7 +81,7 @@ func (d *demoRun) run() error {
 
 	click(sandbox.Reviewer("army", 2), "army", "answer_deny")
 	submit(sandbox.Reviewer("army", 2), "changes Army's position to Deny, with reasons", slackfake.Input{BlockID: bot.FieldReasons,
-		Value: "New information on the consignee."})
+		Value: "New information on the consignee."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 
 	d.act(sandbox.Analyst, "types `/referral status` in the referral channel", func() (slackfake.Ack, error) {
 		return fake.SlashCommand(sb.Transport, sandbox.Analyst, ref.ChannelID, "/referral", "status")
@@ -89,7 +89,7 @@ func (d *demoRun) run() error {
 	d.act(sandbox.Analyst, "types `/referral recommend`", func() (slackfake.Ack, error) {
 		return fake.SlashCommand(sb.Transport, sandbox.Analyst, ref.ChannelID, "/referral", "recommend")
 	})
-	submit(sandbox.Analyst, "chooses Approve with provisos, keeps Navy's provisos, adds one, and writes the rationale",
+	submit(sandbox.Analyst, "chooses Approve with conditions, keeps Navy's conditions, adds one, and writes the rationale",
 		slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeApproveWithProvisos)},
 		slackfake.Input{BlockID: bot.FieldAddProvisos, Value: "Applicant must inform consignee of all license conditions"},
 		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's provisos answer Policy's and Army's diversion concerns."})

@@ -106,7 +106,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		h.click(reviewer("army", 2), r.ChannelID, h.askMessage(r, "army").TS, "answer_deny")
 		v := h.lastView(reviewer("army", 2), bot.CallbackPosition)
 		h.tr.Transport = &holdBack{Transport: h.tr.Transport}
-		h.Fake.SubmitView(h.tr, reviewer("army", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Because."})
+		h.Fake.SubmitView(h.tr, reviewer("army", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Because."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 		h.tr.Transport = h.tr.Transport.(*holdBack).Transport
 		ack := h.replayAs(user)
 		return eventLogged("position.recorded")(h, r, user), string(ack.Body)

@@ -66,7 +66,7 @@ func TestAnswerFromHome(t *testing.T) {
 	if p.ID != v.ID || !strings.Contains(blocksText(p.Blocks), "Deny") {
 		t.Fatalf("after choosing Deny: view %s (%s); want %s replaced by the Deny form", p.ID, p.CallbackID, v.ID)
 	}
-	h.submit(navy, p.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."})
+	h.submit(navy, p.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.drain()
 	if pos := h.ask(r, "navy").Current; pos == nil || pos.Outcome != bot.OutcomeDeny || pos.Reasons != "Diversion risk." {
 		t.Errorf("navy's position after Deny from the Home tab: %+v", pos)
@@ -94,7 +94,8 @@ func TestAnswerFromHome(t *testing.T) {
 	h.command(analyst, r.ChannelID, "recommend")
 	rec := h.lastView(analyst, bot.CallbackRecommendation)
 	h.submit(analyst, rec.ID, slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeDeny)},
-		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's diversion concern stands."})
+		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's diversion concern stands."},
+		slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	v = h.answerFromHome(tech, r, "technology")
 	if text := blocksText(v.Blocks); v.CallbackID == bot.CallbackAnswerChoice || !strings.Contains(text, "already recorded") {
 		t.Errorf("Answer after the recommendation opened %s: %s", v.CallbackID, text)

@@ -83,7 +83,7 @@ func testLifecycle(t *testing.T, transport string) {
 	pol := h.askMessage(r, "policy")
 	h.click(reviewer("policy", 1), r.ChannelID, pol.TS, "answer_deny")
 	v = h.lastView(reviewer("policy", 1), bot.CallbackPosition)
-	h.submit(reviewer("policy", 1), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk to a restricted end user."})
+	h.submit(reviewer("policy", 1), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk to a restricted end user."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.drain()
 	if p := h.ask(r, "policy").Current; p == nil || p.Outcome != bot.OutcomeDeny || p.Reasons == "" {
 		t.Fatalf("policy position = %+v", p)
@@ -108,7 +108,7 @@ func testLifecycle(t *testing.T, transport string) {
 	// A change of position keeps the history.
 	h.click(reviewer("army", 2), r.ChannelID, h.askMessage(r, "army").TS, "answer_deny")
 	v = h.lastView(reviewer("army", 2), bot.CallbackPosition)
-	h.submit(reviewer("army", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "New intelligence on the end user."})
+	h.submit(reviewer("army", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "New intelligence on the end user."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.drain()
 	history, _ = h.App.DB.Positions(h.ctx, h.ask(r, "army").ID)
 	if len(history) != 2 || history[0].Outcome != bot.OutcomeApprove || history[1].Outcome != bot.OutcomeDeny || history[1].AnsweredBy != reviewer("army", 2) {
@@ -126,7 +126,7 @@ func testLifecycle(t *testing.T, transport string) {
 		ResponseType string          `json:"response_type"`
 		Blocks       json.RawMessage `json:"blocks"`
 	}
-	if err := ack.Decode(&status); err != nil || status.ResponseType != "ephemeral" || !strings.Contains(string(status.Blocks), `Approve with provisos by \u003c@UNAVY2\u003e`) {
+	if err := ack.Decode(&status); err != nil || status.ResponseType != "ephemeral" || !strings.Contains(string(status.Blocks), `Approve with conditions by \u003c@UNAVY2\u003e`) {
 		t.Errorf("status ack = %s (%v)", ack.Body, err)
 	}
 	if ack := h.command(analyst, h.General, "status"); !strings.Contains(string(ack.Body), "isn't a referral channel") {
@@ -140,7 +140,7 @@ func testLifecycle(t *testing.T, transport string) {
 	h.command(analyst, r.ChannelID, "recommend")
 	v = h.lastView(analyst, bot.CallbackRecommendation)
 	modalText := blocksText(v.Blocks)
-	for _, want := range []string{"*Army* — :no_entry: Deny", "*Navy* — :ballot_box_with_check: Approve with provisos", "Diversion risk", "No position yet:"} {
+	for _, want := range []string{"*Army* — :no_entry: Deny", "*Navy* — :ballot_box_with_check: Approve with conditions", "Diversion risk", "No position yet:"} {
 		if !strings.Contains(modalText, want) {
 			t.Errorf("recommendation modal lacks %q:\n%s", want, modalText)
 		}
@@ -180,7 +180,7 @@ func testLifecycle(t *testing.T, transport string) {
 	if !ok {
 		t.Fatal("final recommendation not posted")
 	}
-	if txt := blocksText(final.Blocks); !strings.Contains(txt, "Overrides (dissent):* *Army* (Deny), *Air Force* (Return for more information (RWA)), *Policy* (Deny)") ||
+	if txt := blocksText(final.Blocks); !strings.Contains(txt, "Overrides (dissent):* *Army* (Deny), *Air Force* (Return without action (RWA)), *Policy* (Deny)") ||
 		!strings.Contains(txt, "*DTSA (analyst)*") {
 		t.Errorf("final message = %s", txt)
 	}

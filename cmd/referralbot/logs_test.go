@@ -47,7 +47,7 @@ func TestLogsCarryNoSecretsOrDetails(t *testing.T) {
 	h.Fake.FailNext("chat.update", "fatal_error", 1) // a logged retry
 	h.click(reviewer("army", 1), r.ChannelID, h.askMessage(r, "army").TS, "answer_deny")
 	v := h.lastView(reviewer("army", 1), bot.CallbackPosition)
-	h.submit(reviewer("army", 1), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Secret-ish reasons about the consignee"})
+	h.submit(reviewer("army", 1), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Secret-ish reasons about the consignee"}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.click(reviewer("navy", 1), r.ChannelID, h.askMessage(r, "army").TS, "answer_approve") // refused: logged?
 	h.drain()
 	h.command(analyst, r.ChannelID, "recommend")

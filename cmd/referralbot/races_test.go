@@ -97,7 +97,7 @@ func TestViewSubmittedTwice(t *testing.T) {
 	who := reviewer("policy", 1)
 	h.click(who, r.ChannelID, h.askMessage(r, "policy").TS, "answer_deny")
 	v := h.lastView(who, bot.CallbackPosition)
-	h.submit(who, v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."})
+	h.submit(who, v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {

@@ -104,7 +104,7 @@ func TestHomeTab(t *testing.T) {
 	// Navy denies: the offices disagree, and the analyst sees the split.
 	h.click(navy, r.ChannelID, h.askMessage(r, "navy").TS, "answer_deny")
 	v := h.lastView(navy, bot.CallbackPosition)
-	h.submit(navy, v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."})
+	h.submit(navy, v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.drain()
 	if home := h.homeText(analyst); !strings.Contains(home, "*split:* approve / deny") {
 		t.Errorf("analyst's Home tab lacks the split:\n%s", home)
@@ -137,7 +137,8 @@ func TestHomeTab(t *testing.T) {
 	h.command(analyst, r.ChannelID, "recommend")
 	v = h.lastView(analyst, bot.CallbackRecommendation)
 	h.submit(analyst, v.ID, slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeDeny)},
-		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's diversion concern stands."})
+		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's diversion concern stands."},
+		slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 	h.drain()
 	if home := h.homeText(analyst); strings.Contains(home, "Z123456") || !strings.Contains(home, "Z654321") {
 		t.Errorf("analyst's Home tab after the recommendation:\n%s", home)
@@ -357,7 +358,7 @@ func TestCommandsNameACase(t *testing.T) {
 		t.Errorf("recommendation modal is not about Z100002")
 	}
 	// Extend, hold and resume with the case number.
-	if got := h.command(analyst, h.General, "extend Z100001 navy 2026-12-18 waiting on a technical answer").Text(); !strings.Contains(got, "Moved Navy's due date on Z100001 to *2026-12-18*") {
+	if got := h.command(analyst, h.General, "extend Z100001 navy 2026-12-18 waiting on a technical answer").Text(); !strings.Contains(got, "Moved Navy's suspense date on Z100001 to *2026-12-18*") {
 		t.Errorf("extend = %q", got)
 	}
 	if got := h.command(analyst, h.General, "hold Z100001 RWA question out").Text(); !strings.Contains(got, "Z100001 is on hold") {
