@@ -201,7 +201,8 @@ func testQueueMode(t *testing.T, transport string) {
 	navy := h.askMessage(r, "navy")
 	h.click(reviewer("navy", 2), h.Queues["navy"], navy.TS, "answer_deny")
 	v := h.lastView(reviewer("navy", 2), bot.CallbackPosition)
-	h.submit(reviewer("navy", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk to a restricted end user."})
+	h.submit(reviewer("navy", 2), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk to a restricted end user."},
+		slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 742.4 (national security)"}) // a Commerce deny needs its basis (EO 12981)
 	h.drain()
 	if a := h.ask(r, "army"); a.Current == nil || a.Current.Outcome != bot.OutcomeApprove || a.Current.AnsweredBy != reviewer("army", 1) {
 		t.Errorf("army position = %+v; want Approve by %s", a.Current, reviewer("army", 1))
