@@ -22,7 +22,7 @@ func TestDemo(t *testing.T) {
 		"(only @navy.one sees) Only people on the Army roster can answer for Army. Nothing was recorded.",
 		"Reminder: Joint Staff's position on Z123456 is due in 2 business days",
 		"Reminder: Joint Staff's position on Z123456 is 1 business day overdue",
-		"bot posts in a direct message to @dana.analyst: Z123456: Joint Staff is overdue",
+		"bot posts in a direct message to @dana.analyst: :rotating_light: Overdue this morning on 1 of your referrals:",
 		"bot posts in #ref-commerce-z123456: Final DoD recommendation on Z123456: Approve with conditions",
 		"- v2 2026-12-14 ",
 		"Dissenting offices (overridden): Army, Air Force, Policy",
