@@ -104,6 +104,9 @@ func (s *Service) CheckAnswer(ctx context.Context, actor string, askID int64) (*
 	if !ok {
 		return nil, nil, Office{}, Errorf(EFORBIDDEN, "The office %q is no longer on the roster, so nobody can answer for it. Ask the analyst <@%s>.", ask.OfficeCode, ref.AnalystID)
 	}
+	if ask.State == AskWithdrawn {
+		return nil, nil, Office{}, Errorf(ECLOSED, "The analyst withdrew this ask (%s), so %s's position is not needed. Nothing was recorded; contact the analyst <@%s> if %s should be asked again.", ask.WithdrawnReason, office.Name, ref.AnalystID, office.Name)
+	}
 	if ref.State == ReferralRecommended || ask.State == AskClosed {
 		return nil, nil, Office{}, Errorf(ECLOSED, "Thank you — but the final recommendation on %s is already recorded, so positions can no longer change. Contact the analyst <@%s> if something is wrong.", ref.CaseNumber, ref.AnalystID)
 	}
@@ -153,6 +156,10 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		ask, err := tx.Ask(ctx, askID)
 		if err != nil {
 			return err
+		}
+		if ask.State == AskWithdrawn || ask.State == AskClosed {
+			// Withdrawn (or closed) while the form was open.
+			return Errorf(ECLOSED, "Meanwhile this ask to %s was withdrawn or closed on %s. Nothing was recorded.", office.Name, ref.CaseNumber)
 		}
 		if ask.Current != nil && samePosition(ask.Current, pos) {
 			*pos = *ask.Current // a double click: nothing new to record

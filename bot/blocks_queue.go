@@ -59,6 +59,11 @@ func OfficeAskMessage(r *Referral, a *Ask, roster *Roster) Message {
 	return m
 }
 
+// MaxDigestText bounds a morning message's text: under Slack's recommended 4,000
+// characters, so it is read rather than collapsed. The lines that do not fit are
+// counted at the end.
+const MaxDigestText = 3500
+
 // DigestLine is one ask in an office's morning digest.
 type DigestLine struct {
 	CaseNumber string
@@ -76,8 +81,13 @@ func DigestText(office Office, lines []DigestLine, more int) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, ":sunrise: Good morning, %s: %d ask%s due within two business days or overdue.", who, len(lines)+more, plural(len(lines)+more))
-	for _, l := range lines {
-		fmt.Fprintf(&b, "\n• <%s|%s> — %s", l.Link, esc(l.CaseNumber), l.DueWords)
+	for i, l := range lines {
+		line := fmt.Sprintf("\n• <%s|%s> — %s", l.Link, esc(l.CaseNumber), l.DueWords)
+		if b.Len()+len(line) > MaxDigestText {
+			more += len(lines) - i // counted, not listed: a morning message stays readable
+			break
+		}
+		b.WriteString(line)
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "\n…and %d more: see the Home tab.", more)
@@ -98,12 +108,17 @@ func EscalationText(lines []EscalationLine, more int) string {
 	n := len(lines) + more
 	var b strings.Builder
 	fmt.Fprintf(&b, ":rotating_light: Overdue this morning on %d of your referrals:", n)
-	for _, l := range lines {
+	for i, l := range lines {
 		where := esc(l.CaseNumber)
 		if l.ChannelID != "" {
 			where += " <#" + l.ChannelID + ">"
 		}
-		fmt.Fprintf(&b, "\n• %s — %s", where, esc(strings.Join(l.Offices, ", ")))
+		line := fmt.Sprintf("\n• %s — %s", where, esc(strings.Join(l.Offices, ", ")))
+		if b.Len()+len(line) > MaxDigestText {
+			more += len(lines) - i
+			break
+		}
+		b.WriteString(line)
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "\n…and %d more: `/referral list overdue`.", more)

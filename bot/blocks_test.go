@@ -152,6 +152,26 @@ func queueRoster() *bot.Roster {
 	return ro
 }
 
+func TestMorningMessagesStayShort(t *testing.T) {
+	var lines []bot.DigestLine
+	var esc []bot.EscalationLine
+	for i := range 200 {
+		lines = append(lines, bot.DigestLine{CaseNumber: fmt.Sprintf("Z%06d", i),
+			Link: fmt.Sprintf("https://dtsa.slack.com/archives/C0123QUEUE/p17642556%08d", i), DueWords: "12 business days overdue"})
+		esc = append(esc, bot.EscalationLine{CaseNumber: fmt.Sprintf("Z%06d", i), ChannelID: "C0123REFERRAL",
+			Offices: []string{"Army", "Navy", "Air Force", "Joint Staff", "A&S / R&E", "Policy", "DTSA Technology", "DTSA Foreign Affairs", "DTSA Information Security"}})
+	}
+	army, _ := queueRoster().Office("army")
+	for name, text := range map[string]string{"digest": bot.DigestText(army, lines, 0), "escalation": bot.EscalationText(esc, 0)} {
+		if len(text) > 4000 {
+			t.Errorf("%s of 200 lines is %d characters; want under Slack's recommended 4,000", name, len(text))
+		}
+		if !strings.Contains(text, "more") || !strings.Contains(text, "200") {
+			t.Errorf("%s does not count what it leaves out: %q", name, text[len(text)-120:])
+		}
+	}
+}
+
 func TestOfficeAskMessage(t *testing.T) {
 	qr := queueRoster()
 	open := sampleTally()

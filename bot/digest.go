@@ -81,10 +81,18 @@ func (s *Service) recordDigests(ctx context.Context, today time.Time) error {
 		return err
 	}
 	ds = append(ds, esc...)
-	if len(ds) == 0 {
-		return nil
-	}
+	// The morning itself is recorded too, in the same transaction: a restart or a
+	// second instance later that day finds it and records nothing, so an office that
+	// had nothing due at the reminder time gets no "good morning" in the afternoon.
+	morning := &Digest{ID: digestID("morning", "all", today), Text: "the morning's digests are recorded"}
 	return s.store.Update(ctx, func(tx Tx) error {
+		first, err := tx.RecordDigest(ctx, morning)
+		if err != nil || !first {
+			return err
+		}
+		if err := tx.MarkDigestPosted(ctx, morning.ID, digestMarker); err != nil {
+			return err
+		}
 		for _, d := range ds {
 			if _, err := tx.RecordDigest(ctx, d); err != nil {
 				return err
@@ -93,6 +101,10 @@ func (s *Service) recordDigests(ctx context.Context, today time.Time) error {
 		return nil
 	})
 }
+
+// digestMarker is the posted_ts of the row that records a morning as done: it is
+// never a message.
+const digestMarker = "marker"
 
 // officeDigest is an office's digest for today, nil when nothing is coming due.
 func (s *Service) officeDigest(ctx context.Context, o Office, today time.Time) (*Digest, error) {

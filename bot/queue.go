@@ -269,10 +269,14 @@ func (s *Service) checkJoins(ctx context.Context, o Office, users []string) erro
 	return err
 }
 
-// QueueProblems checks that the bot is a member of every office's queue channel (a
-// bot cannot join a private channel by itself: an operator must invite it). It
-// returns one line per problem, empty when all is well.
-func (s *Service) QueueProblems(ctx context.Context) []string {
+// CheckQueues checks every office's queue channel: the bot must be a member (a bot
+// cannot join a private channel by itself: an operator must invite it), and the
+// channel must be private, because asks in a queue carry the referral's details
+// (controlled unclassified information). An office whose queue fails either check
+// falls back to the referral-channel mode until the bot restarts: its asks go in the
+// referral's private channel and its roster is invited. It returns one line per
+// problem, empty when all is well. Call it at start-up, before serving.
+func (s *Service) CheckQueues(ctx context.Context) []string {
 	var problems []string
 	for _, ch := range s.roster.QueueChannels() {
 		var offices []string
@@ -281,12 +285,25 @@ func (s *Service) QueueProblems(ctx context.Context) []string {
 				offices = append(offices, o.Code)
 			}
 		}
-		member, err := s.slack.IsMember(ctx, ch)
+		member, private, err := s.slack.QueueAccess(ctx, ch)
+		problem := ""
 		switch {
 		case err != nil:
-			problems = append(problems, fmt.Sprintf("queue channel %s (%s): could not check membership: %v", ch, strings.Join(offices, ", "), err))
+			problem = fmt.Sprintf("could not check it: %v", err)
 		case !member:
-			problems = append(problems, fmt.Sprintf("queue channel %s (%s): the bot is not a member; invite it (/invite @referralbot in the channel)", ch, strings.Join(offices, ", ")))
+			problem = "the bot is not a member; invite it (/invite @referralbot in the channel)"
+		case !private:
+			problem = "it is public; referral details must stay in private channels: make it private"
+		}
+		if problem == "" {
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("queue channel %s (%s): %s; until then these offices' asks go in each referral's channel",
+			ch, strings.Join(offices, ", "), problem))
+		for i := range s.roster.Offices {
+			if s.roster.Offices[i].QueueChannel == ch {
+				s.roster.Offices[i].QueueChannel = ""
+			}
 		}
 	}
 	return problems

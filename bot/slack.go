@@ -64,9 +64,10 @@ type SlackViews interface {
 
 // SlackQueues is what office queues, quiet channels and archiving need of Slack.
 type SlackQueues interface {
-	// IsMember reports whether the bot is in the channel (queue channels are
-	// checked at start-up: a bot cannot join a private channel by itself).
-	IsMember(ctx context.Context, channelID string) (bool, error)
+	// Queue channels are checked at start-up: a bot cannot join a private channel
+	// by itself, and referral details must not go to a public one.
+	// QueueAccess reports whether the bot is in the channel and whether it is private.
+	QueueAccess(ctx context.Context, channelID string) (member, private bool, err error)
 	// Kick removes a user from a channel; one not in it is not an error.
 	Kick(ctx context.Context, channelID, userID string) error
 	// Archive archives a channel; one already archived is not an error.

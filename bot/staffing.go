@@ -117,8 +117,24 @@ func (s *Service) WithdrawAsk(ctx context.Context, actor string, referralID int6
 		})); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: ask.ID},
-			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+		// Need to know: who joined the discussion through the withdrawn office leaves it
+		// (unless entitled another way; removeLeavers checks).
+		joins, err := tx.OfficeJoins(ctx, ask.OfficeCode)
+		if err != nil {
+			return err
+		}
+		jobs := []*Job{{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: ask.ID},
+			{Kind: JobUpdateSummary, ReferralID: ref.ID}, {Kind: JobRefreshHome, ReferralID: ref.ID}}
+		for _, jn := range joins {
+			if jn.ReferralID != ref.ID {
+				continue
+			}
+			if err := tx.MarkJoinLeaving(ctx, &jn); err != nil {
+				return err
+			}
+			jobs = append(jobs, &Job{Kind: JobRemoveLeavers, ReferralID: ref.ID})
+		}
+		return s.enqueue(ctx, tx, jobs...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("withdraw %s on referral %d: %w", officeCode, referralID, err)

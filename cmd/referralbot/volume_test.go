@@ -252,7 +252,9 @@ func testJoinDiscussion(t *testing.T, transport string) {
 	r := h.openReferralWith("Z123456", askOffices("army", "navy"))
 	queue, ask := h.Queues["army"], h.askMessage(r, "army")
 
-	// A stranger, and a reviewer of another office, see the army queue but are refused.
+	// A stranger, and a reviewer of another office, are in the army queue (a private
+	// channel, but people come and go) without being on its roster: refused.
+	h.Fake.JoinChannel(queue, outsider, reviewer("navy", 1))
 	for _, u := range []string{outsider, reviewer("navy", 1)} {
 		h.click(u, queue, ask.TS, bot.ActionJoinDiscussion)
 		h.drain()

@@ -132,7 +132,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
 		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile})
 	// Queue channels: a bot cannot join a private channel by itself.
-	queueProblems := a.Service.QueueProblems(ctx)
+	queueProblems := a.Service.CheckQueues(ctx)
 	for _, p := range queueProblems {
 		a.Log.Error("office queue unusable: " + p)
 	}

@@ -52,14 +52,19 @@ type Sandbox struct {
 type Option func(*options)
 
 type options struct {
-	queues bool
-	env    map[string]string
+	queues       bool
+	publicQueues bool
+	env          map[string]string
 }
 
 // WithQueues gives every office a queue channel (#army-queue, …) with its two
 // reviewers and the bot in it: DTSA's volume mode. Without it, asks go in the
 // referral's channel and the offices' rosters are invited there.
 func WithQueues() Option { return func(o *options) { o.queues = true } }
+
+// WithPublicQueues is WithQueues with public queue channels: a misconfiguration
+// the bot must refuse, since asks in a queue carry the referral's details.
+func WithPublicQueues() Option { return func(o *options) { o.queues, o.publicQueues = true, true } }
 
 // WithSetting sets one more environment setting of the bot (e.g. ARCHIVE_AFTER_DAYS).
 func WithSetting(key, value string) Option {
@@ -102,7 +107,12 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 			users = ", users: [" + Delegate + "]"
 		}
 		if opt.queues {
-			q := sb.Fake.AddChannel(o.Code+"-queue", false, r1, r2, sb.Fake.BotUserID())
+			// Private, as a queue must be: its asks carry the referral's details.
+			queueMembers := []string{r1, r2, sb.Fake.BotUserID()}
+			if o.Code == "army" {
+				queueMembers = append(queueMembers, Delegate)
+			}
+			q := sb.Fake.AddChannel(o.Code+"-queue", !opt.publicQueues, queueMembers...)
 			sb.Queues[o.Code] = q
 			users += ", queue_channel: " + q
 		}

@@ -11,16 +11,17 @@ import (
 	"github.com/referralbot/referralbot/bot"
 )
 
-// IsMember reports whether the bot is in the channel. A private channel the bot is
-// not in does not exist for it (channel_not_found): that is not being a member.
-func (c *Client) IsMember(ctx context.Context, channelID string) (bool, error) {
+// QueueAccess reports whether the bot is in the channel and whether the channel is
+// private. A private channel the bot is not in does not exist for it
+// (channel_not_found): that is not being a member.
+func (c *Client) QueueAccess(ctx context.Context, channelID string) (member, private bool, err error) {
 	ch, err := c.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
 	if err := slackError(err); errors.Is(err, bot.ErrSlackNotFound) {
-		return false, nil
+		return false, true, nil
 	} else if err != nil {
-		return false, fmt.Errorf("conversations.info %s: %w", channelID, err)
+		return false, false, fmt.Errorf("conversations.info %s: %w", channelID, err)
 	}
-	return ch.IsMember && !ch.IsArchived, nil
+	return ch.IsMember && !ch.IsArchived, ch.IsPrivate, nil
 }
 
 // Kick removes a user from a channel. One who is not there is already where the
