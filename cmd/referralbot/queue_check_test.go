@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/internal/sandbox"
+	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
 // TestPublicQueueIsRefused: asks in a queue carry the referral's details, so a
@@ -29,5 +31,26 @@ func TestPublicQueueIsRefused(t *testing.T) {
 	}
 	if !h.isMember(r.ChannelID, reviewer("army", 1)) {
 		t.Error("army's roster was not invited to the referral channel in the fallback mode")
+	}
+}
+
+// TestWithdrawnAskTakesNoAnswer: a reviewer has the Deny form open when the analyst
+// withdraws the ask; submitting it records nothing and the ask stays withdrawn.
+func TestWithdrawnAskTakesNoAnswer(t *testing.T) {
+	h := newHarness(t, "http", sandbox.WithQueues())
+	r := h.openReferralWith("Z123456", askOffices("army", "navy"))
+	navy := h.askMessage(r, "navy")
+	h.click(reviewer("navy", 1), h.Queues["navy"], navy.TS, "answer_deny")
+	v := h.lastView(reviewer("navy", 1), bot.CallbackPosition)
+	h.command(analyst, r.ChannelID, "withdraw navy no naval equities")
+	h.drain()
+	ack := h.submit(reviewer("navy", 1), v.ID, slackfake.Input{BlockID: bot.FieldReasons, Value: "Diversion risk."},
+		slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 742.4"})
+	h.drain()
+	if !strings.Contains(string(ack.Body), "withdrew this ask") || !strings.Contains(string(ack.Body), "Nothing was recorded") {
+		t.Errorf("submitting on a withdrawn ask answered %s; want a refusal saying it was withdrawn", ack.Body)
+	}
+	if a := h.ask(r, "navy"); a.State != bot.AskWithdrawn || a.Current != nil {
+		t.Errorf("navy ask = state %s, position %+v; want withdrawn with no position", a.State, a.Current)
 	}
 }
