@@ -84,12 +84,12 @@ func runCmd(now clock.Clock, env environ, args ...string) (stdout, stderr string
 // start is Friday 2026-11-27 10:00 in New York.
 var start = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T, transport string) *harness {
+func newHarness(t *testing.T, transport string, opts ...sandbox.Option) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	sb, err := sandbox.New(ctx, transport, t.TempDir(), start, log)
+	sb, err := sandbox.New(ctx, transport, t.TempDir(), start, log, opts...)
 	if err != nil {
 		t.Fatalf("sandbox: %v", err)
 	}
@@ -186,18 +186,32 @@ func (h *harness) click(user, channel, ts, actionID string) {
 // openReferral opens a referral through the modal as the analyst and returns it.
 func (h *harness) openReferral(caseNumber string) *bot.Referral {
 	h.t.Helper()
-	h.command(analyst, h.General, "new")
-	v := h.lastView(analyst, bot.CallbackOpenReferral)
-	ack := h.submit(analyst, v.ID, referralInputs(caseNumber)...)
-	if len(ack.Body) > 0 && strings.Contains(string(ack.Body), "errors") {
-		h.t.Fatalf("open referral refused: %s", ack.Body)
-	}
+	return h.openReferralAs(analyst, caseNumber)
+}
+
+// openReferralAs opens a referral through the modal as user, with more inputs on
+// top of referralInputs' (offices, due dates…), and returns it.
+func (h *harness) openReferralAs(user, caseNumber string, more ...slackfake.Input) *bot.Referral {
+	h.t.Helper()
+	h.submitReferral(user, caseNumber, more...)
 	h.drain()
 	r, err := h.App.DB.ReferralByCase(h.ctx, bot.AgencyCommerce, caseNumber)
 	if err != nil {
 		h.t.Fatalf("referral %s not stored: %v", caseNumber, err)
 	}
 	return r
+}
+
+// submitReferral fills in and submits the New referral modal as user, leaving the
+// Slack work it queues undone (see drain).
+func (h *harness) submitReferral(user, caseNumber string, more ...slackfake.Input) {
+	h.t.Helper()
+	h.command(user, h.General, "new")
+	v := h.lastView(user, bot.CallbackOpenReferral)
+	ack := h.submit(user, v.ID, append(referralInputs(caseNumber), more...)...)
+	if len(ack.Body) > 0 && strings.Contains(string(ack.Body), "errors") {
+		h.t.Fatalf("open referral %s refused: %s", caseNumber, ack.Body)
+	}
 }
 
 // askMessage returns the ask message of an office in the referral channel.
