@@ -97,7 +97,7 @@ type EscalationLine struct {
 func EscalationText(lines []EscalationLine, more int) string {
 	n := len(lines) + more
 	var b strings.Builder
-	fmt.Fprintf(&b, ":rotating_light: Overdue this morning on %d of your referral%s:", n, plural(n))
+	fmt.Fprintf(&b, ":rotating_light: Overdue this morning on %d of your referrals:", n) // "1 of your referrals", too
 	for _, l := range lines {
 		where := esc(l.CaseNumber)
 		if l.ChannelID != "" {
