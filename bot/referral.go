@@ -81,8 +81,8 @@ type AskState string
 
 // Ask states.
 const (
-	AskAwaiting AskState = "awaiting" // no position yet
-	AskAnswered AskState = "answered" // the office has a current position (it may still change it)
+	AskAwaiting  AskState = "awaiting"  // no position yet
+	AskAnswered  AskState = "answered"  // the office has a current position (it may still change it)
 	AskClosed    AskState = "closed"    // the final recommendation is recorded; no more answers
 	AskWithdrawn AskState = "withdrawn" // the analyst withdrew the ask; the office is not expected to answer
 )
