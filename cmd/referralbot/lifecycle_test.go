@@ -212,7 +212,8 @@ func TestOpenTwice(t *testing.T) {
 		Action string            `json:"response_action"`
 		Errors map[string]string `json:"errors"`
 	}
-	if err := ack.Decode(&resp); err != nil || resp.Action != "errors" || !strings.Contains(resp.Errors[bot.FieldCaseNumber], "already open in <#"+r.ChannelID+">") {
+	// Plain text: Slack shows input errors literally, so a <#C…> link would show raw.
+	if err := ack.Decode(&resp); err != nil || resp.Action != "errors" || !strings.Contains(resp.Errors[bot.FieldCaseNumber], "already open in #"+r.ChannelName) {
 		t.Errorf("second open ack = %s", ack.Body)
 	}
 	h.drain()

@@ -80,7 +80,7 @@ func TestServeHTTP(t *testing.T) {
 	defer fake.Close()
 	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret", "REDIS_URL": redisURL()})
 
-	if code, body := get(t, "http://"+addr+"/readyz"); code != 200 || body != `{"database":"ok","reminder_queue":"ok","slack_auth":"ok"}`+"\n" {
+	if code, body := get(t, "http://"+addr+"/readyz"); code != 200 || body != `{"database":"ok","queue_channels":"ok","reminder_queue":"ok","slack_auth":"ok"}`+"\n" {
 		t.Errorf("/readyz = %d %s", code, body)
 	}
 
