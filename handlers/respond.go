@@ -35,12 +35,23 @@ func (r *Router) failure(err error, what string) string {
 }
 
 // tell shows text to one user in a channel (see tellPresser for button presses).
+// Slack shows an ephemeral message only to a member of the channel: anyone else is
+// told by direct message instead.
 func (r *Router) tell(ctx context.Context, channelID, userID, text string) {
 	if channelID == "" {
 		return
 	}
-	if err := r.slack.PostEphemeral(ctx, channelID, userID, bot.Message{Text: text,
-		Blocks: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}}); err != nil {
+	m := bot.Message{Text: text,
+		Blocks: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}}
+	err := r.slack.PostEphemeral(ctx, channelID, userID, m)
+	var se *bot.SlackError
+	if errors.As(err, &se) && se.Code == "user_not_in_channel" {
+		var dm string
+		if dm, err = r.slack.OpenDM(ctx, userID); err == nil {
+			_, err = r.slack.PostMessage(ctx, dm, m)
+		}
+	}
+	if err != nil {
 		r.log.Warn("ephemeral failed", "channel", channelID, "err", err)
 	}
 }

@@ -32,10 +32,12 @@ func main() {
 	}
 }
 
-// run runs a whole referral through the built-in Slack emulator: signed requests
-// to the bot's real HTTP handlers, the outbox doing the Slack work, and the clock
-// moved ahead to show reminders and an escalation. It prints what each person did
-// and what the bot told Slack, then the final record.
+// run runs a whole referral through the built-in Slack emulator in office-queue
+// mode (each office works from its own queue channel): signed requests to the
+// bot's real HTTP handlers, the outbox doing the Slack work, and the clock moved
+// ahead to show reminders, the morning digest, the escalation and the archive. It
+// prints what each person did and what the bot told Slack, the final record, and
+// what it all cost in notifications.
 func run(ctx context.Context, stdout, stderr io.Writer) error {
 	dir, err := os.MkdirTemp("", "referralbot-demo-")
 	if err != nil {
@@ -43,7 +45,7 @@ func run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, err := sandbox.New(ctx, "http", dir, demoStart, log)
+	sb, err := sandbox.New(ctx, "http", dir, demoStart, log, sandbox.WithQueues())
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
@@ -84,7 +86,7 @@ func (d *demoRun) act(who, what string, do func() (slackfake.Ack, error)) slackf
 		return ack
 	}
 	if txt := ack.Text(); txt != "" {
-		d.say("  (only @%s sees) %s", name(who), txt)
+		d.say("  (only @%s sees) %s", name(who), d.readable(txt))
 	}
 	d.narrateCalls()
 	return ack
@@ -112,11 +114,15 @@ func (d *demoRun) tick(to time.Time) {
 func (d *demoRun) narrateCalls() {
 	calls := d.sb.Fake.Calls()
 	for _, c := range calls[d.seen:] {
-		if c.Error != "" {
+		ch := c.Param("channel")
+		switch {
+		case c.Method == "chat.postEphemeral" && c.Error == "user_not_in_channel":
+			d.say("  (@%s is not in %s, so the bot tells them by direct message)", name(c.Param("user")), d.where(ch))
+			continue
+		case c.Error != "":
 			d.say("  bot → Slack %s failed: %s", c.Method, c.Error)
 			continue
 		}
-		ch := c.Param("channel")
 		switch c.Method {
 		case "conversations.create":
 			d.say("  bot creates private channel #%s", c.Param("name"))
@@ -126,13 +132,28 @@ func (d *demoRun) narrateCalls() {
 		case "conversations.setTopic":
 			d.say("  bot sets the topic of #%s: %q", d.channel(ch), c.Param("topic"))
 		case "conversations.invite":
-			d.say("  bot invites %d people to #%s", len(strings.Split(c.Param("users"), ",")), d.channel(ch))
+			var who []string
+			for u := range strings.SplitSeq(c.Param("users"), ",") {
+				who = append(who, "@"+name(u))
+			}
+			d.say("  bot invites %s to #%s", strings.Join(who, ", "), d.channel(ch))
+		case "conversations.kick":
+			d.say("  bot removes @%s from #%s", name(c.Param("user")), d.channel(ch))
+		case "conversations.archive":
+			d.say("  bot archives #%s", d.channel(ch))
 		case "chat.postMessage":
-			d.say("  bot posts in %s: %s", d.where(ch), firstLine(c.Param("text")))
+			how := "posts in"
+			if c.Param("thread_ts") != "" {
+				how = "replies in a thread in"
+			}
+			// The lines of a digest after its first stand indented under it.
+			d.say("  bot %s %s: %s", how, d.where(ch), strings.ReplaceAll(d.readable(c.Param("text")), "\n", "\n      "))
 		case "chat.update":
-			d.say("  bot updates its message in %s: %s", d.where(ch), firstLine(c.Param("text")))
+			d.say("  bot updates its message in %s: %s", d.where(ch), d.readable(firstLine(c.Param("text"))))
 		case "chat.postEphemeral":
-			d.say("  (only @%s sees) %s", name(c.Param("user")), firstLine(c.Param("text")))
+			d.say("  (only @%s sees) %s", name(c.Param("user")), d.readable(firstLine(c.Param("text"))))
+		case "files.completeUploadExternal":
+			d.say("  bot uploads the record to %s", d.where(c.Param("channel_id")))
 		case "views.open":
 			title, _ := c.JSON["view"].(map[string]any)["title"].(map[string]any)["text"].(string)
 			d.say("  bot opens the %q form", title)

@@ -10,12 +10,15 @@ import (
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
-// run is the demo's script: open, answer, be reminded, recommend, export.
+// run is the demo's script: open, answer from the office queues, join the
+// discussion, be reminded, recommend, export, archive; then the noise figures.
 func (d *demoRun) run() error {
 	sb, fake := d.sb, d.sb.Fake
 	d.say("referralbot demo: one export-license referral, start to finish, in an emulated Slack workspace.")
 	d.say("Every request below reaches the bot's real HTTP handlers signed as Slack signs them; the bot's")
 	d.say("Slack Web API calls go to the emulator, which checks them as Slack would. Times are New York's.")
+	d.say("Each office works from its own queue channel (#army-queue, …): its asks are posted there, and")
+	d.say("its reviewers join the referral's private channel only if they choose to.")
 	d.say("\n⏱  %s", demoStart.In(sb.App.Config.Location()).Format("Mon 2006-01-02 15:04 MST"))
 
 	d.act(sandbox.Analyst, "types `/referral new` in #general", func() (slackfake.Ack, error) {
@@ -32,21 +35,23 @@ func (d *demoRun) run() error {
 	if err != nil {
 		return err
 	}
-	askTS := func(office string) string {
+	ask := func(office string) *bot.Ask {
 		asks, _ := sb.App.DB.Asks(d.ctx, ref.ID)
 		for _, a := range asks {
 			if a.OfficeCode == office {
-				return a.MessageTS
+				return a
 			}
 		}
-		return ""
+		return &bot.Ask{}
 	}
 	labels := map[string]string{"answer_approve": "Approve", "answer_approve_with_provisos": "Approve with conditions",
-		"answer_rwa": "Return without action", "answer_deny": "Deny"}
+		"answer_rwa": "Return without action", "answer_deny": "Deny", bot.ActionJoinDiscussion: "Join the discussion"}
 	click := func(who, office, action string) {
-		d.act(who, fmt.Sprintf("presses [%s] on the %s ask", labels[action], sb.App.Service.Roster().OfficeName(office)), func() (slackfake.Ack, error) {
-			return fake.ClickButton(sb.Transport, who, ref.ChannelID, askTS(office), action)
-		})
+		a := ask(office)
+		d.act(who, fmt.Sprintf("presses [%s] on the %s ask in %s", labels[action], sb.App.Service.Roster().OfficeName(office), d.where(a.ChannelID)),
+			func() (slackfake.Ack, error) {
+				return fake.ClickButton(sb.Transport, who, a.ChannelID, a.MessageTS, action)
+			})
 	}
 	submit := func(who, what string, inputs ...slackfake.Input) {
 		d.act(who, what, func() (slackfake.Ack, error) {
@@ -68,15 +73,21 @@ func (d *demoRun) run() error {
 	for _, o := range []string{"as_re", "technology", "foreign_affairs", "infosec"} {
 		click(sandbox.Reviewer(o, 1), o, "answer_approve")
 	}
-	click(sandbox.Reviewer("navy", 1), "army", "answer_deny") // not on the Army roster
+	// navy.one also sits in #army-queue (people come and go in a channel), but is not
+	// on the Army roster.
+	sb.Fake.JoinChannel(sb.Queues["army"], sandbox.Reviewer("navy", 1))
+	click(sandbox.Reviewer("navy", 1), "army", "answer_deny")
 
-	// Joint Staff stays silent: the bot chases it.
+	// A Policy reviewer wants to talk it over with the analyst.
+	click(sandbox.Reviewer("policy", 1), "policy", bot.ActionJoinDiscussion)
+
+	// Joint Staff stays silent: the bot chases it in its queue, once a morning.
 	loc := sb.App.Config.Location()
 	morning := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 9, 0, 30, 0, loc) }
 	d.tick(morning(2026, 12, 9))  // 2 business days before the office due date (Fri 12-11)
 	d.tick(morning(2026, 12, 10)) // 1 business day before
 	d.tick(morning(2026, 12, 11)) // due today
-	d.tick(morning(2026, 12, 14)) // Monday: overdue, escalated to the sandbox.Analyst
+	d.tick(morning(2026, 12, 14)) // Monday: overdue, escalated to the analyst
 	click(sandbox.Reviewer("joint_staff", 2), "joint_staff", "answer_approve")
 
 	click(sandbox.Reviewer("army", 2), "army", "answer_deny")
@@ -93,6 +104,9 @@ func (d *demoRun) run() error {
 		slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeApproveWithProvisos)},
 		slackfake.Input{BlockID: bot.FieldAddProvisos, Value: "Applicant must inform consignee of all license conditions"},
 		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's provisos answer Policy's and Army's diversion concerns."})
+
+	// The channel's work is done: it is archived some business days later.
+	d.tick(morning(2026, 12, 21)) // ARCHIVE_AFTER_DAYS (5) business days after Mon 12-14
 	if d.err != nil {
 		return d.err
 	}
@@ -102,5 +116,6 @@ func (d *demoRun) run() error {
 	}
 	d.say("\n──────── The exported record ────────\n")
 	d.say("%s", record.Markdown(rec))
+	d.noise()
 	return d.err
 }

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestDemo runs the demo as a newcomer would and checks that its
-// transcript tells the whole story.
+// TestDemo runs the demo as a newcomer would and checks that its transcript tells
+// the whole story in office-queue mode, down to its noise figures.
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), &out, &errOut); err != nil {
@@ -17,22 +17,44 @@ func TestDemo(t *testing.T) {
 	transcript := out.String()
 	for _, want := range []string{
 		"bot creates private channel #ref-commerce-z123456",
-		"bot invites 20 people to #ref-commerce-z123456",
-		"bot posts in #ref-commerce-z123456: Army: your position on Z123456 is requested by 2026-12-11",
+		"bot invites @dana.analyst to #ref-commerce-z123456\n",
+		"bot posts in #army-queue: Army: your position on Z123456 is requested by 2026-12-11",
+		"bot posts in #joint_staff-queue: Joint Staff: your position on Z123456 is requested by 2026-12-11",
 		"(only @navy.one sees) Only people on the Army roster can answer for Army. Nothing was recorded.",
-		"Reminder: Joint Staff's position on Z123456 is due in 2 business days",
-		"Reminder: Joint Staff's position on Z123456 is 1 business day overdue",
-		"bot posts in a direct message to @dana.analyst: :rotating_light: Overdue this morning on 1 of your referrals:",
+		"presses [Join the discussion] on the Policy ask in #policy-queue",
+		"bot invites @policy.one to #ref-commerce-z123456\n",
+		"bot posts in #joint_staff-queue: 🌅 Good morning, @joint_staff-reviewers (Joint Staff): 1 ask due within two business days or overdue.\n      • Z123456 — due in 2 business days",
+		"bot replies in a thread in #joint_staff-queue: Reminder: Joint Staff's position on Z123456 is due in 2 business days",
+		"bot replies in a thread in #joint_staff-queue: Reminder: Joint Staff's position on Z123456 is 1 business day overdue",
+		"bot posts in a direct message to @dana.analyst: 🚨 Overdue this morning on 1 of your referrals:\n      • Z123456 #ref-commerce-z123456 — Joint Staff",
 		"bot posts in #ref-commerce-z123456: Final DoD recommendation on Z123456: Approve with conditions",
+		"bot uploads the record to #ref-commerce-z123456",
+		"⏩ The clock moves to Mon 2026-12-21 09:00 EST\n  bot archives #ref-commerce-z123456",
 		"- v2 2026-12-14 ",
 		"Dissenting offices (overridden): Army, Air Force, Policy",
+		"  #joint_staff-queue       5 top-level   4 in threads",
+		"  #ref-commerce-z123456    3 top-level   0 in threads",
+		"Thread replies in all: 4, each under the ask it is about.",
+		"Channels per reviewer (of 18): 1 channel for 16; 2 channels for @navy.one, @policy.one.",
 	} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q", want)
 		}
 	}
-	if strings.Count(transcript, "Reminder: Joint Staff") != 4 {
-		t.Errorf("want exactly 4 reminders to Joint Staff:\n%s", transcript)
+	for _, c := range []struct {
+		what string
+		want int
+	}{
+		{"bot invites ", 2}, // the analyst, then the one reviewer who pressed Join
+		{"bot posts in #joint_staff-queue: 🌅 Good morning", 4}, // one digest each business morning the ask is due soon or overdue
+		{"Good morning", 4}, // and no other office's queue gets one: they had answered
+		{"bot replies in a thread in #joint_staff-queue: Reminder: Joint Staff", 4},
+		{"Reminder: Joint Staff", 4},                          // every reminder is a thread reply
+		{"bot posts in a direct message to @dana.analyst", 1}, // one escalation, not one per reminder
+	} {
+		if got := strings.Count(transcript, c.what); got != c.want {
+			t.Errorf("transcript has %q %d times; want %d", c.what, got, c.want)
+		}
 	}
 	if t.Failed() {
 		t.Logf("transcript:\n%s", transcript)

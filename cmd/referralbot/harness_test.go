@@ -199,18 +199,32 @@ func (h *harness) openReferral(caseNumber string) *bot.Referral {
 // offices to ask (bot.FieldOffices) or people to invite (bot.FieldAlsoInvite).
 func (h *harness) openReferralWith(caseNumber string, more ...slackfake.Input) *bot.Referral {
 	h.t.Helper()
-	h.command(analyst, h.General, "new")
-	v := h.lastView(analyst, bot.CallbackOpenReferral)
-	ack := h.submit(analyst, v.ID, append(referralInputs(caseNumber), more...)...)
-	if len(ack.Body) > 0 && strings.Contains(string(ack.Body), "errors") {
-		h.t.Fatalf("open referral refused: %s", ack.Body)
-	}
+	return h.openReferralAs(analyst, caseNumber, more...)
+}
+
+// openReferralAs opens a referral through the modal as user, with more inputs on
+// top of referralInputs' (offices, due dates…), and returns it.
+func (h *harness) openReferralAs(user, caseNumber string, more ...slackfake.Input) *bot.Referral {
+	h.t.Helper()
+	h.submitReferral(user, caseNumber, more...)
 	h.drain()
 	r, err := h.App.DB.ReferralByCase(h.ctx, bot.AgencyCommerce, caseNumber)
 	if err != nil {
 		h.t.Fatalf("referral %s not stored: %v", caseNumber, err)
 	}
 	return r
+}
+
+// submitReferral fills in and submits the New referral modal as user, leaving the
+// Slack work it queues undone (see drain).
+func (h *harness) submitReferral(user, caseNumber string, more ...slackfake.Input) {
+	h.t.Helper()
+	h.command(user, h.General, "new")
+	v := h.lastView(user, bot.CallbackOpenReferral)
+	ack := h.submit(user, v.ID, append(referralInputs(caseNumber), more...)...)
+	if len(ack.Body) > 0 && strings.Contains(string(ack.Body), "errors") {
+		h.t.Fatalf("open referral %s refused: %s", caseNumber, ack.Body)
+	}
 }
 
 // askMessage returns the ask message of an office where it was posted: the

@@ -43,8 +43,9 @@ type Sandbox struct {
 	Fake      *slackfake.Server
 	App       *app.App
 	Transport slackfake.Transport
-	General   string            // a public channel everyone is in, where referrals are opened from
-	Queues    map[string]string // office code → its queue channel, in queue mode
+	General   string              // a public channel everyone is in, where referrals are opened from
+	Queues    map[string]string   // office code → its queue channel, in queue mode
+	groups    map[string][]string // person → the user groups the sandbox put them in
 	closers   []func()
 }
 
@@ -84,7 +85,7 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 	for _, opt := range opts {
 		opt(&o)
 	}
-	sb := &Sandbox{Clock: clock.NewManual(start), Queues: map[string]string{}}
+	sb := &Sandbox{Clock: clock.NewManual(start), Queues: map[string]string{}, groups: map[string][]string{}}
 	sb.Fake = slackfake.New(slackfake.WithClock(sb.Clock.Now))
 	sb.closers = append(sb.closers, sb.Fake.Close)
 
@@ -101,6 +102,7 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 		sb.Fake.AddUser(r1, o.Code+".one")
 		sb.Fake.AddUser(r2, o.Code+".two")
 		sb.Fake.AddUserGroup(Group(o.Code), o.Code+"-reviewers", r1, r2)
+		sb.groups[r1], sb.groups[r2] = []string{Group(o.Code)}, []string{Group(o.Code)}
 		members = append(members, r1, r2)
 		users := ""
 		if o.Code == "army" {
