@@ -74,19 +74,6 @@ func ReminderMessage(r *Referral, a *Ask, rem *Reminder, roster *Roster, loc *ti
 	}
 }
 
-// EscalationDM tells the analyst an office is overdue. It is a direct message, so
-// it carries only the case number, the office, the due date and a link to the
-// channel: the referral's details are controlled information and stay in the channel.
-func EscalationDM(r *Referral, a *Ask, rem *Reminder, roster *Roster) Message {
-	text := fmt.Sprintf(":rotating_light: %s: *%s* is %s (due %s). <#%s>", esc(r.CaseNumber),
-		esc(roster.OfficeName(a.OfficeCode)), dueWords(rem.DaysLeft), FormatDate(a.DueDate), r.ChannelID)
-	return Message{
-		Text:   fmt.Sprintf("%s: %s is overdue", r.CaseNumber, roster.OfficeName(a.OfficeCode)),
-		Blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)},
-		Key:    "escalation:" + rem.ID,
-	}
-}
-
 func stripStars(s string) string {
 	out := make([]rune, 0, len(s))
 	for _, r := range s {

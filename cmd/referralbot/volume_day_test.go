@@ -311,10 +311,11 @@ func (d *dayRun) strangerJoins() {
 	invites := len(d.Fake.CallsTo("conversations.invite"))
 	for _, r := range d.refs {
 		if a, ok := r.asks["army"]; ok {
+			// A Navy reviewer with a seat in the (private) Army queue, but not on its roster.
 			stranger := sandbox.Reviewer("navy", 1)
+			d.Fake.JoinChannel(a.ChannelID, stranger)
 			d.click(stranger, a.ChannelID, a.MessageTS, bot.ActionJoinDiscussion)
 			d.drain()
-			// Not a member of the Army queue, they cannot see an ephemeral message there.
 			told := d.ephemeralsTo(a.ChannelID, stranger)
 			for _, m := range d.Fake.Messages(d.Fake.DMChannel(stranger)) {
 				told = append(told, m.Text)
