@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -37,7 +36,7 @@ func dueWords(daysLeft int) string {
 // ReminderMessage nudges an office in its ask's thread, with shortcuts to answer or
 // to snooze. An office with no queue channel has its user group and the people
 // named on its roster mentioned.
-func ReminderMessage(r *Referral, a *Ask, rem *Reminder, roster *Roster, loc *time.Location) Message {
+func ReminderMessage(r *Referral, a *Ask, rem *Reminder, roster *Roster) Message {
 	office, _ := roster.Office(a.OfficeCode)
 	who := "*" + esc(roster.OfficeName(a.OfficeCode)) + "*"
 	// An office working from its queue is pinged once a morning by its digest; a

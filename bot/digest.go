@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -119,7 +120,7 @@ func (s *Service) officeDigest(ctx context.Context, o Office, today time.Time) (
 			total-- // not posted yet: nothing to link to
 			continue
 		}
-		link, err := s.slack.Permalink(ctx, cmpOr(p.Ask.ChannelID, o.QueueChannel), p.Ask.MessageTS)
+		link, err := s.slack.Permalink(ctx, p.Ask.Channel(p.Referral), p.Ask.MessageTS)
 		if err != nil {
 			return nil, fmt.Errorf("digest of %s: %w", o.Code, err)
 		}
@@ -160,7 +161,7 @@ func (s *Service) escalations(ctx context.Context, today time.Time) ([]*Digest, 
 		}
 	}
 	var out []*Digest
-	for _, analyst := range sortedKeys(byAnalyst) {
+	for _, analyst := range slices.Sorted(maps.Keys(byAnalyst)) {
 		lines := byAnalyst[analyst]
 		shown := lines[:min(len(lines), digestLines)]
 		out = append(out, &Digest{ID: digestID("escalation", analyst, today), UserID: analyst,
@@ -257,14 +258,4 @@ func (s *Service) postDigest(ctx context.Context, d *Digest) error {
 // digestRetryAt is when a pass may try posting again after a failure.
 func (s *Service) digestRetryAt() time.Time {
 	return time.Unix(0, s.digestRetryFrom.Load())
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

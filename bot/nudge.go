@@ -149,13 +149,8 @@ func (s *Service) sendNudges(ctx context.Context, j *Job) error {
 		if a.State != AskAwaiting {
 			continue
 		}
-		if a.MessageTS == "" {
-			return errNotReady // its reply goes in the ask's thread
-		}
-		m := ReminderMessage(ref, a, rem, s.roster, s.loc)
-		m.ThreadTS = a.MessageTS
-		if _, err := s.slack.PostMessage(ctx, cmpOr(a.ChannelID, ref.ChannelID), m); err != nil {
-			return fmt.Errorf("post manual reminder %s: %w", rem.ID, err)
+		if err := s.postReminder(ctx, ref, a, rem); err != nil {
+			return err
 		}
 		if err := s.store.Update(ctx, func(tx Tx) error { return tx.MarkReminderPosted(ctx, rem.ID, true, false) }); err != nil {
 			return err

@@ -276,14 +276,6 @@ func (s *Service) saveReferral(ctx context.Context, r *Referral) error {
 	})
 }
 
-// cmpOr is cmp.Or for strings: the first that is not empty.
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // tallyKey is what the summary shows of a tally: positions and ask states.
 func tallyKey(t *Tally) string {
 	var b strings.Builder
@@ -326,7 +318,7 @@ func (s *Service) updateAsk(ctx context.Context, referralID, askID int64) error 
 	if err != nil {
 		return err
 	}
-	return s.slack.UpdateMessage(ctx, cmpOr(a.ChannelID, r.ChannelID), a.MessageTS, m)
+	return s.slack.UpdateMessage(ctx, a.Channel(r), a.MessageTS, m)
 }
 
 // postFinal announces the final recommendation in the referral's channel.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"strings"
 	"time"
 )
@@ -143,6 +144,11 @@ type Ask struct {
 	// WithdrawnReason is why the analyst withdrew the ask (State AskWithdrawn).
 	WithdrawnReason string
 }
+
+// Channel is where the ask's message is: its own channel, recorded when it was
+// posted (an office queue, or the referral's channel); asks posted before queues
+// existed are in the referral's channel.
+func (a *Ask) Channel(r *Referral) string { return cmp.Or(a.ChannelID, r.ChannelID) }
 
 // ChannelJoin is a reviewer who joined a referral's channel from their office's
 // queue. They are removed again when they leave the office (need to know).

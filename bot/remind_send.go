@@ -238,20 +238,28 @@ func (s *Service) sendReminder(ctx context.Context, ref *Referral, a *Ask, rem *
 	if rem.Skipped != "" || rem.PostedChannel {
 		return nil
 	}
-	if a.MessageTS == "" {
-		return errNotReady // the ask is not posted yet: its reminders go in its thread
-	}
 	if late := *rem; !late.Late && s.now().Sub(late.DueAt) > LateAfter {
 		late.Late = true // recorded in time but held up on its way to Slack
 		rem = &late
 	}
-	// A reply in the ask's thread: the channel sees one top-level post per ask.
-	m := ReminderMessage(ref, a, rem, s.roster, s.loc)
-	m.ThreadTS = a.MessageTS
-	if _, err := s.slack.PostMessage(ctx, cmpOr(a.ChannelID, ref.ChannelID), m); err != nil {
-		return fmt.Errorf("post reminder %s: %w", rem.ID, err)
+	if err := s.postReminder(ctx, ref, a, rem); err != nil {
+		return err
 	}
 	out.posted = append(out.posted, postedReminder{id: rem.ID, channel: true})
+	return nil
+}
+
+// postReminder posts a reminder as a reply in its ask's thread, so the channel sees
+// one top-level post per ask.
+func (s *Service) postReminder(ctx context.Context, ref *Referral, a *Ask, rem *Reminder) error {
+	if a.MessageTS == "" {
+		return errNotReady // the ask is not posted yet: its reminders go in its thread
+	}
+	m := ReminderMessage(ref, a, rem, s.roster)
+	m.ThreadTS = a.MessageTS
+	if _, err := s.slack.PostMessage(ctx, a.Channel(ref), m); err != nil {
+		return fmt.Errorf("post reminder %s: %w", rem.ID, err)
+	}
 	return nil
 }
 

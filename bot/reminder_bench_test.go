@@ -246,7 +246,7 @@ func (s *benchSender) post(it bot.Scheduled, i int) error {
 	ref.ChannelID = w.channels[i%len(w.channels)]
 	a := &bot.Ask{ID: int64(i + 1), OfficeCode: "army", DueDate: s.due}
 	rem := &bot.Reminder{ID: it.ID, DaysLeft: 2, DueAt: it.At}
-	ts, err := w.api.PostMessage(context.Background(), ref.ChannelID, bot.ReminderMessage(&ref, a, rem, s.roster, ny))
+	ts, err := w.api.PostMessage(context.Background(), ref.ChannelID, bot.ReminderMessage(&ref, a, rem, s.roster))
 	if err == nil && ts != "" {
 		s.posted.Add(1)
 	}
