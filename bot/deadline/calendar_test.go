@@ -300,3 +300,13 @@ func BenchmarkBusinessDaysBetweenFarFuture(b *testing.B) {
 		c.BusinessDaysBetween(from, to)
 	}
 }
+
+// BenchmarkBusinessDaysBetweenByDayFarFuture is the baseline: the same span counted
+// one day at a time, as BusinessDaysBetween used to.
+func BenchmarkBusinessDaysBetweenByDayFarFuture(b *testing.B) {
+	c := NewCalendar(time.UTC)
+	from, to := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.Date(2126, 12, 31, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		businessDaysBetweenByDay(c, from, to)
+	}
+}
