@@ -68,6 +68,9 @@ func (in AgencyClockInput) NewDoDDue(due, received, today time.Time) (time.Time,
 		if !in.NewDue.After(due) {
 			return time.Time{}, Errorf(EINVALID, "An extension moves the DoD due date later than %s; %s is not.", FormatDate(due), FormatDate(in.NewDue))
 		}
+		if !WithinDateBounds(in.NewDue, received) {
+			return time.Time{}, Errorf(EINVALID, "A DoD due date must be within %d years of the received date (%s); %s is not.", MaxDateYears, FormatDate(received), FormatDate(in.NewDue))
+		}
 		return in.NewDue, nil
 	}
 	return time.Time{}, Errorf(EINVALID, "%q is not an agency action: use `stop` or `extend`. %s", in.Action, AgencyClockUsage)

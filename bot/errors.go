@@ -21,13 +21,19 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Detail is for the log only (internal ids, table names): never shown to users.
+	Detail string
 }
 
 func (e *Error) Error() string {
+	msg := fmt.Sprintf("%s: %s", e.Code, e.Message)
 	if len(e.Fields) > 0 {
-		return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
+		msg += fmt.Sprintf(" %v", e.Fields)
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	if e.Detail != "" {
+		msg += " (" + e.Detail + ")"
+	}
+	return msg
 }
 
 // Errorf returns an *Error with the given code and a formatted message.

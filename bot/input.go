@@ -56,7 +56,10 @@ const ClassifiedRefusal = "DSP-85 is the license for classified exports, and cla
 	"Do not enter any of its details here: handle it through classified channels."
 
 var (
-	stateCaseRE    = regexp.MustCompile(`^[A-Z0-9-]{4,20}$`)
+	// A State case number is 4-20 characters of letters and digits in groups joined by
+	// single dashes: "----", "-0501" or "05--01" are refused, so one case has one
+	// written form and its channel name always carries it.
+	stateCaseRE    = regexp.MustCompile(`^[A-Z0-9]+(-[A-Z0-9]+)*$`)
 	commerceCaseRE = regexp.MustCompile(`^[A-Z][0-9]{6}$`)
 	usmlRE         = regexp.MustCompile(`^(XXI|XX|XIX|XVIII|XVII|XVI|XV|XIV|XIII|XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)(\([a-z0-9]{1,3}\)){0,4}$`)
 	eccnRE         = regexp.MustCompile(`(?i)^([0-9][A-E][0-9]{3}(\.[a-z0-9]{1,3}){0,4}|EAR99)$`)
@@ -137,8 +140,8 @@ func (in ReferralInput) checkCase(r *Referral, p map[string]string) {
 		p[FieldCaseNumber] = "Enter the case number."
 	case r.Agency == AgencyCommerce && !commerceCaseRE.MatchString(in.CaseNumber):
 		p[FieldCaseNumber] = "A Commerce application control number is one letter and six digits, e.g. Z123456."
-	case r.Agency != AgencyCommerce && !stateCaseRE.MatchString(in.CaseNumber):
-		p[FieldCaseNumber] = "A State case number is 4-20 letters, digits or dashes, e.g. 050123456."
+	case r.Agency != AgencyCommerce && (len(in.CaseNumber) < 4 || len(in.CaseNumber) > 20 || !stateCaseRE.MatchString(in.CaseNumber)):
+		p[FieldCaseNumber] = "A State case number is 4-20 letters, digits or dashes, with no dash at either end and no two dashes together, e.g. 050123456 or 050-123-456."
 	}
 
 	r.LicenseType = in.LicenseType
@@ -189,6 +192,8 @@ func (in ReferralInput) checkDates(r *Referral, p map[string]string, rules Deadl
 		p[FieldReceived] = "Use a date like 2026-11-27."
 	case received.After(today):
 		p[FieldReceived] = "The received date cannot be in the future."
+	case received.Before(today.AddDate(-MaxDateYears, 0, 0)):
+		p[FieldReceived] = fmt.Sprintf("The received date must be within the last %d years.", MaxDateYears)
 	}
 	r.ReceivedOn = received
 
@@ -206,6 +211,18 @@ func (in ReferralInput) checkDates(r *Referral, p map[string]string, rules Deadl
 	if _, bad := p[FieldOfficeDue]; !bad && !r.OfficeDueDate.IsZero() && !r.DoDDueDate.IsZero() && r.OfficeDueDate.After(r.DoDDueDate) {
 		p[FieldOfficeDue] = "The office due date must be on or before the DoD due date."
 	}
+}
+
+// MaxDateYears bounds every date the bot accepts: a received date no older than this
+// many years, and due dates no later than this many years after it. A referral's
+// clocks run in weeks; a date years away is a typing mistake, and unbounded dates
+// would let one request cost seconds of business-day arithmetic.
+const MaxDateYears = 2
+
+// WithinDateBounds reports whether a due date d is within MaxDateYears of the
+// referral's received date (any date passes when received is unknown).
+func WithinDateBounds(d, received time.Time) bool {
+	return received.IsZero() || !d.After(received.AddDate(MaxDateYears, 0, 0))
 }
 
 // MaxAlsoInvite bounds the people named on the form: more belong in an office.
@@ -249,12 +266,16 @@ func dueDate(p map[string]string, field, typed string, def, received, today time
 		p[field] = "A due date cannot be in the past."
 	case !received.IsZero() && d.Before(received):
 		p[field] = "A due date cannot be before the received date."
+	case !WithinDateBounds(d, received):
+		p[field] = fmt.Sprintf("A due date must be within %d years of the received date.", MaxDateYears)
 	}
 	return d
 }
 
-// checkText validates free text: required or not, a length limit in characters, and
-// no control characters (newlines only where multiline).
+// checkText validates free text: required or not (required means some visible
+// text), a length limit in characters, no control characters (newlines only where
+// multiline) and no invisible formatting characters. Every free text the bot stores
+// goes through it, so the append-only log never keeps what nobody can see.
 func checkText(p map[string]string, field, s, what string, required bool, max int, multiline bool) string {
 	n := utf8.RuneCountInString(s)
 	switch {
@@ -266,8 +287,28 @@ func checkText(p map[string]string, field, s, what string, required bool, max in
 		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r'))
 	}):
 		p[field] = fmt.Sprintf("Remove the control characters from %s.", what)
+	case strings.ContainsFunc(s, isFormatChar):
+		p[field] = fmt.Sprintf("Remove the invisible formatting characters (such as right-to-left overrides, zero-width spaces or a byte-order mark) from %s: "+
+			"they can make text read differently from what is stored.", what)
+	case required && !strings.ContainsFunc(s, isVisible):
+		p[field] = fmt.Sprintf("Enter %s: there is no visible text.", what)
 	}
 	return s
+}
+
+// isFormatChar reports the Unicode format characters (category Cf): bidi embeddings,
+// overrides and isolates (U+202A-U+202E, U+2066-U+2069), zero-width spaces and
+// joiners, word joiners and the byte-order mark.
+func isFormatChar(r rune) bool { return unicode.Is(unicode.Cf, r) }
+
+// isVisible reports a character that leaves a mark: not a space and not one of the
+// graphic characters that render blank.
+func isVisible(r rune) bool {
+	switch r {
+	case '\u115F', '\u1160', '\u2800', '\u3164', '\uFFA0':
+		return false
+	}
+	return unicode.IsGraphic(r) && !unicode.IsSpace(r)
 }
 
 func parseUSD(s string) (int64, bool) {

@@ -72,6 +72,18 @@ func TestReferralInputBad(t *testing.T) {
 		{"applicant empty", func(in *bot.ReferralInput) { in.Applicant = "" }, bot.FieldApplicant, "Enter the applicant"},
 		{"applicant 10000 chars", func(in *bot.ReferralInput) { in.Applicant = long }, bot.FieldApplicant, "under 200"},
 		{"applicant control chars", func(in *bot.ReferralInput) { in.Applicant = "Acme\x07Corp" }, bot.FieldApplicant, "control characters"},
+		{"applicant right-to-left override", func(in *bot.ReferralInput) { in.Applicant = "Acme \u202eCorp" }, bot.FieldApplicant, "invisible formatting"},
+		{"applicant zero-width space only", func(in *bot.ReferralInput) { in.Applicant = "\u200b" }, bot.FieldApplicant, "invisible formatting"},
+		{"applicant byte-order mark", func(in *bot.ReferralInput) { in.Applicant = "\ufeffAcme" }, bot.FieldApplicant, "invisible formatting"},
+		{"applicant blank filler only", func(in *bot.ReferralInput) { in.Applicant = "\u3164\u2800" }, bot.FieldApplicant, "no visible text"},
+		{"state case all dashes", stateCase("----"), bot.FieldCaseNumber, "no dash at either end"},
+		{"state case leading dash", stateCase("-0501"), bot.FieldCaseNumber, "no dash at either end"},
+		{"state case trailing dash", stateCase("0501-"), bot.FieldCaseNumber, "no dash at either end"},
+		{"state case doubled dash", stateCase("05--01"), bot.FieldCaseNumber, "no two dashes together"},
+		{"state case too long", stateCase("0501-0501-0501-0501-0"), bot.FieldCaseNumber, "4-20"},
+		{"received more than 2 years ago", func(in *bot.ReferralInput) { in.Received = "2024-11-26" }, bot.FieldReceived, "within the last 2 years"},
+		{"dod due far future", func(in *bot.ReferralInput) { in.DoDDue = "9999-12-31" }, bot.FieldDoDDue, "within 2 years of the received date"},
+		{"office due far future", func(in *bot.ReferralInput) { in.OfficeDue = "2028-11-21" }, bot.FieldOfficeDue, "within 2 years of the received date"},
 		{"commodity too long", func(in *bot.ReferralInput) { in.Commodity = long }, bot.FieldCommodity, "under 500"},
 		{"bad ECCN", func(in *bot.ReferralInput) { in.Classification = "XI(a)" }, bot.FieldClassification, "ECCN"},
 		{"bad USML", func(in *bot.ReferralInput) {
@@ -107,6 +119,13 @@ func TestReferralInputBad(t *testing.T) {
 	}
 }
 
+// stateCase makes the input a State referral with the case number given.
+func stateCase(c string) func(*bot.ReferralInput) {
+	return func(in *bot.ReferralInput) {
+		in.Agency, in.LicenseType, in.Classification, in.CaseNumber = "state", "DSP-5", "XI(a)(3)", c
+	}
+}
+
 func TestPositionInput(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -122,6 +141,8 @@ func TestPositionInput(t *testing.T) {
 		{"deny needs reasons", bot.PositionInput{Outcome: bot.OutcomeDeny, Reasons: "  "}, bot.FieldReasons},
 		{"deny reasons 10000 chars", bot.PositionInput{Outcome: bot.OutcomeDeny, Reasons: strings.Repeat("r", 10000)}, bot.FieldReasons},
 		{"comment control chars", bot.PositionInput{Outcome: bot.OutcomeApprove, Comment: "ok\x00"}, bot.FieldComment},
+		{"questions bidi isolate", bot.PositionInput{Outcome: bot.OutcomeRWA, Questions: "What end use?\u2067"}, bot.FieldQuestions},
+		{"reasons zero-width joiner only", bot.PositionInput{Outcome: bot.OutcomeDeny, Reasons: "\u200d\u200d"}, bot.FieldReasons},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -116,7 +116,16 @@ func isForeignKey(err error) bool {
 	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey
 }
 
-// notFound is the ENOTFOUND error for a missing row.
+// notFound is the ENOTFOUND error for a missing row. Its message is in the users'
+// words, because a forged or stale button reaches it; the row's id goes only to the
+// log, in Detail.
 func notFound(what string, key any) error {
-	return bot.Errorf(bot.ENOTFOUND, "%s %v not found", what, key)
+	msg := "That is no longer here: it may have been removed. Use `/referral list` to find the referral."
+	switch what {
+	case "ask":
+		msg = "That office's ask is no longer here. Use `/referral status` in the referral's channel to see its asks."
+	case "referral", "referral with open key":
+		msg = "That referral is not here. Use `/referral list` to find it, or give its case number, e.g. `/referral status Z123456`."
+	}
+	return &bot.Error{Code: bot.ENOTFOUND, Message: msg, Detail: fmt.Sprintf("%s %v not found", what, key)}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,8 +175,16 @@ func TestReferral_notFound(t *testing.T) {
 		})
 	}
 
+	// The user reads the users' words; the log reads the id.
 	_, err := db.Referral(ctx, 12)
-	if got, want := bot.ErrorMessage(err), "referral 12 not found"; got != want {
-		t.Errorf("message = %q; want %q", got, want)
+	if got := bot.ErrorMessage(err); strings.Contains(got, "referral 12") || !strings.Contains(got, "That referral is not here") {
+		t.Errorf("message = %q; want the users' words, without the internal id", got)
+	}
+	if got, want := err.Error(), "referral 12 not found"; !strings.Contains(got, want) {
+		t.Errorf("Error() = %q; want it to contain %q for the log", got, want)
+	}
+	_, err = db.Ask(ctx, 999)
+	if got := bot.ErrorMessage(err); strings.Contains(got, "ask 999") || strings.Contains(got, "not found") {
+		t.Errorf("ask message = %q; want no internal wording", got)
 	}
 }

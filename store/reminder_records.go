@@ -103,7 +103,7 @@ func (t *tx) RecordReminder(ctx context.Context, r *bot.Reminder) (bool, error) 
 		r.ID, r.ReferralID, r.AskID, r.OfficeCode, r.Seq, r.Kind, r.DaysLeft, stamp(r.DueAt),
 		stamp(recordedAt), r.Late, r.Escalated, r.Skipped, r.PostedChannel, r.PostedDM)
 	if isForeignKey(err) {
-		return false, bot.Errorf(bot.ENOTFOUND, "referral %d or its ask %d not found", r.ReferralID, r.AskID)
+		return false, &bot.Error{Code: bot.ENOTFOUND, Message: "That office's ask is no longer here.", Detail: fmt.Sprintf("referral %d or its ask %d not found", r.ReferralID, r.AskID)}
 	} else if err != nil {
 		return false, fmt.Errorf("record reminder %s: %w", r.ID, err)
 	}
