@@ -19,6 +19,8 @@ const (
 	LateAfter = 10 * time.Minute
 	// reminderBatch is how many due reminders one pass claims.
 	reminderBatch = 100
+	// rebuildBatch is how many reminders a rebuild queues per ScheduleMany.
+	rebuildBatch = 4096
 	// ReminderReconcile is how often RunReminders rebuilds the queue from SQLite even
 	// though it looks intact: a Redis restored from an old snapshot still says it is
 	// seeded, and a process that noticed a lost schedule may have died before the rebuild.
@@ -179,6 +181,7 @@ func (s *Service) scheduleAsks(ctx context.Context, asks []*Ask) {
 // queue. Should it fail, delivery still checks SQLite and drops stale reminders.
 func (s *Service) cancelAsks(ctx context.Context, asks []*Ask) {
 	now := s.now()
+	var ids []string
 	for _, a := range asks {
 		// The regular reminders, the latest overdue one (a rebuild may have queued it)
 		// and the next: older overdue ones left the queue when the next was queued.
@@ -193,21 +196,18 @@ func (s *Service) cancelAsks(ctx context.Context, asks []*Ask) {
 		}
 		seqs = append(seqs, s.rules.NextOverdue(a.DueDate, s.policy, k+1).Seq)
 		for _, seq := range seqs {
-			if err := s.queue.Cancel(ctx, reminderID(a.ID, a.DueDate, seq)); err != nil {
-				s.log.Warn("cancel reminder", "ask", a.ID, "err", err)
-				return
-			}
+			ids = append(ids, reminderID(a.ID, a.DueDate, seq))
 		}
+	}
+	// One round trip for them all: this runs on the acknowledgement's path.
+	if err := s.queue.Cancel(ctx, ids...); err != nil {
+		s.log.Warn("cancel reminders", "asks", len(asks), "err", err)
 	}
 }
 
 // RebuildReminders rebuilds the queue from SQLite: at start-up, and whenever the
 // queue comes back empty (Redis flushed or restarted).
 func (s *Service) RebuildReminders(ctx context.Context) error {
-	asks, err := s.store.AwaitingAsks(ctx)
-	if err != nil {
-		return fmt.Errorf("rebuild reminders: %w", err)
-	}
 	s.needRebuild.Store(false)
 	recorded, err := s.store.AwaitingReminderIDs(ctx)
 	if err != nil {
@@ -216,16 +216,34 @@ func (s *Service) RebuildReminders(ctx context.Context) error {
 	}
 	now := s.now()
 	plans := map[time.Time]duePlan{} // asks share a few dozen due dates
-	var items []Scheduled
-	for _, a := range asks {
-		p, ok := plans[a.DueDate]
-		if !ok {
-			p = s.plan(a.DueDate, now)
-			plans[a.DueDate] = p
-		}
-		items = append(items, wantedFrom(p, a, now, recorded[a.ID])...)
+	// The asks are streamed and their reminders queued rebuildBatch at a time, so
+	// memory stays flat however many referrals are open.
+	items := make([]Scheduled, 0, rebuildBatch+2)
+	var asks, queued int
+	flush := func() error {
+		queued += len(items)
+		err := s.queue.ScheduleMany(ctx, items)
+		items = items[:0]
+		return err
 	}
-	if err := s.queue.ScheduleMany(ctx, items); err != nil {
+	err = s.store.EachAwaitingDue(ctx, func(d AwaitingDue) error {
+		asks++
+		p, ok := plans[d.DueDate]
+		if !ok {
+			p = s.plan(d.DueDate, now)
+			plans[d.DueDate] = p
+		}
+		a := Ask{ID: d.AskID, DueDate: d.DueDate, DueSetAt: d.DueSetAt}
+		items = append(items, wantedFrom(p, &a, now, recorded[d.AskID])...)
+		if len(items) >= rebuildBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
 		s.needRebuild.Store(true)
 		return fmt.Errorf("rebuild reminders: %w", err)
 	}
@@ -233,7 +251,7 @@ func (s *Service) RebuildReminders(ctx context.Context) error {
 		s.needRebuild.Store(true)
 		return fmt.Errorf("rebuild reminders: %w", err)
 	}
-	s.log.Info("reminder schedule rebuilt", "asks", len(asks), "reminders", len(items))
+	s.log.Info("reminder schedule rebuilt", "asks", asks, "reminders", queued)
 	return nil
 }
 
@@ -269,13 +287,14 @@ func (s *Service) ProcessReminders(ctx context.Context) (int, error) {
 			s.log.Warn("release reminder", "reminder", it.ID, "err", err)
 		}
 	}
+	done := make([]Scheduled, 0, len(items))
 	for _, it := range items {
-		if failed[it.ID] {
-			continue
+		if !failed[it.ID] {
+			done = append(done, it)
 		}
-		if err := s.queue.Ack(ctx, it.ID, it.Token); err != nil {
-			s.log.Warn("ack reminder", "reminder", it.ID, "err", err)
-		}
+	}
+	if err := s.queue.AckMany(ctx, done); err != nil {
+		s.log.Warn("ack reminders", "reminders", len(done), "err", err)
 	}
 	s.Kick()
 	return len(items), nil

@@ -301,6 +301,18 @@ func (q *ackSignal) Ack(ctx context.Context, id, token string) error {
 	return err
 }
 
+func (q *ackSignal) AckMany(ctx context.Context, claimed []bot.Scheduled) error {
+	err := q.ReminderQueue.AckMany(ctx, claimed)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for range claimed {
+		if q.acked++; q.acked == q.want {
+			close(q.done)
+		}
+	}
+	return err
+}
+
 // expect arms the signal for the next n acknowledgements.
 func (q *ackSignal) expect(n int) <-chan struct{} {
 	q.mu.Lock()

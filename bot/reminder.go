@@ -42,8 +42,9 @@ type ReminderQueue interface {
 	// ScheduleMany is Schedule for many reminders at once, batched; the last
 	// entry wins when an id repeats. Used for rebuilds and bulk changes.
 	ScheduleMany(ctx context.Context, items []Scheduled) error
-	// Cancel removes id whether pending or leased; an unknown id is not an error.
-	Cancel(ctx context.Context, id string) error
+	// Cancel removes the ids whether pending or leased, in one round trip; an
+	// unknown id is not an error.
+	Cancel(ctx context.Context, ids ...string) error
 	// Claim atomically takes up to limit reminders due at or before now, leasing
 	// each until now+lease. Expired leases are handed back (become claimable)
 	// first. The result is ordered by due time, then id.
@@ -52,6 +53,8 @@ type ReminderQueue interface {
 	// is a no-op when token is no longer the reminder's lease (it was
 	// rescheduled, cancelled, or handed to another claimer).
 	Ack(ctx context.Context, id, token string) error
+	// AckMany is Ack for many claimed reminders (ID and Token set), in one round trip.
+	AckMany(ctx context.Context, claimed []Scheduled) error
 	// Release hands a claimed reminder back at once with its original due time
 	// (graceful shutdown); a no-op when token is no longer its lease.
 	Release(ctx context.Context, id, token string) error

@@ -50,11 +50,22 @@ type RecordReader interface {
 	HistoryReader
 }
 
+// AwaitingDue is what a rebuild of the reminder schedule reads of an awaiting ask.
+type AwaitingDue struct {
+	AskID    int64
+	DueDate  time.Time
+	DueSetAt time.Time // when the due date was last set: reminders before it are not owed
+}
+
 // ReminderReader reads what the reminder schedule is rebuilt and checked from.
 type ReminderReader interface {
 	// AwaitingAsks returns every ask still awaiting a position on a referral that is
 	// open and not on hold, ordered by ID: what the reminder schedule is rebuilt from.
 	AwaitingAsks(ctx context.Context) ([]*Ask, error)
+	// EachAwaitingDue calls fn for each ask AwaitingAsks returns, in the same order,
+	// with only what a rebuild needs; it streams, so memory does not grow with the
+	// number of asks. An error from fn stops it and is returned.
+	EachAwaitingDue(ctx context.Context, fn func(AwaitingDue) error) error
 	// AskReminders returns the reminders recorded for one ask, oldest first.
 	AskReminders(ctx context.Context, askID int64) ([]*Reminder, error)
 	// AwaitingReminderIDs returns, by ask, the ids of the reminders recorded for every

@@ -97,15 +97,9 @@ func (r reader) Ask(ctx context.Context, id int64) (*bot.Ask, error) {
 }
 
 // AwaitingAsks returns every ask awaiting a position on an open referral that is
-// not on hold, ordered by ID. It walks the asks_awaiting partial index, which holds
-// only awaiting asks, and looks each one's referral up by primary key. The states
-// are literals (bot.AskAwaiting, bot.ReferralOpen) so that the query visibly
-// matches the index's WHERE state = 'awaiting'.
+// not on hold (awaitingWhere), ordered by ID.
 func (r reader) AwaitingAsks(ctx context.Context) ([]*bot.Ask, error) {
-	asks, err := r.findAsks(ctx, `a.state = 'awaiting' AND EXISTS (
-		SELECT 1 FROM referrals r
-		WHERE r.id = a.referral_id AND r.state = 'open' AND r.held_since IS NULL
-	) ORDER BY a.id`)
+	asks, err := r.findAsks(ctx, awaitingWhere+` ORDER BY a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("awaiting asks: %w", err)
 	}

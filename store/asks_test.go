@@ -203,6 +203,19 @@ func TestAwaitingAsks(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("AwaitingAsks:\ngot  %s\nwant %s", dump(got), dump(want))
 	}
+
+	// The rebuild's stream sees the same asks, in the same order, with their dates.
+	var streamed []bot.AwaitingDue
+	if err := db.EachAwaitingDue(ctx, func(d bot.AwaitingDue) error { streamed = append(streamed, d); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var wantDue []bot.AwaitingDue
+	for _, a := range want {
+		wantDue = append(wantDue, bot.AwaitingDue{AskID: a.ID, DueDate: a.DueDate, DueSetAt: a.DueSetAt})
+	}
+	if !reflect.DeepEqual(streamed, wantDue) {
+		t.Errorf("EachAwaitingDue:\ngot  %+v\nwant %+v", streamed, wantDue)
+	}
 }
 
 func TestAwaitingAsks_none(t *testing.T) {

@@ -84,6 +84,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := read.Recommendation(ctx, 1); return err },
 		func() error { _, err := read.Events(ctx, 1); return err },
 		func() error { _, err := read.AwaitingAsks(ctx); return err },
+		func() error { return read.EachAwaitingDue(ctx, func(bot.AwaitingDue) error { return nil }) },
 		func() error { _, err := read.Reminders(ctx, 1); return err },
 		func() error { _, err := read.AskReminders(ctx, 1); return err },
 		func() error { _, err := read.AwaitingReminderIDs(ctx); return err },

@@ -69,18 +69,25 @@ func (m *Memory) ScheduleMany(ctx context.Context, items []Item) error {
 	return nil
 }
 
-// Cancel removes id whether pending or leased.
-func (m *Memory) Cancel(ctx context.Context, id string) error {
+// Cancel removes the ids whether pending or leased.
+func (m *Memory) Cancel(ctx context.Context, ids ...string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for _, id := range ids {
+		m.cancel(id)
+	}
+	return nil
+}
+
+// cancel removes id; m.mu is held.
+func (m *Memory) cancel(id string) {
 	if e, ok := m.byID[id]; ok {
 		m.heapOf(e).remove(e)
 		delete(m.byID, id)
 	}
-	return nil
 }
 
 // Claim hands back expired leases, then leases up to limit reminders due by now.
@@ -121,6 +128,22 @@ func (m *Memory) Ack(ctx context.Context, id, token string) error {
 	if e := m.holding(id, token); e != nil {
 		m.leased.remove(e)
 		delete(m.byID, id)
+	}
+	return nil
+}
+
+// AckMany is Ack for each claimed reminder, under one lock.
+func (m *Memory) AckMany(ctx context.Context, claimed []Item) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, it := range claimed {
+		if e := m.holding(it.ID, it.Token); e != nil {
+			m.leased.remove(e)
+			delete(m.byID, it.ID)
+		}
 	}
 	return nil
 }

@@ -125,6 +125,48 @@ func testQueue(t *testing.T, newQ func(t *testing.T) bot.ReminderQueue) {
 		}
 	})
 
+	t.Run("CancelMany", func(t *testing.T) {
+		q := newQ(t)
+		var items []Item
+		for i := range 2500 { // more than one bulk step of the script
+			items = append(items, Item{ID: fmt.Sprintf("c%04d", i), At: t0.Add(time.Duration(i) * time.Second)})
+		}
+		if err := q.ScheduleMany(ctx, items); err != nil {
+			t.Fatal(err)
+		}
+		claimed := mustClaim(t, q, t0, 1) // c0000, leased
+		ids := append(idsOf(items[:2400]), "unknown")
+		if err := q.Cancel(ctx, ids...); err != nil {
+			t.Fatalf("cancel %d: %v", len(ids), err)
+		}
+		mustLen(t, q, 100, 0)
+		if err := q.Cancel(ctx); err != nil {
+			t.Fatalf("cancel nothing: %v", err)
+		}
+		mustAck(t, q, claimed[0]) // a no-op: it was cancelled
+		if got := mustClaim(t, q, t0.Add(24*time.Hour), 3000); len(got) != 100 || got[0].ID != "c2400" {
+			t.Fatalf("claimed %d starting %v; want the 100 not cancelled, from c2400", len(got), idsOf(got[:min(1, len(got))]))
+		}
+	})
+
+	t.Run("AckMany", func(t *testing.T) {
+		q := newQ(t)
+		for _, id := range []string{"a", "b", "c"} {
+			mustSchedule(t, q, id, t0)
+		}
+		claimed := mustClaim(t, q, t0, 10)
+		stale := claimed[2]
+		stale.Token = "not-its-lease"
+		if err := q.AckMany(ctx, []Item{claimed[0], claimed[1], stale}); err != nil {
+			t.Fatalf("AckMany: %v", err)
+		}
+		// a and b are gone; c's lease did not match, so it stays leased.
+		mustLen(t, q, 0, 1)
+		if err := q.AckMany(ctx, nil); err != nil {
+			t.Fatalf("AckMany(nil): %v", err)
+		}
+	})
+
 	t.Run("ClaimExclusive", func(t *testing.T) {
 		q := newQ(t)
 		var items []Item

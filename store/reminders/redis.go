@@ -82,10 +82,17 @@ func (q *Redis) ScheduleMany(ctx context.Context, items []Item) error {
 	return nil
 }
 
-// Cancel removes id whether pending or leased.
-func (q *Redis) Cancel(ctx context.Context, id string) error {
-	if err := cancelScript.Run(ctx, q.client, q.keys, id).Err(); err != nil {
-		return fmt.Errorf("cancel reminder %s: %w", id, err)
+// Cancel removes the ids whether pending or leased, with one script call.
+func (q *Redis) Cancel(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	if err := cancelScript.Run(ctx, q.client, q.keys, args...).Err(); err != nil {
+		return fmt.Errorf("cancel %d reminders (%s...): %w", len(ids), ids[0], err)
 	}
 	return nil
 }
@@ -118,6 +125,22 @@ func (q *Redis) Claim(ctx context.Context, now time.Time, lease time.Duration, l
 func (q *Redis) Ack(ctx context.Context, id, token string) error {
 	if err := ackScript.Run(ctx, q.client, q.keys, id, token).Err(); err != nil {
 		return fmt.Errorf("ack reminder %s: %w", id, err)
+	}
+	return nil
+}
+
+// AckMany deletes each claimed reminder whose token is still its lease, with one
+// script call.
+func (q *Redis) AckMany(ctx context.Context, claimed []Item) error {
+	if len(claimed) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(claimed))
+	for _, it := range claimed {
+		args = append(args, it.ID, it.Token)
+	}
+	if err := ackScript.Run(ctx, q.client, q.keys, args...).Err(); err != nil {
+		return fmt.Errorf("ack %d reminders: %w", len(claimed), err)
 	}
 	return nil
 }

@@ -46,11 +46,11 @@ end
 return 0
 `)
 
-// cancelScript forgets a reminder wherever it is. ARGV: id.
-var cancelScript = redis.NewScript(`
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
+// cancelScript forgets reminders wherever they are. ARGV: id1, id2, ...
+var cancelScript = redis.NewScript(luaLib + `
+bulk('ZREM', KEYS[1], ARGV, 1000)
+bulk('ZREM', KEYS[2], ARGV, 1000)
+bulk('HDEL', KEYS[3], ARGV, 1000)
 return 0
 `)
 
