@@ -177,7 +177,7 @@ func drain(ctx context.Context, q *Redis, n int, send func(Item) error) ([]time.
 						return
 					}
 				}
-				if err := q.ackMany(ctx, items); err != nil {
+				if err := q.AckMany(ctx, items); err != nil {
 					cancel(err)
 					return
 				}
@@ -204,16 +204,3 @@ func timed(f func() error) (time.Duration, error) {
 
 // rate returns n per second over d.
 func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
-
-// ackMany acks claimed items in one script call; the benchmark uses it so that
-// per-reminder round trips do not dominate what it measures.
-func (q *Redis) ackMany(ctx context.Context, items []Item) error {
-	args := make([]any, 0, 2*len(items))
-	for _, it := range items {
-		args = append(args, it.ID, it.Token)
-	}
-	if err := ackScript.Run(ctx, q.client, q.keys, args...).Err(); err != nil {
-		return fmt.Errorf("ack %d reminders: %w", len(items), err)
-	}
-	return nil
-}
