@@ -66,6 +66,8 @@ func benchBurst(ctx context.Context, o *benchOptions, progress io.Writer) (burst
 		w.fake.SetRateLimit(m, l)
 	}
 	w.fake.SetTimeScale(o.scale)
+	// The bot paces itself to the same limits, as it would to Slack's.
+	w.pace = []string{fmt.Sprintf("SLACK_RATE_SCALE=%g", o.scale), fmt.Sprintf("SLACK_RATE_LIMITS=chat.postMessage:%d", o.postPerMin)}
 	if err := w.startBot(ctx, filepath.Join(dir, "referralbot.db")); err != nil {
 		return res, err
 	}

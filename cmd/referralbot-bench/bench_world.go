@@ -29,6 +29,9 @@ type benchWorld struct {
 	fake       *slackfake.Server
 	rosterPath string
 	general    string // the public channel referrals are opened from
+	// pace is the bot's SLACK_RATE_SCALE and SLACK_RATE_LIMITS: none ("0") unless a
+	// bench makes the emulator enforce limits, and then the same limits and scale.
+	pace []string
 
 	url    string     // the bot's base URL while it runs, http://127.0.0.1:port
 	db     *store.DB  // a second handle on the bot's database, for reading results
@@ -74,12 +77,20 @@ func (w *benchWorld) config(dbPath string) (*app.Config, error) {
 
 // env is the environment that makes `referralbot serve` run as config(dbPath) does.
 func (w *benchWorld) env(dbPath string) []string {
-	return []string{
+	return append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"SLACK_BOT_TOKEN=" + w.fake.BotToken(), "SLACK_API_URL=" + w.fake.APIURL(),
 		"SLACK_SIGNING_SECRET=" + sandbox.SigningSecret, "DATABASE_PATH=" + dbPath, "ROSTER_PATH=" + w.rosterPath,
 		"HTTP_ADDR=127.0.0.1:0", "TIME_ZONE=America/New_York", "OUTBOX_WORKERS=4", "LOG_FORMAT=json",
+	}, w.paceEnv()...)
+}
+
+// paceEnv is the pacing the bot runs with: w.pace, or none.
+func (w *benchWorld) paceEnv() []string {
+	if len(w.pace) == 0 {
+		return []string{"SLACK_RATE_SCALE=0"}
 	}
+	return w.pace
 }
 
 // startBot runs serve — the HTTP server with its logging and metrics, the outbox

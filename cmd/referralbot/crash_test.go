@@ -217,7 +217,7 @@ func newCrashWorld(t *testing.T) *crashWorld {
 	w.env = []string{
 		"SLACK_BOT_TOKEN=" + fake.BotToken(), "SLACK_SIGNING_SECRET=" + sandbox.SigningSecret, "SLACK_APP_TOKEN=",
 		"SLACK_API_URL=" + w.proxy.srv.URL + "/api/", "DATABASE_PATH=" + w.db, "ROSTER_PATH=" + rosterPath,
-		"OUTBOX_WORKERS=1", "OUTBOX_LEASE=1s", "REDIS_URL=",
+		"OUTBOX_WORKERS=1", "OUTBOX_LEASE=1s", "REDIS_URL=", "SLACK_RATE_SCALE=0",
 	}
 	return w
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"strings"
@@ -122,8 +123,16 @@ func (a *App) wireSlack(ctx context.Context) error {
 			return pending, err
 		},
 	})
+	transport := a.Metrics.SlackTransport(nil)
+	if cfg.SlackRateScale > 0 {
+		limits := maps.Clone(slackapi.Tiers)
+		maps.Copy(limits, cfg.SlackRateLimits)
+		// Slack counts its windows in real time, whatever day the program's clock
+		// says it is (a test's clock may stand still): the pacer waits on the wall.
+		transport = slackapi.NewPacer(limits, cfg.SlackRateScale, clock.Wall).Transport(transport)
+	}
 	a.API = slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL), slack.OptionAppLevelToken(cfg.SlackAppToken),
-		slack.OptionHTTPClient(&http.Client{Transport: a.Metrics.SlackTransport(nil), Timeout: slackTimeout}))
+		slack.OptionHTTPClient(&http.Client{Transport: transport, Timeout: slackTimeout}))
 	auth, err := a.API.AuthTestContext(ctx)
 	if err != nil {
 		return fmt.Errorf("check Slack bot token (auth.test): %w", err)

@@ -41,6 +41,12 @@ type Config struct {
 	ReminderOverdueEvery   int           `env:"REMINDER_OVERDUE_EVERY, default=1" help:"a whole number from 1 to 30"`
 	EscalateFromOverdue    int           `env:"ESCALATE_FROM_OVERDUE, default=1" help:"a whole number from 0 to 30"`
 	ArchiveAfterDays       int           `env:"ARCHIVE_AFTER_DAYS, default=5" help:"a whole number of business days from 0 (never) to 60"`
+	// SlackRateScale paces Web API calls to Slack's per-minute limits (slackapi.Tiers)
+	// with the minute scaled down this many times: 1 for Slack, the emulator's time
+	// scale for a benchmark, 0 for no pacing (tests against the emulator).
+	SlackRateScale float64 `env:"SLACK_RATE_SCALE, default=1" help:"a number from 0 (no pacing) to 1000"`
+	// SlackRateLimits overrides or adds per-minute limits by method.
+	SlackRateLimits map[string]int `env:"SLACK_RATE_LIMITS" help:"method:calls-per-minute pairs separated by commas, e.g. chat.postMessage:600"`
 }
 
 // Zone is a time zone setting.
@@ -194,6 +200,15 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 	inRange("REMINDER_OVERDUE_EVERY", c.ReminderOverdueEvery, 1, 30)
 	inRange("ESCALATE_FROM_OVERDUE", c.EscalateFromOverdue, 0, 30)
 	inRange("ARCHIVE_AFTER_DAYS", c.ArchiveAfterDays, 0, 60)
+	if !hidden["SLACK_RATE_SCALE"] && (c.SlackRateScale < 0 || c.SlackRateScale > 1000) {
+		bad("SLACK_RATE_SCALE %q must be a number from 0 (no pacing) to 1000", getenv("SLACK_RATE_SCALE"))
+	}
+	for method, n := range c.SlackRateLimits {
+		if n < 1 || n > 100_000 || !strings.Contains(method, ".") {
+			bad("SLACK_RATE_LIMITS %q must be method:calls-per-minute pairs (1 to 100000), e.g. chat.postMessage:600", getenv("SLACK_RATE_LIMITS"))
+			break
+		}
+	}
 	for _, n := range c.ReminderBeforeDays {
 		if n < 1 || n > 30 {
 			bad("REMINDER_BEFORE_DAYS %q must be whole numbers from 1 to 30, separated by commas", getenv("REMINDER_BEFORE_DAYS"))

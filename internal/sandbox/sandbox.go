@@ -130,6 +130,9 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 	env := map[string]string{
 		"SLACK_BOT_TOKEN": sb.Fake.BotToken(), "SLACK_API_URL": sb.Fake.APIURL(), "DATABASE_PATH": filepath.Join(dir, "referralbot.db"),
 		"ROSTER_PATH": rosterPath, "OUTBOX_WORKERS": "1", "LOG_FORMAT": "text",
+		// The emulator enforces no rate limit unless a test sets one, and the tests'
+		// clocks jump days at a time: no client-side pacing (WithSetting turns it on).
+		"SLACK_RATE_SCALE": "0",
 	}
 	for k, v := range o.env {
 		env[k] = v
