@@ -184,8 +184,16 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 	// Partial overrides are listed apart from dissent: the office's position stands,
 	// but some of its provisos do not.
 	blocks = append(blocks, sections(partialOverrideLines(rec, r.Agency, roster))...)
+	text := fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.LabelFor(r.Agency))
+	if partial := rec.PartialOverrides(); len(partial) > 0 {
+		var names []string
+		for _, code := range partial {
+			names = append(names, roster.OfficeName(code))
+		}
+		text += " (partially overrides " + strings.Join(names, ", ") + ")"
+	}
 	return Message{
-		Text:   fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.LabelFor(r.Agency)),
+		Text:   text,
 		Blocks: blocks,
 		Key:    finalKey(r.ID),
 	}
