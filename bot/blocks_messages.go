@@ -155,14 +155,7 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s>, %s.", outcomeIcon(rec.Outcome),
 			esc(caseTitle(r)), rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil),
 	}
-	if len(rec.Provisos) > 0 {
-		lines := []string{"*" + r.Agency.TermsTitle() + "* (by originating office)"}
-		for _, g := range groupProvisos(rec.Provisos) {
-			lines = append(lines, "*"+esc(roster.OfficeName(g.office))+"*")
-			for _, p := range g.provisos {
-				lines = append(lines, "• "+esc(p.Text))
-			}
-		}
+	if lines := carriedProvisoLines(rec, r.Agency, roster); len(lines) > 0 {
 		blocks = append(blocks, sections(lines)...)
 	}
 	if rec.Rationale != "" {
@@ -188,8 +181,19 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 	} else {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("No office dissents from this recommendation.")))
 	}
+	// Partial overrides are listed apart from dissent: the office's position stands,
+	// but some of its provisos do not.
+	blocks = append(blocks, sections(partialOverrideLines(rec, r.Agency, roster))...)
+	text := fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.LabelFor(r.Agency))
+	if partial := rec.PartialOverrides(); len(partial) > 0 {
+		var names []string
+		for _, code := range partial {
+			names = append(names, roster.OfficeName(code))
+		}
+		text += " (partially overrides " + strings.Join(names, ", ") + ")"
+	}
 	return Message{
-		Text:   fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.LabelFor(r.Agency)),
+		Text:   text,
 		Blocks: blocks,
 		Key:    finalKey(r.ID),
 	}

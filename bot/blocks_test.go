@@ -65,7 +65,14 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 func withRecommendation(t *bot.Tally) *bot.Tally {
 	t.Referral.State = bot.ReferralRecommended
 	t.Recommendation = &bot.Recommendation{ReferralID: 7, Outcome: bot.OutcomeApproveWithProvisos,
-		Provisos:  append(append([]bot.Proviso{}, t.Asks[0].Current.Provisos...), bot.Proviso{OfficeCode: bot.OfficeDTSA, Text: "Report shipments quarterly"}),
+		Provisos: []bot.Proviso{{OfficeCode: "army", Text: "No reexport without prior written U.S. Government authorization"},
+			{OfficeCode: bot.OfficeDTSA, Text: "Report shipments quarterly"}},
+		// Army's first proviso (condition) is dropped and its second reworded: a partial override.
+		Treatments: []bot.Treatment{
+			{OfficeCode: "army", Number: 1, OfficeText: t.Asks[0].Current.Provisos[0].Text, Fate: bot.FateDropped, Reason: "The end-use check <EUC> covers it"},
+			{OfficeCode: "army", Number: 2, OfficeText: t.Asks[0].Current.Provisos[1].Text, Fate: bot.FateModified,
+				DTSAText: "No reexport without prior written U.S. Government authorization"},
+		},
 		Rationale: "Policy's diversion concern is met by the end-use proviso.", Dissent: []string{"policy"},
 		RecordedBy: "UANALYST", RecordedAt: answeredAt.Add(time.Hour)}
 	for _, a := range t.Asks {
@@ -108,6 +115,7 @@ func TestRenderGolden(t *testing.T) {
 	golden(t, "summary_recommended", bot.SummaryMessage(closed, ro).Blocks)
 	golden(t, "ask_closed", bot.AskMessage(closed.Referral, closed.Asks[0], ro).Blocks)
 	golden(t, "final", bot.FinalMessage(closed, ro).Blocks)
+	golden(t, "override_notice", bot.OverrideNotice(closed.Referral, closed.Asks[0], closed.Recommendation, ro).Blocks)
 	golden(t, "modal_position_rwa", bot.PositionModal(open.Referral, open.Asks[3], bot.OutcomeRWA, ro, "C1", 0))
 	golden(t, "modal_position_conditions", bot.PositionModal(open.Referral, open.Asks[0], bot.OutcomeApproveWithProvisos, ro, "C1", 1))
 
@@ -228,9 +236,28 @@ func TestLargestReferralFitsBlockKitLimits(t *testing.T) {
 	for _, a := range open.Asks {
 		messages["ask "+a.OfficeCode] = bot.AskMessage(open.Referral, a, ro)
 	}
+	// Every office's ten longest provisos do not fit one form: it is refused, saying so.
+	if err := bot.RecommendationFits(open, ro); bot.ErrorCode(err) != bot.EINVALID || !strings.Contains(err.Error(), "90 provisos") {
+		t.Errorf("RecommendationFits(largest) = %v; want a refusal naming the 90 provisos", err)
+	}
+	fitting, kept := largestTally(ro), 0
+	for i := len(fitting.Asks) - 1; bot.RecommendationFits(fitting, ro) != nil; {
+		p := fitting.Asks[i].Current
+		if len(p.Provisos) == 0 {
+			i--
+			continue
+		}
+		p.Provisos = p.Provisos[:len(p.Provisos)-1]
+	}
+	for _, a := range fitting.Asks {
+		kept += len(a.Current.Provisos)
+	}
+	if kept < 25 {
+		t.Errorf("the largest form fits %d provisos; want at least 25", kept)
+	}
 	views := map[string]slack.ModalViewRequest{
 		"new referral":   bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27"),
-		"recommendation": bot.RecommendationModal(open, ro),
+		"recommendation": bot.RecommendationModal(fitting, ro),
 	}
 	for _, o := range bot.Outcomes {
 		views["position "+string(o)] = bot.PositionModal(open.Referral, open.Asks[0], o, ro, "C1", 1)

@@ -91,10 +91,16 @@ type Recommendation struct {
 	ID         int64
 	ReferralID int64
 	Outcome    Outcome
-	Provisos   []Proviso // each keeps its originating office
-	Rationale  string    // required for rwa and deny; for deny, the statement of reasons
-	Basis      string    // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
-	Dissent    []string  // office codes whose current position the recommendation overrides
+	// Provisos are the ones the recommendation carries, each with its originating
+	// office: kept ones in the office's words, modified ones in DTSA's (Treatments
+	// keeps the office's), and the analyst's own (OfficeDTSA).
+	Provisos []Proviso
+	// Treatments records what became of every office proviso: kept, modified or
+	// dropped. Empty for outcomes that carry no provisos (RWA, Deny).
+	Treatments []Treatment
+	Rationale  string   // required for rwa and deny; for deny, the statement of reasons
+	Basis      string   // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
+	Dissent    []string // office codes whose current position the recommendation overrides
 	RecordedBy string
 	RecordedAt time.Time
 }

@@ -6,25 +6,25 @@ import (
 	"strings"
 )
 
-// Field names of the recommendation modal. Each office's provisos sit in an input
-// whose block id is FieldProvisosOf(office), so edits keep their origin.
+// Field names of the recommendation modal. Each office proviso has its own fate
+// inputs (FieldFate and the rest, fates.go), so each keeps its origin.
 const (
 	FieldOutcome     = "outcome"
 	FieldRationale   = "rationale"
 	FieldAddProvisos = "provisos_dtsa"
-	provisosOfPrefix = "provisos_of_"
 )
-
-// FieldProvisosOf is the input name holding an office's provisos in the recommendation modal.
-func FieldProvisosOf(office string) string { return provisosOfPrefix + office }
 
 // RecommendationInput is what the analyst submits as the final recommendation.
 type RecommendationInput struct {
-	Outcome   Outcome
-	Provisos  map[string]string // office code → its provisos, one per line, as edited
-	Added     string            // provisos the analyst adds, one per line
+	Outcome Outcome
+	// Fates are the analyst's choices for the offices' provisos; one left out is kept.
+	Fates     map[ProvisoRef]FateInput
+	Added     string // provisos the analyst adds, one per line
 	Rationale string
 	Basis     string // deny on a Commerce referral: the statutory and regulatory basis
+	// Seen is each office's position version the form showed (RecommendationMeta):
+	// fates chosen against provisos that have changed since are refused.
+	Seen map[string]int
 }
 
 // CheckRecommend tells whether actor may record the final recommendation now.
@@ -39,6 +39,9 @@ func (s *Service) CheckRecommend(ctx context.Context, actor string, referralID i
 	if t.Referral.State == ReferralRecommended {
 		return nil, Errorf(ECLOSED, "The final recommendation on %s is already recorded (%s).", t.Referral.CaseNumber, t.Recommendation.Outcome.LabelFor(t.Referral.Agency))
 	}
+	if err := RecommendationFits(t, s.roster); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 
@@ -49,10 +52,16 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 	if err != nil {
 		return nil, err
 	}
-	rec, err := in.recommendation(t)
+	if in.Seen != nil {
+		if office, changed := changedSince(in.Seen, t.Asks); changed {
+			return nil, s.positionChanged(t.Referral, office)
+		}
+	}
+	rec, err := in.recommendation(t, s.roster)
 	if err != nil {
 		return nil, err
 	}
+	validated := PositionVersions(t.Asks)
 	rec.ReferralID, rec.RecordedBy, rec.RecordedAt = referralID, actor, s.now().UTC()
 	var closed []*Ask
 	err = s.store.Update(ctx, func(tx Tx) error {
@@ -67,6 +76,9 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 		asks, err := tx.Asks(ctx, referralID)
 		if err != nil {
 			return err
+		}
+		if office, changed := changedSince(validated, asks); changed {
+			return s.positionChanged(ref, office)
 		}
 		rec.Dissent = Dissent(rec.Outcome, asks)
 		if err := tx.CreateRecommendation(ctx, rec); err != nil {
@@ -93,9 +105,8 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 			}
 			jobs = append(jobs, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID})
 		}
-		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "recommendation.recorded", map[string]any{
-			"outcome": rec.Outcome, "provisos": len(rec.Provisos), "dissent": rec.Dissent,
-		})); err != nil {
+		jobs = append(jobs, tellOverridden(rec, asks)...)
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "recommendation.recorded", recordedDetail(rec))); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, jobs...)
@@ -108,7 +119,7 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 	return rec, nil
 }
 
-func (in RecommendationInput) recommendation(t *Tally) (*Recommendation, error) {
+func (in RecommendationInput) recommendation(t *Tally, roster *Roster) (*Recommendation, error) {
 	if !in.Outcome.Valid() {
 		return nil, Invalid(map[string]string{FieldOutcome: "Choose the recommendation."})
 	}
@@ -120,31 +131,20 @@ func (in RecommendationInput) recommendation(t *Tally) (*Recommendation, error) 
 		rec.Basis = checkBasis(p, FieldBasis, in.Basis, agency)
 	}
 
-	var provisos []Proviso
-	firstField := ""
-	for _, a := range t.Asks {
-		field := FieldProvisosOf(a.OfficeCode)
-		if text, ok := in.Provisos[a.OfficeCode]; ok {
-			got := parseProvisos(p, field, text, a.OfficeCode, agency, false)
-			if len(got) > 0 && firstField == "" {
-				firstField = field
-			}
-			provisos = append(provisos, got...)
-		}
-	}
+	provisos, treatments := in.treatments(p, t, roster)
 	added := parseProvisos(p, FieldAddProvisos, in.Added, OfficeDTSA, agency, false)
-	if len(added) > 0 && firstField == "" {
-		firstField = FieldAddProvisos
-	}
 	provisos = append(provisos, added...)
 
 	switch {
 	case in.Outcome == OutcomeApproveWithProvisos && len(provisos) == 0:
-		p[FieldAddProvisos] = fmt.Sprintf("%s needs at least one %s.", in.Outcome.LabelFor(agency), agency.Term())
-	case in.Outcome == OutcomeApprove && len(provisos) > 0:
-		p[firstField] = fmt.Sprintf("Plain Approve carries no %s: choose %s, or clear them.", agency.Terms(), OutcomeApproveWithProvisos.LabelFor(agency))
+		p[FieldAddProvisos] = fmt.Sprintf("%s needs at least one %s: keep or modify an office's, or add DTSA's own.", in.Outcome.LabelFor(agency), agency.Term())
+	case in.Outcome == OutcomeApprove && len(added) > 0:
+		p[FieldAddProvisos] = fmt.Sprintf("Plain Approve carries no %s: choose %s, or clear them.", agency.Terms(), OutcomeApproveWithProvisos.LabelFor(agency))
 	case in.Outcome == OutcomeApproveWithProvisos:
 		rec.Provisos = provisos
+	}
+	if in.Outcome.Approves() {
+		rec.Treatments = treatments
 	}
 	if len(p) > 0 {
 		return nil, Invalid(p)
@@ -171,4 +171,11 @@ func Dissent(o Outcome, asks []*Ask) []string {
 		}
 	}
 	return out
+}
+
+// positionChanged refuses a recommendation form whose offices' positions changed
+// after it opened: its fates were chosen against provisos that may be gone.
+func (s *Service) positionChanged(r *Referral, office string) error {
+	return Errorf(ECONFLICT, "%s changed its position on %s after this form opened, so its %s may differ from what you saw. Nothing was recorded: run `/referral recommend` again.",
+		s.roster.OfficeName(office), r.CaseNumber, r.Agency.Terms())
 }

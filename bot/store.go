@@ -181,6 +181,7 @@ const (
 	JobPostAsk       JobKind = "post_ask"       // post an ask added after opening (/referral ask)
 	JobUploadRecord  JobKind = "upload_record"  // upload the official record to the channel after the final recommendation
 	JobArchive       JobKind = "archive"        // archive the channel, some business days after the final recommendation
+	JobTellOverride  JobKind = "tell_override"  // tell an office in its ask's thread that the final recommendation modified or dropped its provisos
 )
 
 // JobState is where a job stands in the outbox.

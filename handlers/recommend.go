@@ -1,9 +1,9 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -19,15 +19,15 @@ func (r *Router) submitRecommendation(ctx context.Context, cb *slack.Interaction
 	v := values(cb)
 	in := bot.RecommendationInput{
 		Outcome:   bot.Outcome(v.choice(bot.FieldOutcome)),
-		Provisos:  map[string]string{},
+		Fates:     map[bot.ProvisoRef]bot.FateInput{},
 		Added:     v.text(bot.FieldAddProvisos),
 		Rationale: v.text(bot.FieldRationale),
 		Basis:     v.text(bot.FieldBasis),
+		Seen:      meta.Seen,
 	}
+	// Each office proviso's fate, wording and reason: a radio choice or a text.
 	for field := range v {
-		if office, ok := strings.CutPrefix(field, bot.FieldProvisosOf("")); ok && office != bot.OfficeDTSA {
-			in.Provisos[office] = v.text(field)
-		}
+		bot.SetFateField(in.Fates, field, cmp.Or(v.choice(field), v.text(field)))
 	}
 	if _, err := r.svc.Recommend(ctx, cb.User.ID, meta.ReferralID, in); err != nil {
 		return r.viewErrors(err, "recommend")

@@ -43,6 +43,9 @@ func (r reader) Recommendation(ctx context.Context, referralID int64) (*bot.Reco
 		return nil, fmt.Errorf("recommendation of referral %d: %w", referralID, err)
 	}
 	rec.Provisos = provisos[rec.ID]
+	if rec.Treatments, err = r.treatments(ctx, rec.ID); err != nil {
+		return nil, fmt.Errorf("recommendation of referral %d: %w", referralID, err)
+	}
 	err = sqlx.SelectContext(ctx, r.q, &rec.Dissent,
 		`SELECT office_code FROM dissents WHERE recommendation_id = ? ORDER BY seq`, rec.ID)
 	if err != nil {
@@ -80,6 +83,14 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 			return fmt.Errorf("create recommendation on referral %d: %w", rec.ReferralID, err)
 		}
 	}
+	for i, tr := range rec.Treatments {
+		_, err := t.q.ExecContext(ctx, `INSERT INTO proviso_fates
+			(recommendation_id, seq, office_code, number, office_text, fate, dtsa_text, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			rec.ID, i, tr.OfficeCode, tr.Number, tr.OfficeText, tr.Fate, tr.DTSAText, tr.Reason)
+		if err != nil {
+			return fmt.Errorf("create recommendation on referral %d: fate of %s's proviso %d: %w", rec.ReferralID, tr.OfficeCode, tr.Number, err)
+		}
+	}
 	for i, office := range rec.Dissent {
 		_, err := t.q.ExecContext(ctx, `INSERT INTO dissents (recommendation_id, seq, office_code) VALUES (?, ?, ?)`,
 			rec.ID, i, office)
@@ -90,4 +101,27 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 		}
 	}
 	return nil
+}
+
+// treatments reads what a recommendation did with each office proviso, in order.
+func (r reader) treatments(ctx context.Context, recommendationID int64) ([]bot.Treatment, error) {
+	var rows []struct {
+		OfficeCode string `db:"office_code"`
+		Number     int    `db:"number"`
+		OfficeText string `db:"office_text"`
+		Fate       string `db:"fate"`
+		DTSAText   string `db:"dtsa_text"`
+		Reason     string `db:"reason"`
+	}
+	err := sqlx.SelectContext(ctx, r.q, &rows, `SELECT office_code, number, office_text, fate, dtsa_text, reason
+		FROM proviso_fates WHERE recommendation_id = ? ORDER BY seq`, recommendationID)
+	if err != nil {
+		return nil, fmt.Errorf("proviso fates: %w", err)
+	}
+	var out []bot.Treatment
+	for _, row := range rows {
+		out = append(out, bot.Treatment{OfficeCode: row.OfficeCode, Number: row.Number, OfficeText: row.OfficeText,
+			Fate: bot.ProvisoFate(row.Fate), DTSAText: row.DTSAText, Reason: row.Reason})
+	}
+	return out, nil
 }

@@ -38,9 +38,14 @@ import (
 //	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
 //	final_basis      its statutory and           at, actor, text
 //	                 regulatory basis (deny)
-//	final_proviso    its provisos (conditions    office (originating), text
-//	                 on a Commerce referral)
+//	final_proviso    its provisos (conditions    office (originating), text, kind = kept, modified
+//	                 on a Commerce referral)     (text is DTSA's words) or added (DTSA's own)
 //	dissent          office overridden           office, kind = that office's position
+//	proviso_fate     each office proviso's fate  id = its number in the office's position, office,
+//	                                             kind = kept|modified|dropped, from = the office's
+//	                                             words, to = DTSA's words (modified), text = reason
+//	partial_override office partially            office, text = what became of its provisos
+//	                 overridden
 //	event            event log entry             id, at, actor, kind, text = detail (JSON)
 //
 // flags is a ";"-separated list of late, escalated, posted_channel, posted_dm and
@@ -134,11 +139,12 @@ func CSV(r *bot.Record) ([]byte, error) {
 			add(csvRow{section: "final_basis", at: f.RecordedAt, actor: f.RecordedBy, text: f.Basis})
 		}
 		for _, p := range f.Provisos {
-			add(csvRow{section: "final_proviso", office: p.Office, text: p.Text})
+			add(csvRow{section: "final_proviso", office: p.Office, text: p.Text, kind: p.Fate})
 		}
 		for _, o := range f.Dissent {
 			add(csvRow{section: "dissent", office: o.Office, kind: o.Position})
 		}
+		addFates(add, f)
 	}
 	for _, e := range d.Events {
 		text := string(e.Detail)

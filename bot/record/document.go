@@ -145,8 +145,12 @@ type FinalRecommendation struct {
 	RecordedAt string         `json:"recorded_at"`
 	Rationale  string         `json:"rationale"`
 	Basis      string         `json:"basis"`    // deny on a Commerce referral: the statutory and regulatory basis
-	Provisos   []ProvisoEntry `json:"provisos"` // each with its originating office
+	Provisos   []FinalProviso `json:"provisos"` // the provisos it carries, each with its originating office and fate
 	Dissent    []DissentEntry `json:"dissent"`  // the offices whose position it overrides
+	// Dropped are the offices' provisos it does not carry, each with the reason.
+	Dropped []FinalProviso `json:"dropped"`
+	// PartialOverrides are the offices some of whose provisos it modified or dropped.
+	PartialOverrides []OverrideEntry `json:"partial_overrides"`
 }
 
 // DissentEntry is an office whose position the final recommendation overrides.
@@ -222,8 +226,8 @@ func NewDocument(r *bot.Record) *Document {
 	}
 	if rec := r.Recommendation; rec != nil {
 		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy,
-			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Provisos: provisos(r.Roster, rec.Provisos),
-			Dissent: []DissentEntry{}}
+			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Dissent: []DissentEntry{}}
+		f.Provisos, f.Dropped, f.PartialOverrides = finalProvisos(r.Roster, ref.Agency, rec)
 		for _, code := range rec.Dissent {
 			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.Roster.OfficeName(code),
 				Position: string(current[code])})

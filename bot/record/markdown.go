@@ -68,10 +68,11 @@ func writeRecommendation(b *strings.Builder, f *FinalRecommendation, agency bot.
 		fmt.Fprintf(b, "\n%s, by originating office:\n\n", agency.TermsTitle())
 		var lines []provisoLine
 		for _, p := range f.Provisos {
-			lines = append(lines, provisoLine{ProvisoEntry: p})
+			lines = append(lines, carriedLine(p, agency))
 		}
 		writeProvisoGroups(b, lines)
 	}
+	writeFates(b, f, agency)
 	var dissent []string
 	for _, o := range f.Dissent {
 		dissent = append(dissent, mdText(o.OfficeName))

@@ -92,7 +92,7 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	}
 	answer(exportAt(11, 30, 9, 15), "UARMY1", "army", bot.PositionInput{Outcome: bot.OutcomeApprove})
 	answer(exportAt(11, 30, 11, 0), "UNAVY1", "navy", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos,
-		Provisos: "For stated end-use only\nNo reexport without prior U.S. Government authorization",
+		Provisos: "For stated end-use only\nNo reexport without prior U.S. Government authorization\nQuarterly end-use reports to the Navy",
 		Comment:  "See the end-user certificate | attached"})
 	answer(exportAt(12, 1, 14, 0), "UAIRFORCE1", "air_force", bot.PositionInput{Outcome: bot.OutcomeRWA,
 		Questions: "Who is the ultimate end user of the spare cores?\n1. Is the <Inc> subsidiary a consignee?"})
@@ -143,8 +143,11 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 
 	clk.Set(exportAt(12, 17, 10, 0))
 	_, err = svc.Recommend(ctx, "UANALYST", ref.ID, bot.RecommendationInput{
-		Outcome:   bot.OutcomeApproveWithProvisos,
-		Provisos:  map[string]string{"navy": "For stated end-use only\nNo reexport without prior U.S. Government authorization, in writing"},
+		Outcome: bot.OutcomeApproveWithProvisos,
+		Fates: map[bot.ProvisoRef]bot.FateInput{
+			{Office: "navy", Number: 2}: {Fate: bot.FateModified, Words: "No reexport without prior U.S. Government authorization, in writing"},
+			{Office: "navy", Number: 3}: {Fate: bot.FateDropped, Reason: "The end-use check covers it; BIS does not impose reporting on this destination"},
+		},
 		Added:     "Applicant must inform consignee of all license conditions",
 		Rationale: "Navy's provisos address Policy's diversion concern; Army's new intelligence was reviewed with J2.",
 	})
@@ -240,6 +243,18 @@ func TestExportContents(t *testing.T) {
 	if got := strings.Join(dissent, ","); got != "army=deny,air_force=rwa,policy=deny" {
 		t.Errorf("dissent = %s", got)
 	}
+	// Navy's condition 2 is carried in DTSA's words, with Navy's kept beside them;
+	// its condition 3 is dropped with the reason; Navy is partially overridden.
+	if p := f.Provisos[1]; p.Office != "navy" || p.Fate != string(bot.FateModified) || p.Number != 2 ||
+		!strings.HasSuffix(p.Text, "in writing") || strings.HasSuffix(p.OfficeText, "in writing") {
+		t.Errorf("modified condition = %+v; want DTSA's words in text and Navy's in office_text", p)
+	}
+	if len(f.Dropped) != 1 || f.Dropped[0].Number != 3 || f.Dropped[0].Text != "" || !strings.HasPrefix(f.Dropped[0].Reason, "The end-use check") {
+		t.Errorf("dropped = %+v", f.Dropped)
+	}
+	if len(f.PartialOverrides) != 1 || f.PartialOverrides[0].Office != "navy" || !strings.Contains(f.PartialOverrides[0].Summary, "condition 3 dropped — reason: The end-use check") {
+		t.Errorf("partial overrides = %+v", f.PartialOverrides)
+	}
 
 	md := record.Markdown(rec)
 	for _, want := range []string{
@@ -248,6 +263,8 @@ func TestExportContents(t *testing.T) {
 		"  - Questions: Who is the ultimate end user of the spare cores?\n    1\\. Is the \\<Inc> subsidiary a consignee?",
 		"- **Navy**\n  - For stated end-use only (v1)",
 		"Dissenting offices (overridden): Army, Air Force, Policy\n",
+		"\nPartially overrides Navy: condition 2 modified; condition 3 dropped — reason: The end-use check covers it",
+		"— modified by DTSA (condition 2); Navy wrote: No reexport without prior U.S. Government authorization\n",
 		"escalated to the analyst by direct message",
 		"UANALYST moved DTSA Technology's due date from 2026-12-15 to 2026-12-17. Reason: Lab test results expected Dec 16",
 		"**Approve with conditions**, recorded by UANALYST",
@@ -286,8 +303,9 @@ func TestExportContents(t *testing.T) {
 			t.Errorf("policy comment = %q; want it defused with a leading '", r[7])
 		}
 	}
-	want := map[string]int{"referral": 18, "ask": 5, "position": 5, "proviso": 2, "questions": 1, "reasons": 2,
-		"basis": 2, "comment": 2, "reminder": 4, "due_change": 4, "recommendation": 1, "final_proviso": 3, "dissent": 3, "event": len(doc.Events)}
+	want := map[string]int{"referral": 18, "ask": 5, "position": 5, "proviso": 3, "questions": 1, "reasons": 2,
+		"basis": 2, "comment": 2, "reminder": 4, "due_change": 4, "recommendation": 1, "final_proviso": 3, "dissent": 3,
+		"proviso_fate": 3, "partial_override": 1, "event": len(doc.Events)}
 	for s, n := range want {
 		if sections[s] != n {
 			t.Errorf("CSV has %d %s rows; want %d", sections[s], s, n)

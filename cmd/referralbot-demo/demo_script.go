@@ -100,10 +100,14 @@ func (d *demoRun) run() error {
 	d.act(sandbox.Analyst, "types `/referral recommend`", func() (slackfake.Ack, error) {
 		return fake.SlashCommand(sb.Transport, sandbox.Analyst, ref.ChannelID, "/referral", "recommend")
 	})
-	submit(sandbox.Analyst, "chooses Approve with conditions, keeps Navy's conditions, adds one, and writes the rationale",
+	// Dropping one of Navy's conditions partially overrides Navy: the post and the
+	// record name it, and Navy is told in its ask's thread.
+	submit(sandbox.Analyst, "chooses Approve with conditions, keeps Navy's first condition, drops its second with a reason, adds one, and writes the rationale",
 		slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeApproveWithProvisos)},
+		slackfake.Input{BlockID: bot.FieldFate("navy", 2), Value: string(bot.FateDropped)},
+		slackfake.Input{BlockID: bot.FieldFateReason("navy", 2), Value: "Redundant with the standard conditions BIS puts on every license"},
 		slackfake.Input{BlockID: bot.FieldAddProvisos, Value: "Applicant must inform consignee of all license conditions"},
-		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's provisos answer Policy's and Army's diversion concerns."})
+		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's conditions answer Policy's and Army's diversion concerns."})
 
 	// The channel's work is done: it is archived some business days later.
 	d.tick(morning(2026, 12, 21)) // ARCHIVE_AFTER_DAYS (5) business days after Mon 12-14

@@ -151,7 +151,8 @@ func testLifecycle(t *testing.T, transport string) {
 	}
 	h.submit(analyst, v.ID,
 		slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeApproveWithProvisos)},
-		slackfake.Input{BlockID: bot.FieldProvisosOf("navy"), Value: "For stated end-use only\nNo reexport without prior U.S. Government authorization, in writing"},
+		slackfake.Input{BlockID: bot.FieldFate("navy", 2), Value: string(bot.FateModified)},
+		slackfake.Input{BlockID: bot.FieldFateWords("navy", 2), Value: "No reexport without prior U.S. Government authorization, in writing"},
 		slackfake.Input{BlockID: bot.FieldAddProvisos, Value: "Applicant must inform consignee of all license conditions"},
 		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's provisos address Policy's diversion concern."})
 

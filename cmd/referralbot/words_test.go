@@ -94,7 +94,7 @@ func testCommerceWords(t *testing.T, transport string) {
 	h.command(analyst, r.ChannelID, "recommend")
 	v = h.lastView(analyst, bot.CallbackRecommendation)
 	modal := blocksText(v.Blocks) + string(v.JSON)
-	for _, want := range []string{"Conditions from Navy", "Additional conditions (DTSA)", "Return without action (RWA)", "Statutory and regulatory basis", "*Statutory and regulatory basis:* 15 CFR 744.21"} {
+	for _, want := range []string{"Navy condition 1: For stated end-use only", "Additional conditions (DTSA)", "Return without action (RWA)", "Statutory and regulatory basis", "*Statutory and regulatory basis:* 15 CFR 744.21"} {
 		if !strings.Contains(modal, want) {
 			t.Errorf("recommendation modal lacks %q", want)
 		}
