@@ -53,7 +53,7 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 	if err != nil {
 		return nil, err
 	}
-	rec.ReferralID, rec.RecordedBy, rec.RecordedAt = referralID, actor, s.now().UTC()
+	rec.ReferralID, rec.RecordedBy, rec.RecordedByName, rec.RecordedAt = referralID, actor, s.nameOf(actor), s.now().UTC()
 	var closed []*Ask
 	err = s.store.Update(ctx, func(tx Tx) error {
 		ref, err := tx.Referral(ctx, referralID)
@@ -94,7 +94,7 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 			jobs = append(jobs, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID})
 		}
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "recommendation.recorded", map[string]any{
-			"outcome": rec.Outcome, "provisos": len(rec.Provisos), "dissent": rec.Dissent,
+			"outcome": rec.Outcome, "provisos": len(rec.Provisos), "dissent": rec.Dissent, FactsKey: RecommendationDigest(rec),
 		})); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sethvargo/go-envconfig"
 
@@ -41,6 +42,10 @@ type Config struct {
 	ReminderOverdueEvery   int           `env:"REMINDER_OVERDUE_EVERY, default=1" help:"a whole number from 1 to 30"`
 	EscalateFromOverdue    int           `env:"ESCALATE_FROM_OVERDUE, default=1" help:"a whole number from 0 to 30"`
 	ArchiveAfterDays       int           `env:"ARCHIVE_AFTER_DAYS, default=5" help:"a whole number of business days from 0 (never) to 60"`
+	// MarkingBanner opens and closes every export and uploaded record: the records
+	// carry controlled unclassified information (README, "What the workspace must be
+	// authorised for").
+	MarkingBanner string `env:"MARKING_BANNER, default=CUI"`
 }
 
 // Zone is a time zone setting.
@@ -194,6 +199,9 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 	inRange("REMINDER_OVERDUE_EVERY", c.ReminderOverdueEvery, 1, 30)
 	inRange("ESCALATE_FROM_OVERDUE", c.EscalateFromOverdue, 0, 30)
 	inRange("ARCHIVE_AFTER_DAYS", c.ArchiveAfterDays, 0, 60)
+	if !validMarking(c.MarkingBanner) {
+		bad("MARKING_BANNER %q must be one line of at most %d printable characters, e.g. CUI", c.MarkingBanner, maxMarking)
+	}
 	for _, n := range c.ReminderBeforeDays {
 		if n < 1 || n > 30 {
 			bad("REMINDER_BEFORE_DAYS %q must be whole numbers from 1 to 30, separated by commas", getenv("REMINDER_BEFORE_DAYS"))
@@ -237,4 +245,22 @@ func setting(f reflect.StructField) (key, help string) {
 		help = "well formed"
 	}
 	return key, help
+}
+
+// maxMarking is the longest marking banner accepted: a banner line with its
+// categories and dissemination controls fits well within it.
+const maxMarking = 120
+
+// validMarking reports whether s can be a marking banner: one line of printable
+// characters, within maxMarking.
+func validMarking(s string) bool {
+	if strings.TrimSpace(s) == "" || len([]rune(s)) > maxMarking {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }
