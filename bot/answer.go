@@ -140,7 +140,7 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		return nil, err
 	}
 	pos.AskID, pos.ReferralID, pos.OfficeCode = ask.ID, ref.ID, office.Code
-	pos.AnsweredBy, pos.AnsweredAt = actor, s.now().UTC()
+	pos.AnsweredBy, pos.AnsweredByName, pos.AnsweredAt = actor, s.nameOf(actor), s.now().UTC()
 	for i := range pos.Provisos {
 		pos.Provisos[i].OfficeCode = office.Code
 	}
@@ -177,7 +177,7 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 			return err
 		}
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "position.recorded", map[string]any{
-			"office": office.Code, "outcome": pos.Outcome, "version": pos.Version,
+			"office": office.Code, "outcome": pos.Outcome, "version": pos.Version, FactsKey: PositionDigest(pos),
 		})); err != nil {
 			return err
 		}

@@ -69,6 +69,7 @@ func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string
 		textInput(FieldDestination, "Destination country", "ISO 3166 two-letter code, e.g. DE.", "DE", 2, false, false, ""),
 		textInput(FieldEndUser, "End user and consignees", "", "", 500, true, true, ""),
 		textInput(FieldValue, "Value (US dollars)", "Whole dollars, e.g. 1250000.", "", 20, false, false, ""),
+		textInput(FieldUSXPORTS, "USXPORTS reference", "DoD's case number in USXPORTS, if it has one yet, e.g. DTSA-2026-004512.", "", usxportsMax, false, true, ""),
 		slack.NewInputBlock(FieldReceived, plain("Received by DoD"), nil, received),
 		slack.NewInputBlock(FieldDoDDue, plain("DoD due date"), plain(fmt.Sprintf(
 			"Leave empty for the default: %s for State, %s for Commerce (received today).", stateDue, commerceDue)),

@@ -17,7 +17,7 @@ const FieldAnalyst = "analyst"
 var ImportFields = []string{
 	FieldAnalyst, FieldAgency, FieldCaseNumber, FieldLicenseType, FieldApplicant, FieldCommodity,
 	FieldClassification, FieldDestination, FieldEndUser, FieldValue, FieldReceived, FieldDoDDue,
-	FieldOfficeDue, FieldOffices,
+	FieldOfficeDue, FieldOffices, FieldUSXPORTS,
 }
 
 // ImportRow is one referral read from an import (package bot/importfile reads

@@ -82,6 +82,7 @@ type ReferralInput struct {
 	OfficeDue      string // YYYY-MM-DD; empty for the default
 	Offices        []string
 	AlsoInvite     []string // people to invite to the referral's channel besides the analyst
+	USXPORTSRef    string   // optional: the case's USXPORTS reference
 }
 
 // Normalize trims whitespace and upper-cases the coded fields.
@@ -98,6 +99,7 @@ func (in *ReferralInput) Normalize() {
 	in.Received = strings.TrimSpace(in.Received)
 	in.DoDDue = strings.TrimSpace(in.DoDDue)
 	in.OfficeDue = strings.TrimSpace(in.OfficeDue)
+	in.USXPORTSRef = strings.ToUpper(strings.TrimSpace(in.USXPORTSRef))
 }
 
 // Referral validates the input against the roster, fills default due dates from
@@ -116,6 +118,11 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 	in.checkDates(r, p, rules, today)
 	in.checkOffices(p, roster)
 	r.AlsoInvite = in.checkAlsoInvite(p)
+	if ref, problem := ParseUSXPORTSRef(in.USXPORTSRef); problem != "" {
+		p[FieldUSXPORTS] = problem
+	} else {
+		r.USXPORTSRef = ref
+	}
 	if len(p) > 0 {
 		return nil, Invalid(p)
 	}

@@ -46,6 +46,14 @@ func TestReferralInputGood(t *testing.T) {
 	if r.ValueUSD != 1250000 {
 		t.Errorf("value = %d; want 1250000", r.ValueUSD)
 	}
+	// The USXPORTS reference is optional, trimmed and upper-cased.
+	for typed, want := range map[string]string{"": "", " dtsa-2026-004512 ": "DTSA-2026-004512", "US/2026.77": "US/2026.77"} {
+		in := goodInput()
+		in.USXPORTSRef = typed
+		if r, err := in.Referral(&bot.Roster{Offices: bot.DefaultOffices()}, rules(), today); err != nil || r.USXPORTSRef != want {
+			t.Errorf("USXPORTS %q = %v, %v; want %q", typed, r, err, want)
+		}
+	}
 }
 
 func TestReferralInputBad(t *testing.T) {
@@ -102,6 +110,10 @@ func TestReferralInputBad(t *testing.T) {
 			}
 		}, bot.FieldAlsoInvite, "at most"},
 		{"unknown office", func(in *bot.ReferralInput) { in.Offices = []string{"army", "coast_guard"} }, bot.FieldOffices, "not an office"},
+		{"USXPORTS with a space", func(in *bot.ReferralInput) { in.USXPORTSRef = "DTSA 2026 4512" }, bot.FieldUSXPORTS, "3-30 letters and digits"},
+		{"USXPORTS too short", func(in *bot.ReferralInput) { in.USXPORTSRef = "D1" }, bot.FieldUSXPORTS, "e.g. DTSA-2026-004512"},
+		{"USXPORTS too long", func(in *bot.ReferralInput) { in.USXPORTSRef = strings.Repeat("A", 31) }, bot.FieldUSXPORTS, "3-30"},
+		{"USXPORTS dangling dash", func(in *bot.ReferralInput) { in.USXPORTSRef = "DTSA-2026-" }, bot.FieldUSXPORTS, "between them"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,7 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 	if err != nil {
 		return nil, err
 	}
-	r.AnalystID = actor
+	r.AnalystID, r.AnalystName = actor, s.nameOf(actor)
 	r.OpenKey = key
 	r.ChannelName = ChannelName(r.Agency, r.CaseNumber, 1)
 
@@ -64,7 +64,7 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 		}
 		if err := tx.AppendEvent(ctx, s.event(r.ID, actor, "referral.opened", map[string]any{
 			"agency": r.Agency, "case_number": r.CaseNumber, "offices": in.Offices,
-			"dod_due": FormatDate(r.DoDDueDate), "office_due": FormatDate(r.OfficeDueDate),
+			"dod_due": FormatDate(r.DoDDueDate), "office_due": FormatDate(r.OfficeDueDate), FactsKey: ReferralDigest(r),
 		})); err != nil {
 			return err
 		}

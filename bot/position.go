@@ -83,7 +83,9 @@ type Position struct {
 	Reasons    string    // deny: the statement of reasons (EO 12981)
 	Basis      string    // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
 	AnsweredBy string    // Slack user id of the roster member who answered
-	AnsweredAt time.Time
+	// AnsweredByName is their Slack name when they answered ("" when unknown).
+	AnsweredByName string
+	AnsweredAt     time.Time
 }
 
 // Recommendation is the final DoD recommendation the analyst records.
@@ -102,5 +104,7 @@ type Recommendation struct {
 	Basis      string   // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
 	Dissent    []string // office codes whose current position the recommendation overrides
 	RecordedBy string
-	RecordedAt time.Time
+	// RecordedByName is the analyst's Slack name when they recorded it ("" when unknown).
+	RecordedByName string
+	RecordedAt     time.Time
 }

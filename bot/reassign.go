@@ -32,7 +32,7 @@ func (s *Service) Reassign(ctx context.Context, actor string, referralID int64, 
 			return Errorf(ECONFLICT, "<@%s> is already the analyst on %s.", to, ref.CaseNumber)
 		}
 		from := ref.AnalystID
-		ref.AnalystID = to
+		ref.AnalystID, ref.AnalystName = to, s.nameOf(to)
 		if err := tx.UpdateReferral(ctx, ref); err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 		return nil, err
 	}
 	validated := PositionVersions(t.Asks)
-	rec.ReferralID, rec.RecordedBy, rec.RecordedAt = referralID, actor, s.now().UTC()
+	rec.ReferralID, rec.RecordedBy, rec.RecordedByName, rec.RecordedAt = referralID, actor, s.nameOf(actor), s.now().UTC()
 	var closed []*Ask
 	err = s.store.Update(ctx, func(tx Tx) error {
 		ref, err := tx.Referral(ctx, referralID)
@@ -106,7 +106,9 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 			jobs = append(jobs, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID})
 		}
 		jobs = append(jobs, tellOverridden(rec, asks)...)
-		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "recommendation.recorded", recordedDetail(rec))); err != nil {
+		detail := recordedDetail(rec)
+		detail[FactsKey] = RecommendationDigest(rec)
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "recommendation.recorded", detail)); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, jobs...)

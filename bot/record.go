@@ -16,7 +16,15 @@ type Record struct {
 	Reminders      []*Reminder
 	Events         []*Event
 	Roster         *Roster // names the offices; LoadRecord never leaves it nil
+	// Marking is the marking banner every rendering carries at its top and bottom
+	// (MARKING_BANNER; DefaultMarking when left empty).
+	Marking string
 }
+
+// DefaultMarking is the marking banner of a record when none is configured: the
+// record carries license application data, controlled unclassified information
+// (50 U.S.C. 4820(h), 22 CFR 126.10).
+const DefaultMarking = "CUI"
 
 // Title is the record's title, e.g. "DoD position record: Commerce BIS-748P Z123456".
 func (r *Record) Title() string {
@@ -31,7 +39,12 @@ type OfficeRecord struct {
 
 // Record assembles a referral's official record.
 func (s *Service) Record(ctx context.Context, referralID int64) (*Record, error) {
-	return LoadRecord(ctx, s.store, s.roster, referralID)
+	rec, err := LoadRecord(ctx, s.store, s.roster, referralID)
+	if err != nil {
+		return nil, err
+	}
+	rec.Marking = s.marking
+	return rec, nil
 }
 
 // LoadRecord assembles a referral's official record from r; roster names the
@@ -44,7 +57,7 @@ func LoadRecord(ctx context.Context, r RecordReader, roster *Roster, referralID 
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, Roster: roster}
+	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, Roster: roster, Marking: DefaultMarking}
 	for _, a := range t.Asks {
 		h, err := r.Positions(ctx, a.ID)
 		if err != nil {

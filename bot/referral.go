@@ -83,8 +83,14 @@ type Referral struct {
 	DoDDueDate     time.Time // when the DoD position is due back to the agency
 	OfficeDueDate  time.Time // default internal suspense for the offices
 	AnalystID      string    // Slack user id of the owning licensing analyst
-	State          ReferralState
-	HeldSince      time.Time // when the clock was paused (e.g. an RWA question is out); zero when running
+	// AnalystName is the analyst's Slack name when they were given the referral
+	// ("" when unknown).
+	AnalystName string
+	// USXPORTSRef is the case's reference in USXPORTS, DoD's own case system
+	// (optional; see ParseUSXPORTSRef).
+	USXPORTSRef string
+	State       ReferralState
+	HeldSince   time.Time // when the clock was paused (e.g. an RWA question is out); zero when running
 	// AlsoInvite are the people the analyst named on the form: invited to the
 	// referral's channel with the analyst. Reviewers join from their queue instead.
 	AlsoInvite []string
@@ -164,9 +170,18 @@ type Event struct {
 	ID         int64
 	ReferralID int64
 	Actor      string // Slack user id, or "referralbot" for the bot itself
-	Kind       string // e.g. "referral.opened", "position.recorded"
-	Detail     string // JSON
-	At         time.Time
+	// ActorName is the actor's Slack name when they acted ("" when unknown), so
+	// that a later rename does not rewrite the record.
+	ActorName string
+	Kind      string // e.g. "referral.opened", "position.recorded"
+	Detail    string // JSON
+	At        time.Time
+
+	// The event's link in the hash chain, set by the store (bot/chain.go).
+	Chain            string // ChainV1 or ChainV2; "" before it is stored
+	PrevHash         string
+	ReferralPrevHash string
+	Hash             string
 }
 
 // ActorBot is the Event actor for things the bot does on its own.

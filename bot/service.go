@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -13,6 +14,8 @@ import (
 // Service is the referral lifecycle: open, ask, record, recommend. Transports call it;
 // it talks to the world only through Store and Slack.
 type Service struct {
+	names   names  // people's Slack names as of their latest action
+	marking string // the records' marking banner
 	store   Store
 	slack   Slack
 	roster  *Roster
@@ -52,7 +55,10 @@ type Config struct {
 	// RecordFile renders the record uploaded after the final recommendation; nil
 	// uploads nothing.
 	RecordFile RecordFile
-	Log        *slog.Logger
+	// Marking is the marking banner of every record the service renders
+	// (MARKING_BANNER); empty means DefaultMarking.
+	Marking string
+	Log     *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -77,6 +83,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		cfg.Policy = deadline.DefaultPolicy()
 	}
 	svc := &Service{
+		marking:      cmp.Or(cfg.Marking, DefaultMarking),
 		store:        store,
 		slack:        slack,
 		roster:       cfg.Roster,
@@ -130,7 +137,7 @@ func (s *Service) ReferralByChannel(ctx context.Context, channelID string) (*Ref
 // event builds a log entry with a JSON detail.
 func (s *Service) event(referralID int64, actor, kind string, detail map[string]any) *Event {
 	raw, _ := json.Marshal(detail) // maps of plain values always marshal
-	return &Event{ReferralID: referralID, Actor: actor, Kind: kind, Detail: string(raw), At: s.now().UTC()}
+	return &Event{ReferralID: referralID, Actor: actor, ActorName: s.nameOf(actor), Kind: kind, Detail: string(raw), At: s.now().UTC()}
 }
 
 // enqueue adds jobs inside tx and wakes the worker once the transaction commits.

@@ -197,3 +197,28 @@ func TestImportAPIRefusesMalformedRequests(t *testing.T) {
 	}
 	f.nothingWritten(t)
 }
+
+// TestImportAPIUSXPORTSReference: the optional USXPORTS reference arrives with the
+// other fields, upper-cased; one that cannot be a reference is refused by name.
+func TestImportAPIUSXPORTSReference(t *testing.T) {
+	f := newAPI(t, apiToken)
+	bad := strings.Replace(goodBody, `"received": "2026-11-20"}`, `"received": "2026-11-20", "usxports_ref": "DTSA 2026"}`, 1)
+	status, a := f.post(t, "/api/referrals", "Bearer "+apiToken, "application/json", bad)
+	if status != http.StatusUnprocessableEntity || len(a.Problems) != 1 || a.Problems[0].Field != bot.FieldUSXPORTS ||
+		!strings.Contains(a.Problems[0].Message, "3-30 letters and digits") {
+		t.Fatalf("bad USXPORTS reference: %d %+v; want 422 naming usxports_ref", status, a)
+	}
+	f.nothingWritten(t)
+
+	good := strings.Replace(goodBody, `"received": "2026-11-20"}`, `"received": "2026-11-20", "usxports_ref": "dtsa-2026-004512"}`, 1)
+	if status, a := f.post(t, "/api/referrals", "Bearer "+apiToken, "application/json", good); status != http.StatusOK {
+		t.Fatalf("import: %d %+v", status, a)
+	}
+	ref, err := f.db.ReferralByCase(context.Background(), bot.AgencyCommerce, "Z123456")
+	if err != nil || ref.USXPORTSRef != "DTSA-2026-004512" {
+		t.Errorf("imported referral = %+v, %v; want USXPORTS DTSA-2026-004512", ref, err)
+	}
+	if other, err := f.db.ReferralByCase(context.Background(), bot.AgencyState, "050123456"); err != nil || other.USXPORTSRef != "" {
+		t.Errorf("the row without one = %+v, %v; want no USXPORTS reference", other, err)
+	}
+}

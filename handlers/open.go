@@ -22,6 +22,7 @@ func (r *Router) submitNewReferral(ctx context.Context, cb *slack.InteractionCal
 		Destination:    v.text(bot.FieldDestination),
 		EndUser:        v.text(bot.FieldEndUser),
 		Value:          v.text(bot.FieldValue),
+		USXPORTSRef:    v.text(bot.FieldUSXPORTS),
 		Received:       v.date(bot.FieldReceived),
 		DoDDue:         v.date(bot.FieldDoDDue),
 		OfficeDue:      v.date(bot.FieldOfficeDue),

@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"strings"
@@ -75,12 +76,14 @@ func (r *Router) Command(ctx context.Context, cmd slack.SlashCommand) any {
 		return ephemeral("I don't know `" + r.command + " " + name + "`.\n" + helpText(r.command))
 	}
 	r.log.Info("command", "sub", name, "user", cmd.UserID, "channel", cmd.ChannelID)
+	r.svc.NoteName(cmd.UserID, cmd.UserName) // the record names people as of each action, at no extra Slack call
 	return h(ctx, cmd, args)
 }
 
 // Interaction handles a button press or a modal submission and returns the
 // acknowledgement body (nil for an empty 200).
 func (r *Router) Interaction(ctx context.Context, cb *slack.InteractionCallback) any {
+	r.svc.NoteName(cb.User.ID, cmp.Or(cb.User.Name, cb.User.Username))
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {

@@ -31,18 +31,19 @@ type askRow struct {
 
 // positionRow is a positions row.
 type positionRow struct {
-	ID         int64  `db:"id"`
-	AskID      int64  `db:"ask_id"`
-	ReferralID int64  `db:"referral_id"`
-	OfficeCode string `db:"office_code"`
-	Version    int    `db:"version"`
-	Outcome    string `db:"outcome"`
-	Comment    string `db:"comment"`
-	Questions  string `db:"questions"`
-	Reasons    string `db:"reasons"`
-	Basis      string `db:"basis"`
-	AnsweredBy string `db:"answered_by"`
-	AnsweredAt stamp  `db:"answered_at"`
+	ID             int64  `db:"id"`
+	AskID          int64  `db:"ask_id"`
+	ReferralID     int64  `db:"referral_id"`
+	OfficeCode     string `db:"office_code"`
+	Version        int    `db:"version"`
+	Outcome        string `db:"outcome"`
+	Comment        string `db:"comment"`
+	Questions      string `db:"questions"`
+	Reasons        string `db:"reasons"`
+	Basis          string `db:"basis"`
+	AnsweredBy     string `db:"answered_by"`
+	AnsweredByName string `db:"answered_by_name"`
+	AnsweredAt     stamp  `db:"answered_at"`
 }
 
 // asksWithCurrent selects asks with their highest version. The MAX subquery is one
@@ -52,20 +53,20 @@ const asksWithCurrent = `SELECT a.id, a.referral_id, a.office_code, a.due_date, 
 	COALESCE(p.id, 0) AS "p.id", COALESCE(p.version, 0) AS "p.version",
 	COALESCE(p.outcome, '') AS "p.outcome", COALESCE(p.comment, '') AS "p.comment",
 	COALESCE(p.questions, '') AS "p.questions", COALESCE(p.reasons, '') AS "p.reasons", COALESCE(p.basis, '') AS "p.basis",
-	COALESCE(p.answered_by, '') AS "p.answered_by", p.answered_at AS "p.answered_at"
+	COALESCE(p.answered_by, '') AS "p.answered_by", COALESCE(p.answered_by_name, '') AS "p.answered_by_name", p.answered_at AS "p.answered_at"
 FROM asks a
 LEFT JOIN positions p ON p.ask_id = a.id
 	AND p.version = (SELECT MAX(version) FROM positions WHERE ask_id = a.id)`
 
 const positionColumns = `id, ask_id, referral_id, office_code, version, outcome, comment,
-	questions, reasons, basis, answered_by, answered_at`
+	questions, reasons, basis, answered_by, answered_by_name, answered_at`
 
 func (row *positionRow) position() *bot.Position {
 	return &bot.Position{
 		ID: row.ID, AskID: row.AskID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
 		Version: row.Version, Outcome: bot.Outcome(row.Outcome), Comment: row.Comment,
 		Questions: row.Questions, Reasons: row.Reasons, Basis: row.Basis, AnsweredBy: row.AnsweredBy,
-		AnsweredAt: time.Time(row.AnsweredAt),
+		AnsweredByName: row.AnsweredByName, AnsweredAt: time.Time(row.AnsweredAt),
 	}
 }
 
@@ -255,13 +256,13 @@ func (t *tx) CreatePosition(ctx context.Context, p *bot.Position) error {
 	var row positionRow
 	err := sqlx.GetContext(ctx, t.q, &row, `INSERT INTO positions
 		(ask_id, referral_id, office_code, version, outcome, comment, questions, reasons, basis,
-		 answered_by, answered_at)
+		 answered_by, answered_by_name, answered_at)
 		SELECT a.id, a.referral_id, a.office_code,
 			COALESCE((SELECT MAX(version) FROM positions WHERE ask_id = a.id), 0) + 1,
-			?, ?, ?, ?, ?, ?, ?
+			?, ?, ?, ?, ?, ?, ?, ?
 		FROM asks a WHERE a.id = ?
 		RETURNING id, referral_id, office_code, version`,
-		p.Outcome, p.Comment, p.Questions, p.Reasons, p.Basis, p.AnsweredBy, stamp(p.AnsweredAt), p.AskID)
+		p.Outcome, p.Comment, p.Questions, p.Reasons, p.Basis, p.AnsweredBy, p.AnsweredByName, stamp(p.AnsweredAt), p.AskID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return notFound("ask", p.AskID)
 	} else if err != nil {

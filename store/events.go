@@ -1,13 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -15,20 +13,14 @@ import (
 	"github.com/referralbot/referralbot/bot"
 )
 
-// eventRow is an events row.
-type eventRow struct {
-	ID         int64  `db:"id"`
-	ReferralID int64  `db:"referral_id"`
-	Actor      string `db:"actor"`
-	Kind       string `db:"kind"`
-	Detail     string `db:"detail"`
-	At         stamp  `db:"at"`
-}
+// linkColumns are the events columns the chain covers, as link reads them.
+const linkColumns = `id, referral_id, actor, actor_name, kind, detail, at, prev_hash, referral_prev_hash, hash`
 
-// Events returns the referral's event log, oldest first.
+// Events returns the referral's event log, oldest first, each with its link in
+// the hash chain.
 func (r reader) Events(ctx context.Context, referralID int64) ([]*bot.Event, error) {
-	var rows []eventRow
-	err := sqlx.SelectContext(ctx, r.q, &rows, `SELECT id, referral_id, actor, kind, detail, at
+	var rows []link
+	err := sqlx.SelectContext(ctx, r.q, &rows, `SELECT `+linkColumns+`
 		FROM events WHERE referral_id = ? ORDER BY id`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("events of referral %d: %w", referralID, err)
@@ -40,9 +32,15 @@ func (r reader) Events(ctx context.Context, referralID int64) ([]*bot.Event, err
 	}
 	events := make([]*bot.Event, len(rows))
 	for i, row := range rows {
+		at, err := time.Parse(time.RFC3339Nano, row.At)
+		if err != nil {
+			return nil, fmt.Errorf("event %d of referral %d: %w", row.ID, referralID, err)
+		}
+		l := row.chainLink()
 		events[i] = &bot.Event{
-			ID: row.ID, ReferralID: row.ReferralID, Actor: row.Actor, Kind: row.Kind,
-			Detail: row.Detail, At: time.Time(row.At),
+			ID: row.ID, ReferralID: row.ReferralID, Actor: row.Actor, ActorName: row.ActorName, Kind: row.Kind,
+			Detail: row.Detail, At: at.UTC(), Chain: l.Version, PrevHash: l.PrevHash,
+			ReferralPrevHash: l.ReferralPrevHash, Hash: row.StoredHash.String,
 		}
 	}
 	return events, nil
@@ -60,22 +58,25 @@ func (t *tx) AppendEvent(ctx context.Context, e *bot.Event) error {
 	if err != nil {
 		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
 	}
-	l := link{ID: prev.ID + 1, ReferralID: e.ReferralID, Actor: e.Actor, Kind: e.Kind, Detail: e.Detail,
-		At: e.At.UTC().Format(stampLayout), PrevHash: prev.Hash.String}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, kind, detail, at, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.ReferralID, l.Actor, l.Kind, l.Detail, l.At, l.PrevHash, l.hash())
+	// The referral's own previous event: one probe of events_referral.
+	var refPrev string
+	err = sqlx.GetContext(ctx, t.q, &refPrev, `SELECT COALESCE(hash, '') FROM events WHERE referral_id = ? ORDER BY id DESC LIMIT 1`, e.ReferralID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
+	}
+	l := bot.ChainLink{Version: bot.ChainV2, ID: prev.ID + 1, ReferralID: e.ReferralID, Actor: e.Actor, ActorName: e.ActorName,
+		Kind: e.Kind, Detail: e.Detail, At: bot.Stamp(e.At), PrevHash: prev.Hash.String, ReferralPrevHash: refPrev}
+	hash := l.Hash()
+	_, err = t.q.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, actor_name, kind, detail, at, prev_hash, referral_prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.ReferralID, l.Actor, l.ActorName, l.Kind, l.Detail, l.At, l.PrevHash, l.ReferralPrevHash, hash)
 	if isForeignKey(err) {
 		return notFound("referral", e.ReferralID)
 	} else if err != nil {
 		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
 	}
-	e.ID = l.ID
+	e.ID, e.Chain, e.PrevHash, e.ReferralPrevHash, e.Hash = l.ID, l.Version, l.PrevHash, l.ReferralPrevHash, hash
 	return nil
 }
-
-// chainVersion opens every event's hash input, so that a future encoding can be
-// told apart from this one.
-const chainVersion = "referralbot-event-v1"
 
 // link is an event as the chain sees it: its columns exactly as stored (At is the
 // stored text), and the hashes.
@@ -83,26 +84,33 @@ type link struct {
 	ID         int64          `db:"id"`
 	ReferralID int64          `db:"referral_id"`
 	Actor      string         `db:"actor"`
+	ActorName  string         `db:"actor_name"`
 	Kind       string         `db:"kind"`
 	Detail     string         `db:"detail"`
 	At         string         `db:"at"`
 	PrevHash   string         `db:"-"`
 	StoredPrev sql.NullString `db:"prev_hash"`
+	// RefPrev is NULL on the events written before the chain's v2 encoding.
+	RefPrev    sql.NullString `db:"referral_prev_hash"`
 	StoredHash sql.NullString `db:"hash"`
 }
 
-// hash is the event's hash: SHA-256, in lowercase hex, over the netstrings
-// ("<byte length>:<bytes>,") of chainVersion, id, referral_id (both in decimal),
-// actor, kind, detail, at (as stored: '2006-01-02T15:04:05.000000000Z') and
-// prev_hash (the previous event's hash; "" for the first event). Anyone can
-// recompute it from the table with a few lines of any language.
-func (l *link) hash() string {
-	h := sha256.New()
-	for _, f := range []string{chainVersion, strconv.FormatInt(l.ID, 10), strconv.FormatInt(l.ReferralID, 10),
-		l.Actor, l.Kind, l.Detail, l.At, l.PrevHash} {
-		fmt.Fprintf(h, "%d:%s,", len(f), f)
+// chainLink is l as bot.ChainLink hashes it: ChainV2 when it carries a
+// per-referral link, ChainV1 (the events from before) otherwise. PrevHash is the
+// one l.PrevHash holds when set (the walk's expectation), else the stored one.
+func (l *link) chainLink() bot.ChainLink {
+	c := bot.ChainLink{Version: bot.ChainV1, ID: l.ID, ReferralID: l.ReferralID, Actor: l.Actor, Kind: l.Kind,
+		Detail: l.Detail, At: l.At, PrevHash: cmp.Or(l.PrevHash, l.StoredPrev.String)}
+	if l.RefPrev.Valid {
+		c.Version, c.ActorName, c.ReferralPrevHash = bot.ChainV2, l.ActorName, l.RefPrev.String
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return c
+}
+
+// hash is the event's hash (bot.ChainLink.Hash).
+func (l *link) hash() string {
+	c := l.chainLink()
+	return c.Hash()
 }
 
 // lastLink returns the id and hash of the newest event; zero values for an empty log.
@@ -125,11 +133,11 @@ const chainBatch = 1000
 // bound) in id order, at most chainBatch of them.
 func chainLinks(ctx context.Context, q sqlx.QueryerContext, after, through int64) ([]link, error) {
 	var links []link
-	query := `SELECT id, referral_id, actor, kind, detail, at, prev_hash, hash FROM events
+	query := `SELECT ` + linkColumns + ` FROM events
 		WHERE id > ? ORDER BY id LIMIT ?`
 	args := []any{after, chainBatch}
 	if through > 0 {
-		query = `SELECT id, referral_id, actor, kind, detail, at, prev_hash, hash FROM events
+		query = `SELECT ` + linkColumns + ` FROM events
 		WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`
 		args = []any{after, through, chainBatch}
 	}

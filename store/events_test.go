@@ -91,8 +91,18 @@ func TestEvents_appendOnly(t *testing.T) {
 // chainHash recomputes an event's hash from the encoding documented on the store's
 // link.hash, independently of the store's code: what an auditor would write.
 func chainHash(id, referralID int64, actor, kind, detail, at, prev string) string {
+	return netstringHash("referralbot-event-v1", strconv.FormatInt(id, 10), strconv.FormatInt(referralID, 10), actor, kind, detail, at, prev)
+}
+
+// chainHashV2 is the documented v2 encoding (bot/chain.go), written out again
+// here: v1's fields with actor_name after actor, and referral_prev_hash last.
+func chainHashV2(id, referralID int64, actor, actorName, kind, detail, at, prev, refPrev string) string {
+	return netstringHash("referralbot-event-v2", strconv.FormatInt(id, 10), strconv.FormatInt(referralID, 10), actor, actorName, kind, detail, at, prev, refPrev)
+}
+
+func netstringHash(fields ...string) string {
 	h := sha256.New()
-	for _, f := range []string{"referralbot-event-v1", strconv.FormatInt(id, 10), strconv.FormatInt(referralID, 10), actor, kind, detail, at, prev} {
+	for _, f := range fields {
 		fmt.Fprintf(h, "%d:%s,", len(f), f)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -107,7 +117,7 @@ func mustAppendEvents(t *testing.T, n int) (*store.DB, *sql.DB) {
 	refs := []*bot.Referral{mustCreateReferral(t, db, "Z123456"), mustCreateReferral(t, db, "Z654321")}
 	mustUpdate(t, db, func(tx bot.Tx) error {
 		for i := range n {
-			e := &bot.Event{ReferralID: refs[i%2].ID, Actor: "U1", Kind: "position.recorded",
+			e := &bot.Event{ReferralID: refs[i%2].ID, Actor: "U1", ActorName: "Jane Doe", Kind: "position.recorded",
 				Detail: fmt.Sprintf(`{"office":"army","version":%d}`, i+1), At: t0.Add(time.Duration(i) * time.Minute)}
 			if err := tx.AppendEvent(ctx, e); err != nil {
 				return err
@@ -128,26 +138,27 @@ func TestVerifyEvents_intact(t *testing.T) {
 		t.Fatalf("VerifyEvents = %d, %v, %v; want 5, nil, nil", checked, bad, err)
 	}
 
-	// Every hash is the documented encoding over the stored columns and the previous hash.
-	rows, err := raw.Query(`SELECT id, referral_id, actor, kind, detail, at, prev_hash, hash FROM events ORDER BY id`)
+	// Every hash is the documented encoding over the stored columns, the previous
+	// hash and the referral's previous hash (the events alternate between two referrals).
+	rows, err := raw.Query(`SELECT id, referral_id, actor, actor_name, kind, detail, at, prev_hash, referral_prev_hash, hash FROM events ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	prev := ""
+	prev, refPrev := "", map[int64]string{}
 	for rows.Next() {
 		var id, ref int64
-		var actor, kind, detail, at, prevHash, hash string
-		if err := rows.Scan(&id, &ref, &actor, &kind, &detail, &at, &prevHash, &hash); err != nil {
+		var actor, actorName, kind, detail, at, prevHash, refPrevHash, hash string
+		if err := rows.Scan(&id, &ref, &actor, &actorName, &kind, &detail, &at, &prevHash, &refPrevHash, &hash); err != nil {
 			t.Fatal(err)
 		}
-		if prevHash != prev {
-			t.Errorf("event %d prev_hash = %q; want %q", id, prevHash, prev)
+		if prevHash != prev || refPrevHash != refPrev[ref] {
+			t.Errorf("event %d prev_hash, referral_prev_hash = %q, %q; want %q, %q", id, prevHash, refPrevHash, prev, refPrev[ref])
 		}
-		if want := chainHash(id, ref, actor, kind, detail, at, prev); hash != want {
-			t.Errorf("event %d hash = %q; want %q", id, hash, want)
+		if want := chainHashV2(id, ref, actor, actorName, kind, detail, at, prev, refPrev[ref]); hash != want || actorName != "Jane Doe" {
+			t.Errorf("event %d hash = %q (actor name %q); want %q (Jane Doe)", id, hash, actorName, want)
 		}
-		prev = hash
+		prev, refPrev[ref] = hash, hash
 	}
 	if id, head, err := db.LastEventHash(context.Background()); err != nil || id != 5 || head != prev {
 		t.Errorf("LastEventHash = %d, %q, %v; want 5, %q", id, head, err, prev)
@@ -241,12 +252,13 @@ func TestVerifyEvents_editedAndRehashed(t *testing.T) {
 	db, raw := mustAppendEvents(t, 4)
 	mustExec(t, raw, `DROP TRIGGER events_no_update`)
 	var ref int64
-	var actor, kind, at, prev string
-	if err := raw.QueryRow(`SELECT referral_id, actor, kind, at, prev_hash FROM events WHERE id = 2`).Scan(&ref, &actor, &kind, &at, &prev); err != nil {
+	var actor, actorName, kind, at, prev, refPrev string
+	if err := raw.QueryRow(`SELECT referral_id, actor, actor_name, kind, at, prev_hash, referral_prev_hash FROM events WHERE id = 2`).
+		Scan(&ref, &actor, &actorName, &kind, &at, &prev, &refPrev); err != nil {
 		t.Fatal(err)
 	}
 	detail := `{"office":"army","version":9}`
-	mustExec(t, raw, `UPDATE events SET detail = ?, hash = ? WHERE id = 2`, detail, chainHash(2, ref, actor, kind, detail, at, prev))
+	mustExec(t, raw, `UPDATE events SET detail = ?, hash = ? WHERE id = 2`, detail, chainHashV2(2, ref, actor, actorName, kind, detail, at, prev, refPrev))
 	checked, bad, err := db.VerifyEvents(context.Background())
 	if err != nil || bad == nil || bad.ID != 3 || !strings.Contains(bad.Problem, "#2 was altered") || checked != 2 {
 		t.Errorf("VerifyEvents = %d, %v, %v; want 2 intact, then event #3 naming #2 as altered", checked, bad, err)

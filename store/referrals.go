@@ -29,6 +29,8 @@ type referralRow struct {
 	DoDDueDate     date    `db:"dod_due_date"`
 	OfficeDueDate  date    `db:"office_due_date"`
 	AnalystID      string  `db:"analyst_id"`
+	AnalystName    string  `db:"analyst_name"`
+	USXPORTSRef    string  `db:"usxports_ref"`
 	State          string  `db:"state"`
 	HeldSince      stamp   `db:"held_since"`
 	AlsoInvite     string  `db:"also_invite"` // user ids, space-separated
@@ -46,7 +48,7 @@ type referralRow struct {
 
 const referralColumns = `id, agency, case_number, license_type, applicant, commodity,
 	classification, destination, end_user, value_usd, received_on, dod_due_date,
-	office_due_date, analyst_id, state, held_since, also_invite, archived_at, open_key, channel_name, channel_id,
+	office_due_date, analyst_id, analyst_name, usxports_ref, state, held_since, also_invite, archived_at, open_key, channel_name, channel_id,
 	topic_set, members_invited, summary_ts, provisioned, created_at, updated_at`
 
 func newReferralRow(r *bot.Referral) referralRow {
@@ -55,7 +57,7 @@ func newReferralRow(r *bot.Referral) referralRow {
 		LicenseType: r.LicenseType, Applicant: r.Applicant, Commodity: r.Commodity,
 		Classification: r.Classification, Destination: r.Destination, EndUser: r.EndUser,
 		ValueUSD: r.ValueUSD, ReceivedOn: date(r.ReceivedOn), DoDDueDate: date(r.DoDDueDate),
-		OfficeDueDate: date(r.OfficeDueDate), AnalystID: r.AnalystID, State: string(r.State),
+		OfficeDueDate: date(r.OfficeDueDate), AnalystID: r.AnalystID, AnalystName: r.AnalystName, USXPORTSRef: r.USXPORTSRef, State: string(r.State),
 		HeldSince: stamp(r.HeldSince), AlsoInvite: strings.Join(r.AlsoInvite, " "), ArchivedAt: stamp(r.ArchivedAt), OpenKey: optText(r.OpenKey), ChannelName: r.ChannelName,
 		ChannelID: optText(r.ChannelID), TopicSet: r.TopicSet, MembersInvited: r.MembersInvited,
 		SummaryTS: r.SummaryTS, Provisioned: r.Provisioned,
@@ -69,7 +71,7 @@ func (row *referralRow) referral() *bot.Referral {
 		LicenseType: row.LicenseType, Applicant: row.Applicant, Commodity: row.Commodity,
 		Classification: row.Classification, Destination: row.Destination, EndUser: row.EndUser,
 		ValueUSD: row.ValueUSD, ReceivedOn: time.Time(row.ReceivedOn), DoDDueDate: time.Time(row.DoDDueDate),
-		OfficeDueDate: time.Time(row.OfficeDueDate), AnalystID: row.AnalystID, State: bot.ReferralState(row.State),
+		OfficeDueDate: time.Time(row.OfficeDueDate), AnalystID: row.AnalystID, AnalystName: row.AnalystName, USXPORTSRef: row.USXPORTSRef, State: bot.ReferralState(row.State),
 		HeldSince: time.Time(row.HeldSince), AlsoInvite: userList(row.AlsoInvite), ArchivedAt: time.Time(row.ArchivedAt), OpenKey: string(row.OpenKey), ChannelName: row.ChannelName,
 		ChannelID: string(row.ChannelID), TopicSet: row.TopicSet, MembersInvited: row.MembersInvited,
 		SummaryTS: row.SummaryTS, Provisioned: row.Provisioned,
@@ -132,12 +134,12 @@ func (t *tx) CreateReferral(ctx context.Context, r *bot.Referral) error {
 	res, err := sqlx.NamedExecContext(ctx, t.q, `INSERT INTO referrals (
 		agency, case_number, license_type, applicant, commodity, classification,
 		destination, end_user, value_usd, received_on, dod_due_date, office_due_date,
-		analyst_id, state, held_since, also_invite, archived_at, open_key, channel_name, channel_id, topic_set,
+		analyst_id, analyst_name, usxports_ref, state, held_since, also_invite, archived_at, open_key, channel_name, channel_id, topic_set,
 		members_invited, summary_ts, provisioned, created_at, updated_at
 	) VALUES (
 		:agency, :case_number, :license_type, :applicant, :commodity, :classification,
 		:destination, :end_user, :value_usd, :received_on, :dod_due_date, :office_due_date,
-		:analyst_id, :state, :held_since, :also_invite, :archived_at, :open_key, :channel_name, :channel_id, :topic_set,
+		:analyst_id, :analyst_name, :usxports_ref, :state, :held_since, :also_invite, :archived_at, :open_key, :channel_name, :channel_id, :topic_set,
 		:members_invited, :summary_ts, :provisioned, :created_at, :updated_at
 	)`, row)
 	if err != nil {
@@ -160,7 +162,7 @@ func (t *tx) UpdateReferral(ctx context.Context, r *bot.Referral) error {
 	row := newReferralRow(r)
 	row.UpdatedAt = stamp(t.now)
 	res, err := sqlx.NamedExecContext(ctx, t.q, `UPDATE referrals SET
-		state = :state, held_since = :held_since, analyst_id = :analyst_id,
+		state = :state, held_since = :held_since, analyst_id = :analyst_id, analyst_name = :analyst_name,
 		dod_due_date = :dod_due_date, office_due_date = :office_due_date,
 		channel_name = :channel_name, channel_id = :channel_id, topic_set = :topic_set,
 		members_invited = :members_invited, summary_ts = :summary_ts,

@@ -24,7 +24,7 @@ func TestParseRefusesUnreadableFiles(t *testing.T) {
 		{"json trailing", importfile.JSON, `{"referrals": [{}]} {}`, `line 1: the file must be one JSON object {"referrals": [ … ]}: there is more after it`},
 		{"csv empty", importfile.CSV, "", "the file holds no referrals"},
 		{"csv header only", importfile.CSV, "agency,case_number\n", "the file holds no referrals"},
-		{"csv unknown column", importfile.CSV, "agency,case,analyst\nstate,1234,U1\n", "line 1: case: column 2 of the header is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices"},
+		{"csv unknown column", importfile.CSV, "agency,case,analyst\nstate,1234,U1\n", "line 1: case: column 2 of the header is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices, usxports_ref"},
 		{"csv repeated column", importfile.CSV, "agency,Agency\nstate,state\n", "line 1: agency: the header names this column twice"},
 		{"csv stray quote", importfile.CSV, "agency,case_number\nstate,12\"34\n", `line 2: not valid CSV: bare " in non-quoted-field`},
 	}
@@ -39,5 +39,17 @@ func TestParseRefusesUnreadableFiles(t *testing.T) {
 	}
 	if _, err := importfile.Parse([]byte("{}"), "xml"); bot.ErrorCode(err) != bot.EINVALID {
 		t.Errorf("unknown format: err = %v; want EINVALID", err)
+	}
+}
+
+// TestParseUSXPORTSColumn: a CSV file may carry the optional USXPORTS reference
+// in a column of its own, read as typed (the bot checks and upper-cases it).
+func TestParseUSXPORTSColumn(t *testing.T) {
+	rows, err := importfile.Parse([]byte("agency,case_number,usxports_ref\ncommerce,Z123456,dtsa-2026-004512\nstate,050123456,\n"), importfile.CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Input.USXPORTSRef != "dtsa-2026-004512" || rows[1].Input.USXPORTSRef != "" {
+		t.Errorf("rows = %+v; want the reference on row 1 only", rows)
 	}
 }

@@ -2,6 +2,7 @@ package record
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 // applies to it (empty otherwise). Instants are RFC 3339 UTC, dates YYYY-MM-DD.
 //
 //	section          one row per                 columns used
+//	marking          the first and last row      text = the marking banner (e.g. CUI)
 //	referral         fact                        kind = fact name (as in the JSON schema), text = value
 //	ask              office asked                office, at = asked, kind = ask state, to = due date
 //	position         version of a position       office (answered for), version, at, actor, kind = outcome
@@ -48,19 +50,20 @@ import (
 //	                 overridden
 //	event            event log entry             id, at, actor, kind, text = detail (JSON)
 //
-// flags is a ";"-separated list of late, escalated, posted_channel, posted_dm and
+// actor_name is the Slack name, as of then, of the person in actor ("" when not
+// known). flags is a ";"-separated list of late, escalated, posted_channel, posted_dm and
 // skipped=<why>. A text cell starting with =, +, -, @, tab or carriage return is
 // written with a ' in front, so that a spreadsheet shows it instead of running it
 // as a formula (the JSON export keeps text exactly as typed).
-var CSVHeader = []string{"section", "id", "office", "version", "at", "actor", "kind", "text", "from", "to", "days_left", "flags"}
+var CSVHeader = []string{"section", "id", "office", "version", "at", "actor", "kind", "text", "from", "to", "days_left", "flags", "actor_name"}
 
 // csvRow is one row by column name.
 type csvRow struct {
-	section, id, office, version, at, actor, kind, text, from, to, daysLeft, flags string
+	section, id, office, version, at, actor, kind, text, from, to, daysLeft, flags, actorName string
 }
 
 func (r csvRow) fields() []string {
-	return []string{r.section, r.id, r.office, r.version, r.at, r.actor, r.kind, noFormula(r.text), r.from, r.to, r.daysLeft, r.flags}
+	return []string{r.section, r.id, r.office, r.version, r.at, r.actor, r.kind, noFormula(r.text), r.from, r.to, r.daysLeft, r.flags, noFormula(r.actorName)}
 }
 
 // noFormula defuses text a spreadsheet would take for a formula.
@@ -71,10 +74,12 @@ func noFormula(s string) string {
 	return s
 }
 
-// CSV renders the record as CSV (RFC 4180 quoting, "\n" line ends), CSVHeader first.
+// CSV renders the record as CSV (RFC 4180 quoting, "\n" line ends), CSVHeader
+// first, then the marking banner's row, which also closes it.
 func CSV(r *bot.Record) ([]byte, error) {
 	d := NewDocument(r)
-	var rows []csvRow
+	marking := csvRow{section: "marking", text: cmp.Or(d.Marking, bot.DefaultMarking)}
+	rows := []csvRow{marking}
 	add := func(row csvRow) { rows = append(rows, row) }
 	ref := d.Referral
 	for _, f := range [][2]string{
@@ -82,7 +87,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 		{"license_type", ref.LicenseType}, {"applicant", ref.Applicant}, {"commodity", ref.Commodity},
 		{"classification", ref.Classification}, {"destination", ref.Destination}, {"end_user", ref.EndUser},
 		{"value_usd", strconv.FormatInt(ref.ValueUSD, 10)}, {"received_on", ref.ReceivedOn},
-		{"dod_due_date", ref.DoDDueDate}, {"office_due_date", ref.OfficeDueDate}, {"analyst", ref.Analyst},
+		{"dod_due_date", ref.DoDDueDate}, {"office_due_date", ref.OfficeDueDate}, {"analyst", ref.Analyst}, {"analyst_name", ref.AnalystName}, {"usxports_ref", ref.USXPORTSRef},
 		{"state", ref.State}, {"held_since", ref.HeldSince}, {"channel_id", ref.ChannelID}, {"opened_at", ref.OpenedAt},
 	} {
 		add(csvRow{section: "referral", kind: f[0], text: f[1]})
@@ -93,7 +98,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 	for _, o := range d.Offices {
 		for _, p := range o.Positions {
 			v := strconv.Itoa(p.Version)
-			add(csvRow{section: "position", office: p.OnBehalfOf, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, kind: p.Outcome})
+			add(csvRow{section: "position", office: p.OnBehalfOf, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, kind: p.Outcome, actorName: p.AnsweredByName})
 			for _, pr := range p.Provisos {
 				add(csvRow{section: "proviso", office: pr.Office, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: pr.Text})
 			}
@@ -119,7 +124,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 	}
 	for _, c := range d.DueChanges {
 		row := csvRow{section: "due_change", id: strconv.FormatInt(c.EventID, 10), office: c.Target, at: c.At,
-			actor: c.By, kind: c.Kind, text: c.Reason, from: c.From, to: c.To}
+			actor: c.By, kind: c.Kind, text: c.Reason, from: c.From, to: c.To, actorName: c.ByName}
 		switch c.Kind {
 		case "clock.resumed":
 			row.from, row.daysLeft = c.HeldSince, strconv.Itoa(c.BusinessDaysHeld)
@@ -134,7 +139,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 		add(row)
 	}
 	if f := d.Recommendation; f != nil {
-		add(csvRow{section: "recommendation", at: f.RecordedAt, actor: f.RecordedBy, kind: f.Outcome, text: f.Rationale})
+		add(csvRow{section: "recommendation", at: f.RecordedAt, actor: f.RecordedBy, kind: f.Outcome, text: f.Rationale, actorName: f.RecordedByName})
 		if f.Basis != "" {
 			add(csvRow{section: "final_basis", at: f.RecordedAt, actor: f.RecordedBy, text: f.Basis})
 		}
@@ -151,8 +156,9 @@ func CSV(r *bot.Record) ([]byte, error) {
 		if text == "null" {
 			text = ""
 		}
-		add(csvRow{section: "event", id: strconv.FormatInt(e.ID, 10), at: e.At, actor: e.Actor, kind: e.Kind, text: text})
+		add(csvRow{section: "event", id: strconv.FormatInt(e.ID, 10), at: e.At, actor: e.Actor, kind: e.Kind, text: text, actorName: e.ActorName})
 	}
+	add(marking)
 
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)

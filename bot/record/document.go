@@ -17,11 +17,17 @@ const Schema = "referralbot.record/v1"
 // export --format json`, `/referral export json`). Every field is always present:
 // "" for text that does not apply, 0 for numbers, [] for empty lists, null only
 // for a recommendation not yet recorded. Instants are RFC 3339 in UTC
-// ("2026-11-27T15:00:00Z"), dates are "YYYY-MM-DD", people are Slack user ids,
-// offices are roster codes with their display names beside them, outcomes are
-// approve, approve_with_provisos, rwa or deny. Lists are oldest first.
+// ("2026-11-27T15:00:00Z"), except an event's at, which keeps the stored
+// nanoseconds its hash covers; dates are "YYYY-MM-DD"; people are Slack user ids
+// with, in a *_name field beside them, their Slack name when they acted ("" when
+// it was not known); offices are roster codes with their display names beside
+// them; outcomes are approve, approve_with_provisos, rwa or deny. Lists are
+// oldest first. `referralbot verify --record FILE` checks a document on its own.
 type Document struct {
-	Schema         string               `json:"schema"` // Schema
+	Schema string `json:"schema"` // Schema
+	// Marking is the marking banner (MARKING_BANNER, e.g. CUI) that the record's
+	// contents call for; every rendering of the record carries it.
+	Marking        string               `json:"marking"`
 	Referral       ReferralFacts        `json:"referral"`
 	Offices        []OfficeHistory      `json:"offices"`     // in the order they were asked
 	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
@@ -50,10 +56,13 @@ type ReferralFacts struct {
 	DoDDueDate     string `json:"dod_due_date"`
 	OfficeDueDate  string `json:"office_due_date"`
 	Analyst        string `json:"analyst"`
-	State          string `json:"state"`      // open or recommended
-	HeldSince      string `json:"held_since"` // "" unless the clock is on hold
-	ChannelID      string `json:"channel_id"`
-	OpenedAt       string `json:"opened_at"`
+	AnalystName    string `json:"analyst_name"`
+	// USXPORTSRef is the case's reference in USXPORTS, DoD's own case system ("" when none).
+	USXPORTSRef string `json:"usxports_ref"`
+	State       string `json:"state"`      // open or recommended
+	HeldSince   string `json:"held_since"` // "" unless the clock is on hold
+	ChannelID   string `json:"channel_id"`
+	OpenedAt    string `json:"opened_at"`
 }
 
 // OfficeHistory is one office's ask and every version of its position.
@@ -69,16 +78,18 @@ type OfficeHistory struct {
 // PositionEntry is one version of an office's position: who answered, when, and
 // on behalf of which office.
 type PositionEntry struct {
-	Version    int            `json:"version"`
-	Outcome    string         `json:"outcome"`
-	AnsweredBy string         `json:"answered_by"`
-	AnsweredAt string         `json:"answered_at"`
-	OnBehalfOf string         `json:"on_behalf_of"` // the office code answered for
-	Provisos   []ProvisoEntry `json:"provisos"`
-	Questions  string         `json:"questions"` // rwa
-	Reasons    string         `json:"reasons"`   // deny
-	Basis      string         `json:"basis"`     // deny on a Commerce referral: the statutory and regulatory basis
-	Comment    string         `json:"comment"`
+	Version    int    `json:"version"`
+	Outcome    string `json:"outcome"`
+	AnsweredBy string `json:"answered_by"`
+	// AnsweredByName is the Slack name of who answered, as of answering.
+	AnsweredByName string         `json:"answered_by_name"`
+	AnsweredAt     string         `json:"answered_at"`
+	OnBehalfOf     string         `json:"on_behalf_of"` // the office code answered for
+	Provisos       []ProvisoEntry `json:"provisos"`
+	Questions      string         `json:"questions"` // rwa
+	Reasons        string         `json:"reasons"`   // deny
+	Basis          string         `json:"basis"`     // deny on a Commerce referral: the statutory and regulatory basis
+	Comment        string         `json:"comment"`
 }
 
 // ProvisoEntry is a proviso (a condition, on a Commerce referral: see
@@ -110,6 +121,7 @@ type DueChange struct {
 	EventID int64  `json:"event_id"`
 	At      string `json:"at"`
 	By      string `json:"by"`
+	ByName  string `json:"by_name"`
 	// Kind is due.changed (offices' suspense), clock.held, clock.resumed (the
 	// offices' suspense clock) or dod_due.moved (the licensing agency stopped its
 	// clock or granted more time: the only thing that moves the DoD due date).
@@ -140,13 +152,15 @@ type DueChange struct {
 
 // FinalRecommendation is DoD's final recommendation.
 type FinalRecommendation struct {
-	Outcome    string         `json:"outcome"`
-	RecordedBy string         `json:"recorded_by"`
-	RecordedAt string         `json:"recorded_at"`
-	Rationale  string         `json:"rationale"`
-	Basis      string         `json:"basis"`    // deny on a Commerce referral: the statutory and regulatory basis
-	Provisos   []FinalProviso `json:"provisos"` // the provisos it carries, each with its originating office and fate
-	Dissent    []DissentEntry `json:"dissent"`  // the offices whose position it overrides
+	Outcome    string `json:"outcome"`
+	RecordedBy string `json:"recorded_by"`
+	// RecordedByName is the Slack name of the analyst who recorded it, as of then.
+	RecordedByName string         `json:"recorded_by_name"`
+	RecordedAt     string         `json:"recorded_at"`
+	Rationale      string         `json:"rationale"`
+	Basis          string         `json:"basis"`    // deny on a Commerce referral: the statutory and regulatory basis
+	Provisos       []FinalProviso `json:"provisos"` // the provisos it carries, each with its originating office and fate
+	Dissent        []DissentEntry `json:"dissent"`  // the offices whose position it overrides
 	// Dropped are the offices' provisos it does not carry, each with the reason.
 	Dropped []FinalProviso `json:"dropped"`
 	// PartialOverrides are the offices some of whose provisos it modified or dropped.
@@ -160,13 +174,25 @@ type DissentEntry struct {
 	Position   string `json:"position"` // the office's position as it stands
 }
 
-// EventEntry is one entry of the event log; Detail is the event's JSON object.
+// EventEntry is one entry of the event log with its link in the hash chain
+// (bot.ChainLink): Detail is the event's JSON object (null for none), At the
+// instant as stored and hashed. Chain names the encoding of Hash:
+// referralbot-event-v2 covers actor_name and referral_prev_hash (the hash of the
+// referral's previous event, "" for its first), so that the record's events are
+// checked in order on their own; referralbot-event-v1 (events from before) does
+// not. PrevHash is the hash of the event before it in the whole log, which
+// usually belongs to another referral.
 type EventEntry struct {
-	ID     int64           `json:"id"`
-	At     string          `json:"at"`
-	Actor  string          `json:"actor"`
-	Kind   string          `json:"kind"`
-	Detail json.RawMessage `json:"detail"`
+	ID               int64           `json:"id"`
+	At               string          `json:"at"`
+	Actor            string          `json:"actor"`
+	ActorName        string          `json:"actor_name"`
+	Kind             string          `json:"kind"`
+	Detail           json.RawMessage `json:"detail"`
+	Chain            string          `json:"chain"`
+	PrevHash         string          `json:"prev_hash"`
+	ReferralPrevHash string          `json:"referral_prev_hash"`
+	Hash             string          `json:"hash"`
 }
 
 // instant writes an instant for the export: RFC 3339 in UTC, "" for none.
@@ -181,13 +207,14 @@ func instant(t time.Time) string {
 func NewDocument(r *bot.Record) *Document {
 	ref := r.Referral
 	d := &Document{
-		Schema: Schema,
+		Schema: Schema, Marking: r.Marking,
 		Referral: ReferralFacts{
 			ID: ref.ID, Agency: string(ref.Agency), AgencyName: ref.Agency.Label(), TermsWord: ref.Agency.Terms(), CaseNumber: ref.CaseNumber,
 			LicenseType: ref.LicenseType, Applicant: ref.Applicant, Commodity: ref.Commodity,
 			Classification: ref.Classification, Destination: ref.Destination, EndUser: ref.EndUser,
 			ValueUSD: ref.ValueUSD, ReceivedOn: bot.FormatDate(ref.ReceivedOn), DoDDueDate: bot.FormatDate(ref.DoDDueDate),
-			OfficeDueDate: bot.FormatDate(ref.OfficeDueDate), Analyst: ref.AnalystID, State: string(ref.State),
+			OfficeDueDate: bot.FormatDate(ref.OfficeDueDate), Analyst: ref.AnalystID, AnalystName: ref.AnalystName,
+			USXPORTSRef: ref.USXPORTSRef, State: string(ref.State),
 			HeldSince: instant(ref.HeldSince), ChannelID: ref.ChannelID, OpenedAt: instant(ref.CreatedAt),
 		},
 		Offices: []OfficeHistory{}, Reminders: []ReminderEntry{}, DueChanges: []DueChange{}, Events: []EventEntry{},
@@ -199,7 +226,7 @@ func NewDocument(r *bot.Record) *Document {
 			Positions: []PositionEntry{}}
 		for _, p := range o.History {
 			h.Positions = append(h.Positions, PositionEntry{Version: p.Version, Outcome: string(p.Outcome),
-				AnsweredBy: p.AnsweredBy, AnsweredAt: instant(p.AnsweredAt), OnBehalfOf: p.OfficeCode,
+				AnsweredBy: p.AnsweredBy, AnsweredByName: p.AnsweredByName, AnsweredAt: instant(p.AnsweredAt), OnBehalfOf: p.OfficeCode,
 				Provisos: provisos(r.Roster, p.Provisos), Questions: p.Questions, Reasons: p.Reasons, Basis: p.Basis, Comment: p.Comment})
 			current[o.Ask.OfficeCode] = p.Outcome
 		}
@@ -212,20 +239,15 @@ func NewDocument(r *bot.Record) *Document {
 			Skipped: rem.Skipped, PostedChannel: rem.PostedChannel, PostedDM: rem.PostedDM})
 	}
 	for _, e := range r.Events {
-		detail := json.RawMessage("null")
-		if e.Detail != "" {
-			var compact bytes.Buffer
-			if err := json.Compact(&compact, []byte(e.Detail)); err == nil {
-				detail = compact.Bytes()
-			}
-		}
-		d.Events = append(d.Events, EventEntry{ID: e.ID, At: instant(e.At), Actor: e.Actor, Kind: e.Kind, Detail: detail})
+		d.Events = append(d.Events, EventEntry{ID: e.ID, At: bot.Stamp(e.At), Actor: e.Actor, ActorName: e.ActorName,
+			Kind: e.Kind, Detail: eventDetail(e.Detail), Chain: e.Chain, PrevHash: e.PrevHash,
+			ReferralPrevHash: e.ReferralPrevHash, Hash: e.Hash})
 		if c, ok := dueChange(r.Roster, e); ok {
 			d.DueChanges = append(d.DueChanges, c)
 		}
 	}
 	if rec := r.Recommendation; rec != nil {
-		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy,
+		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy, RecordedByName: rec.RecordedByName,
 			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Dissent: []DissentEntry{}}
 		f.Provisos, f.Dropped, f.PartialOverrides = finalProvisos(r.Roster, ref.Agency, rec)
 		for _, code := range rec.Dissent {
@@ -268,7 +290,7 @@ func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 		CalendarDays     int    `json:"calendar_days"`
 	}
 	_ = json.Unmarshal([]byte(e.Detail), &detail) // a malformed detail leaves the fields empty
-	c := DueChange{EventID: e.ID, At: instant(e.At), By: e.Actor, Kind: e.Kind, Target: detail.Target,
+	c := DueChange{EventID: e.ID, At: instant(e.At), By: e.Actor, ByName: e.ActorName, Kind: e.Kind, Target: detail.Target,
 		From: detail.From, To: detail.To, Offices: detail.Offices, Reason: detail.Reason,
 		BusinessDaysHeld: detail.BusinessDaysHeld}
 	if e.Kind == "dod_due.moved" {

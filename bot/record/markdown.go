@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,11 +14,13 @@ import (
 // Commerce referral) by originating office, the questions and reasons, reminders
 // and escalations, changes to the due dates, and the event log. Times are UTC.
 // Text people typed is escaped, so that nothing in it is taken for Markdown or HTML.
+// The marking banner opens and closes it, on lines of their own.
 func Markdown(r *bot.Record) string {
 	d := NewDocument(r)
 	agency := r.Referral.Agency
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", mdText(r.Title()))
+	banner := mdText(cmp.Or(d.Marking, bot.DefaultMarking))
+	fmt.Fprintf(&b, "%s\n\n# %s\n\n", banner, mdText(r.Title()))
 	writeFacts(&b, d.Referral)
 	writeRecommendation(&b, d.Recommendation, agency)
 	writePositions(&b, d.Offices, r.Roster, agency)
@@ -26,7 +29,17 @@ func Markdown(r *bot.Record) string {
 	writeReminders(&b, d.Reminders)
 	writeDueChanges(&b, d.DueChanges, bot.Agency(d.Referral.Agency))
 	writeEvents(&b, d.Events)
+	fmt.Fprintf(&b, "\n%s\n", banner)
 	return b.String()
+}
+
+// person writes who acted: "Jane Doe (U123)", or the id alone when the name was
+// not known.
+func person(id, name string) string {
+	if name == "" {
+		return id
+	}
+	return fmt.Sprintf("%s (%s)", mdText(name), id)
 }
 
 // writeFacts writes the referral's facts as a table.
@@ -43,10 +56,14 @@ func writeFacts(b *strings.Builder, ref ReferralFacts) {
 		{"Applicant", ref.Applicant}, {"Commodity", ref.Commodity}, {"Classification", ref.Classification},
 		{"Destination", ref.Destination}, {"End user / consignees", ref.EndUser},
 		{"Value (USD)", "$" + bot.FormatThousands(ref.ValueUSD)}, {"Received", ref.ReceivedOn},
-		{"DoD due", ref.DoDDueDate}, {"Office due", ref.OfficeDueDate}, {"Analyst", ref.Analyst},
-		{"Opened", mdTime(ref.OpenedAt)}, {"State", state},
+		{"DoD due", ref.DoDDueDate}, {"Office due", ref.OfficeDueDate}, {"Analyst", person(ref.Analyst, ref.AnalystName)},
+		{"USXPORTS reference", orDash(ref.USXPORTSRef)}, {"Opened", mdTime(ref.OpenedAt)}, {"State", state},
 	} {
-		fmt.Fprintf(b, "| %s | %s |\n", row[0], mdCell(row[1]))
+		cell := mdCell(row[1])
+		if row[0] == "Analyst" {
+			cell = row[1] // person escaped the name already
+		}
+		fmt.Fprintf(b, "| %s | %s |\n", row[0], cell)
 	}
 }
 
@@ -57,7 +74,7 @@ func writeRecommendation(b *strings.Builder, f *FinalRecommendation, agency bot.
 		b.WriteString("Not yet recorded.\n")
 		return
 	}
-	fmt.Fprintf(b, "**%s**, recorded by %s on %s.\n", bot.Outcome(f.Outcome).LabelFor(agency), f.RecordedBy, mdTime(f.RecordedAt))
+	fmt.Fprintf(b, "**%s**, recorded by %s on %s.\n", bot.Outcome(f.Outcome).LabelFor(agency), person(f.RecordedBy, f.RecordedByName), mdTime(f.RecordedAt))
 	if f.Rationale != "" {
 		fmt.Fprintf(b, "\nRationale: %s\n", mdBlock(f.Rationale, ""))
 	}
@@ -93,7 +110,7 @@ func writePositions(b *strings.Builder, offices []OfficeHistory, roster *bot.Ros
 		}
 		for _, p := range o.Positions {
 			fmt.Fprintf(b, "- v%d %s — **%s**, by %s for %s\n", p.Version, mdTime(p.AnsweredAt),
-				bot.Outcome(p.Outcome).LabelFor(agency), p.AnsweredBy, mdText(roster.OfficeName(p.OnBehalfOf)))
+				bot.Outcome(p.Outcome).LabelFor(agency), person(p.AnsweredBy, p.AnsweredByName), mdText(roster.OfficeName(p.OnBehalfOf)))
 			term := agency.Term()
 			for _, pr := range p.Provisos {
 				fmt.Fprintf(b, "  - %s: %s\n", strings.ToUpper(term[:1])+term[1:], mdBlock(pr.Text, "    "))
@@ -170,11 +187,16 @@ func writeDueChanges(b *strings.Builder, changes []DueChange, agency bot.Agency)
 	}
 }
 
-// writeEvents writes the whole event log, each event's detail as code.
+// writeEvents writes the whole event log, each event's detail as code, and the
+// newest event's hash: the JSON export carries every hash for
+// `referralbot verify --record`, and this one can be compared with the database's.
 func writeEvents(b *strings.Builder, events []EventEntry) {
 	b.WriteString("\n## Event log\n\n")
 	for _, e := range events {
-		fmt.Fprintf(b, "- #%d %s %s %s %s\n", e.ID, mdTime(e.At), e.Actor, e.Kind, mdCode(string(e.Detail)))
+		fmt.Fprintf(b, "- #%d %s %s %s %s\n", e.ID, mdTime(e.At), person(e.Actor, e.ActorName), e.Kind, mdCode(string(e.Detail)))
+	}
+	if n := len(events); n > 0 && events[n-1].Hash != "" {
+		fmt.Fprintf(b, "\nNewest event #%d, hash `%s`.\n", events[n-1].ID, events[n-1].Hash)
 	}
 }
 
@@ -262,23 +284,23 @@ func dueChangeWords(c DueChange, agency bot.Agency) string {
 	}
 	switch c.Kind {
 	case "clock.held":
-		return fmt.Sprintf("%s put the offices' suspense on hold.%s", c.By, reason)
+		return fmt.Sprintf("%s put the offices' suspense on hold.%s", person(c.By, c.ByName), reason)
 	case "clock.resumed":
 		return fmt.Sprintf("%s resumed the offices' suspense after %d business day(s) on hold; their due dates moved by as much (DoD due %s, unmoved).",
-			c.By, c.BusinessDaysHeld, c.To)
+			person(c.By, c.ByName), c.BusinessDaysHeld, c.To)
 	case "dod_due.moved":
 		action := fmt.Sprintf("%s granted more time", agency.ShortName())
 		if c.AgencyAction == string(bot.AgencyClockStop) {
 			action = fmt.Sprintf("%s stopped its clock from %s to %s", agency.ShortName(), orDash(c.ClockStopped), orDash(c.ClockRestarted))
 		}
 		return fmt.Sprintf("%s recorded an agency action: %s (reference %s). The DoD due date moved from %s to %s (%d calendar days).%s",
-			c.By, action, mdText(c.AgencyReference), orDash(c.From), orDash(c.To), c.CalendarDays, reason)
+			person(c.By, c.ByName), action, mdText(c.AgencyReference), orDash(c.From), orDash(c.To), c.CalendarDays, reason)
 	}
 	what := mdText(c.TargetName)
 	if c.Offices > 1 {
 		what = fmt.Sprintf("%s (%d offices)", what, c.Offices)
 	}
-	return fmt.Sprintf("%s moved %s from %s to %s.%s", c.By, what, orDash(c.From), orDash(c.To), reason)
+	return fmt.Sprintf("%s moved %s from %s to %s.%s", person(c.By, c.ByName), what, orDash(c.From), orDash(c.To), reason)
 }
 
 func orDash(s string) string {

@@ -71,11 +71,16 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 		}
 	}
 
+	// The names Slack sends with each action (handlers/router.go notes them).
+	for id, name := range map[string]string{"UANALYST": "Ann Analyst", "UARMY1": "Sam Army", "UARMY2": "Lee Army",
+		"UNAVY1": "Kim Navy", "UAIRFORCE1": "Pat Air", "UPOLICY1": "Jo Policy | *OSD*"} {
+		svc.NoteName(id, name)
+	}
 	ref, err := svc.OpenReferral(ctx, "UANALYST", bot.ReferralInput{
 		Agency: "commerce", CaseNumber: "Z123456", LicenseType: "BIS-748P", Applicant: "Acme Photonics <Inc> | *Optics*",
 		Commodity: "Uncooled thermal imaging cameras", Classification: "6A003.b.4", Destination: "DE",
 		EndUser: "Bundeswehr procurement office, Koblenz", Value: "1,250,000", Received: "2026-11-20",
-		Offices: []string{"army", "navy", "air_force", "policy", "technology"},
+		Offices: []string{"army", "navy", "air_force", "policy", "technology"}, USXPORTSRef: " dtsa-2026-004512 ",
 	}, "view:V1")
 	must(err)
 	ask := map[string]int64{}
@@ -142,6 +147,7 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 		Reasons: "Diversion risk to a restricted end user.", Basis: "15 CFR 742.4 (national security)", Comment: "- not a formula\n=SUM(A1)"})
 
 	clk.Set(exportAt(12, 17, 10, 0))
+	svc.NoteName("UANALYST", "Ann Analyst-Smith") // renamed: what was recorded before keeps the old name
 	_, err = svc.Recommend(ctx, "UANALYST", ref.ID, bot.RecommendationInput{
 		Outcome: bot.OutcomeApproveWithProvisos,
 		Fates: map[bot.ProvisoRef]bot.FateInput{
@@ -180,26 +186,28 @@ func TestExportGolden(t *testing.T) {
 // when and for which office; provisos by origin; questions and reasons; reminders
 // and escalations; due-date changes with reasons; the recommendation and dissent.
 func TestExportContents(t *testing.T) {
-	_, svc, ref := exportDataset(t)
-	rec, err := svc.Record(context.Background(), ref.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := record.JSON(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc record.Document
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		t.Fatalf("the JSON does not read back into the documented schema: %v", err)
-	}
+	rec, doc := exportedDocument(t)
 	if doc.Schema != record.Schema || doc.Referral.CaseNumber != "Z123456" || doc.Referral.OpenedAt != "2026-11-27T15:00:00Z" {
 		t.Errorf("schema / referral = %q / %+v", doc.Schema, doc.Referral)
 	}
+	if doc.Marking != "CUI" || doc.Referral.USXPORTSRef != "DTSA-2026-004512" || doc.Referral.AnalystName != "Ann Analyst" {
+		t.Errorf("marking, USXPORTS, analyst name = %q, %q, %q; want CUI, DTSA-2026-004512, Ann Analyst",
+			doc.Marking, doc.Referral.USXPORTSRef, doc.Referral.AnalystName)
+	}
+	// Names as of each action: the rename before the recommendation rewrites nothing earlier.
+	if e := doc.Events[0]; e.ActorName != "Ann Analyst" || e.Chain != bot.ChainV2 || e.ReferralPrevHash != "" || len(e.Hash) != 64 {
+		t.Errorf("first event = %+v; want Ann Analyst, v2, the referral's first link, a hash", e)
+	}
+	if f := doc.Recommendation; f == nil || f.RecordedByName != "Ann Analyst-Smith" || doc.Events[len(doc.Events)-1].ActorName != "Ann Analyst-Smith" {
+		t.Errorf("recommendation = %+v; want recorded by Ann Analyst-Smith", f)
+	}
+	for i := 1; i < len(doc.Events); i++ {
+		if doc.Events[i].ReferralPrevHash != doc.Events[i-1].Hash {
+			t.Errorf("event #%d links to %q; want the hash of #%d", doc.Events[i].ID, doc.Events[i].ReferralPrevHash, doc.Events[i-1].ID)
+		}
+	}
 	army := doc.Offices[0]
-	if army.Office != "army" || len(army.Positions) != 2 || army.Positions[1].AnsweredBy != "UARMY2" ||
+	if army.Office != "army" || len(army.Positions) != 2 || army.Positions[1].AnsweredBy != "UARMY2" || army.Positions[1].AnsweredByName != "Lee Army" ||
 		army.Positions[1].OnBehalfOf != "army" || army.Positions[1].AnsweredAt != "2026-12-04T14:00:00Z" || army.Positions[1].Reasons == "" {
 		t.Errorf("army history = %+v", army)
 	}
@@ -257,32 +265,39 @@ func TestExportContents(t *testing.T) {
 	}
 
 	md := record.Markdown(rec)
+	if !strings.HasPrefix(md, "CUI\n\n# ") || !strings.HasSuffix(md, "\nCUI\n") {
+		t.Errorf("Markdown opens with %q and closes with %q; want the CUI banner on both", md[:10], md[len(md)-10:])
+	}
 	for _, want := range []string{
 		"| Applicant | Acme Photonics \\<Inc> \\| \\*Optics\\* |",
-		"- v2 2026-12-04 14:00 UTC — **Deny**, by UARMY2 for Army",
+		"- v2 2026-12-04 14:00 UTC — **Deny**, by Lee Army (UARMY2) for Army",
+		"| Analyst | Ann Analyst (UANALYST) |",
+		"| USXPORTS reference | DTSA-2026-004512 |",
+		"by Jo Policy \\| \\*OSD\\* (UPOLICY1) for Policy",
+		"**Approve with conditions**, recorded by Ann Analyst-Smith (UANALYST)",
+		"Ann Analyst (UANALYST) put the offices' suspense on hold.",
 		"  - Questions: Who is the ultimate end user of the spare cores?\n    1\\. Is the \\<Inc> subsidiary a consignee?",
 		"- **Navy**\n  - For stated end-use only (v1)",
 		"Dissenting offices (overridden): Army, Air Force, Policy\n",
 		"\nPartially overrides Navy: condition 2 modified; condition 3 dropped — reason: The end-use check covers it",
 		"— modified by DTSA (condition 2); Navy wrote: No reexport without prior U.S. Government authorization\n",
 		"escalated to the analyst by direct message",
-		"UANALYST moved DTSA Technology's due date from 2026-12-15 to 2026-12-17. Reason: Lab test results expected Dec 16",
-		"**Approve with conditions**, recorded by UANALYST",
+		"Ann Analyst (UANALYST) moved DTSA Technology's due date from 2026-12-15 to 2026-12-17. Reason: Lab test results expected Dec 16",
 		"Conditions, by originating office:",
 		"## Conditions by originating office",
 		"  - Condition: For stated end-use only",
-		"— **Return without action (RWA)**, by UAIRFORCE1 for Air Force",
+		"— **Return without action (RWA)**, by Pat Air (UAIRFORCE1) for Air Force",
 		"  - Statutory and regulatory basis: 15 CFR 742.4 (national security)",
 		"- Army v2, statutory and regulatory basis: 15 CFR 744.21 (military end use); 50 U.S.C. 4813",
-		"UANALYST put the offices' suspense on hold. Reason: Waiting on the applicant's answer to Air Force's questions",
-		"UANALYST recorded an agency action: BIS stopped its clock from 2026-12-02 to 2026-12-04 (reference SNAP-R-2026-12-04). The DoD due date moved from 2026-12-20 to 2026-12-22 (2 calendar days).",
+		"Ann Analyst (UANALYST) put the offices' suspense on hold. Reason: Waiting on the applicant's answer to Air Force's questions",
+		"Ann Analyst (UANALYST) recorded an agency action: BIS stopped its clock from 2026-12-02 to 2026-12-04 (reference SNAP-R-2026-12-04). The DoD due date moved from 2026-12-20 to 2026-12-22 (2 calendar days).",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q", want)
 		}
 	}
 
-	raw, err = record.CSV(rec)
+	raw, err := record.CSV(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,6 +307,9 @@ func TestExportContents(t *testing.T) {
 	}
 	if strings.Join(rows[0], ",") != strings.Join(record.CSVHeader, ",") {
 		t.Errorf("header = %v", rows[0])
+	}
+	if first, last := rows[1], rows[len(rows)-1]; first[0] != "marking" || first[7] != "CUI" || last[0] != "marking" || last[7] != "CUI" {
+		t.Errorf("first and last rows = %v, %v; want the CUI marking", first, last)
 	}
 	sections := map[string]int{}
 	for _, r := range rows[1:] {
@@ -303,7 +321,7 @@ func TestExportContents(t *testing.T) {
 			t.Errorf("policy comment = %q; want it defused with a leading '", r[7])
 		}
 	}
-	want := map[string]int{"referral": 18, "ask": 5, "position": 5, "proviso": 3, "questions": 1, "reasons": 2,
+	want := map[string]int{"marking": 2, "referral": 20, "ask": 5, "position": 5, "proviso": 3, "questions": 1, "reasons": 2,
 		"basis": 2, "comment": 2, "reminder": 4, "due_change": 4, "recommendation": 1, "final_proviso": 3, "dissent": 3,
 		"proviso_fate": 3, "partial_override": 1, "event": len(doc.Events)}
 	for s, n := range want {

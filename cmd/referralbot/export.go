@@ -19,6 +19,7 @@ exist; it is created readable by its owner only). CASE is a case number: Z123456
 looks in both agencies; state:050123456 or commerce:Z123456 names the agency.
 Formats: md (Markdown, the default), json (schema referralbot.record/v1, see
 record.Document), csv (one row per record line, see record.CSVHeader).
+Every format carries the marking banner MARKING_BANNER (default CUI).
 Reads DATABASE_PATH (default referralbot.db) and ROSTER_PATH (office names).`
 
 // exportCmd writes a referral's official record: referralbot export CASE [--format F] [--output FILE].
@@ -64,6 +65,7 @@ func exportCmd(ctx context.Context, c command) error {
 	if err != nil {
 		return fmt.Errorf("export %s: %w", cases[0], err)
 	}
+	rec.Marking = a.Config.MarkingBanner
 	content, err := record.Render(rec, f)
 	if err != nil {
 		return fmt.Errorf("export %s: %w", cases[0], err)

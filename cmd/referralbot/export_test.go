@@ -59,7 +59,7 @@ func TestExportCommand(t *testing.T) {
 	if want := h.rendered(r, record.ExportMarkdown); !bytes.Equal(f.Content, want) {
 		t.Errorf("uploaded record:\n%s\nwant:\n%s", f.Content, want)
 	}
-	if !bytes.Contains(f.Content, []byte("- v1 2026-11-27 15:00 UTC — **Approve**, by UARMY1 for Army")) {
+	if !bytes.Contains(f.Content, []byte("- v1 2026-11-27 15:00 UTC — **Approve**, by army.one (UARMY1) for Army")) {
 		t.Errorf("the record lacks Army's position:\n%s", f.Content)
 	}
 

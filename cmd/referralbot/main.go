@@ -4,7 +4,7 @@
 //	referralbot backup P  copy the database consistently to P, online
 //	referralbot import F  open the referrals in a JSON or CSV file
 //	referralbot export C  write a referral's official record
-//	referralbot verify    check the event log's hash chain
+//	referralbot verify    check the event log's hash chain (--record F: an exported record, alone)
 //	referralbot stats     timeliness per office
 //
 // The demo (cmd/referralbot-demo) and the benchmarks (cmd/referralbot-bench) are
@@ -53,7 +53,9 @@ commands:
           open the referrals in a JSON or CSV file (docs/IMPORT.md); needs no Slack settings
   export CASE [--format md|json|csv] [--output FILE]
           write a referral's official record (CASE: Z123456, or commerce:Z123456 / state:050123456)
-  verify  check the event log's hash chain; exit 1 naming the first altered or removed event
+  verify [--record FILE]
+          check the event log's hash chain; exit 1 naming the first altered or removed event.
+          --record: check an exported JSON record on its own, without the database
   stats [--since YYYY-MM-DD]
           per office: asks, median / 90th-percentile business days to answer, share on time; outcomes
   help    this text

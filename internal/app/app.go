@@ -139,7 +139,8 @@ func (a *App) wireSlack(ctx context.Context) error {
 	}
 	client := slackapi.New(a.API, auth.UserID)
 	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
-		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile})
+		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile,
+		Marking: cfg.MarkingBanner})
 	// Queue channels: a bot cannot join a private channel by itself.
 	queueProblems := a.Service.CheckQueues(ctx)
 	for _, p := range queueProblems {
@@ -186,6 +187,7 @@ func (a *App) recordFile(ctx context.Context, referralID int64) (name, title str
 	if err != nil {
 		return "", "", nil, err
 	}
+	rec.Marking = a.Config.MarkingBanner
 	content, err = record.Render(rec, record.ExportMarkdown)
 	if err != nil {
 		return "", "", nil, err

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sethvargo/go-envconfig"
 
@@ -47,6 +48,10 @@ type Config struct {
 	SlackRateScale float64 `env:"SLACK_RATE_SCALE, default=1" help:"a number from 0 (no pacing) to 1000"`
 	// SlackRateLimits overrides or adds per-minute limits by method.
 	SlackRateLimits map[string]int `env:"SLACK_RATE_LIMITS" help:"method:calls-per-minute pairs separated by commas, e.g. chat.postMessage:600"`
+	// MarkingBanner opens and closes every export and uploaded record: the records
+	// carry controlled unclassified information (README, "What the workspace must be
+	// authorised for").
+	MarkingBanner string `env:"MARKING_BANNER, default=CUI"`
 }
 
 // Zone is a time zone setting.
@@ -209,6 +214,9 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 			break
 		}
 	}
+	if !validMarking(c.MarkingBanner) {
+		bad("MARKING_BANNER %q must be one line of at most %d printable characters, e.g. CUI", c.MarkingBanner, maxMarking)
+	}
 	for _, n := range c.ReminderBeforeDays {
 		if n < 1 || n > 30 {
 			bad("REMINDER_BEFORE_DAYS %q must be whole numbers from 1 to 30, separated by commas", getenv("REMINDER_BEFORE_DAYS"))
@@ -252,4 +260,22 @@ func setting(f reflect.StructField) (key, help string) {
 		help = "well formed"
 	}
 	return key, help
+}
+
+// maxMarking is the longest marking banner accepted: a banner line with its
+// categories and dissemination controls fits well within it.
+const maxMarking = 120
+
+// validMarking reports whether s can be a marking banner: one line of printable
+// characters, within maxMarking.
+func validMarking(s string) bool {
+	if strings.TrimSpace(s) == "" || len([]rune(s)) > maxMarking {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }

@@ -16,7 +16,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 	_, err := app.LoadConfig(env(map[string]string{
 		"SLACK_BOT_TOKEN": "xoxp-user-token", "SLACK_API_URL": "ftp://nowhere", "HTTP_ADDR": "3000", "REDIS_URL": "localhost:6379",
 		"TIME_ZONE": "Mars/Olympus", "STATE_DUE_DAYS": "sixty", "OFFICE_LEAD_BUSINESS_DAYS": "0",
-		"REMINDER_TIME": "9am", "LOG_FORMAT": "xml", "OUTBOX_LEASE": "forever",
+		"REMINDER_TIME": "9am", "LOG_FORMAT": "xml", "OUTBOX_LEASE": "forever", "MARKING_BANNER": "CUI\nSECRET",
 	}), app.Serving)
 	if err == nil {
 		t.Fatal("LoadConfig accepted a broken environment")
@@ -25,7 +25,7 @@ func TestLoadConfigListsEveryProblem(t *testing.T) {
 		"SLACK_API_URL", "HTTP_ADDR", "REDIS_URL", `TIME_ZONE "Mars/Olympus" must be a known time zone`,
 		`STATE_DUE_DAYS "sixty" must be a whole number from 1 to 365`, `OFFICE_LEAD_BUSINESS_DAYS "0" must be a whole number from 1 to 60`,
 		`REMINDER_TIME "9am" must be a 24-hour time`, "LOG_FORMAT", `OUTBOX_LEASE "forever" must be a duration`,
-		"has 11 problem(s)"} {
+		`MARKING_BANNER "CUI\nSECRET" must be one line`, "has 12 problem(s)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
@@ -41,7 +41,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	p := cfg.Policy()
 	if !cfg.SocketMode() || cfg.DatabasePath != "referralbot.db" || cfg.HTTPAddr != ":3000" || cfg.Location().String() != "America/New_York" ||
 		cfg.CommerceDueDays != 30 || cfg.OfficeLeadBusinessDays != 5 || p.MorningHour != 9 || len(p.BeforeBusinessDays) != 2 ||
-		cfg.OutboxLease != 2*time.Minute || cfg.OutboxWorkers != 4 {
+		cfg.OutboxLease != 2*time.Minute || cfg.OutboxWorkers != 4 || cfg.MarkingBanner != "CUI" {
 		t.Errorf("defaults = %+v", cfg)
 	}
 }
@@ -50,14 +50,15 @@ func TestLoadConfigTyped(t *testing.T) {
 	t.Parallel()
 	cfg, err := app.LoadConfig(env(map[string]string{
 		"TIME_ZONE": "Europe/Berlin", "REMINDER_BEFORE_DAYS": "3,2,1", "REMINDER_TIME": "07:30", "OUTBOX_LEASE": "45s",
-		"ESCALATE_FROM_OVERDUE": "0",
+		"ESCALATE_FROM_OVERDUE": "0", "MARKING_BANNER": "CUI//SP-EXPT",
 	}), app.Offline)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := cfg.Policy()
 	if cfg.Location().String() != "Europe/Berlin" || len(p.BeforeBusinessDays) != 3 || p.BeforeBusinessDays[0] != 3 ||
-		p.MorningHour != 7 || p.MorningMinute != 30 || cfg.OutboxLease != 45*time.Second || p.EscalateFromOverdue != 0 {
+		p.MorningHour != 7 || p.MorningMinute != 30 || cfg.OutboxLease != 45*time.Second || p.EscalateFromOverdue != 0 ||
+		cfg.MarkingBanner != "CUI//SP-EXPT" {
 		t.Errorf("parsed = %+v, policy %+v", cfg, p)
 	}
 }

@@ -11,6 +11,19 @@ func (s *Server) AddUser(id, name string) {
 	s.st.addPerson(&person{ID: id, Name: name})
 }
 
+// RenameUser changes a person's name, as they would in their profile: Slack sends
+// the new name with everything they do from then on. It panics if the person does
+// not exist: that is a mistake in the test.
+func (s *Server) RenameUser(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.st.people[id]
+	if p == nil {
+		panic("slackfake.RenameUser: no person " + id)
+	}
+	p.Name = name
+}
+
 // AddChannel adds a channel people made (not the bot), with its members, and returns
 // its id. The bot is a member only if listed.
 func (s *Server) AddChannel(name string, private bool, memberIDs ...string) string {
