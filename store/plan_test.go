@@ -115,7 +115,10 @@ func TestQueriesUseIndexes(t *testing.T) {
 			_, err := read.DoDDueBetween(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 8, 0, 0, 0, 0, time.UTC), 10)
 			return err
 		},
-		func() error { _, err := read.DoDDuePassed(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 10); return err },
+		func() error {
+			_, err := read.DoDDuePassed(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 10)
+			return err
+		},
 		func() error { _, err := read.HomeViewers(ctx, []string{"U1", "U2"}); return err },
 		func() error { _, err := read.AnyHomeViewer(ctx); return err },
 		// The empty results that fall back to an existence check.
