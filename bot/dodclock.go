@@ -61,6 +61,9 @@ type DoDClock struct {
 
 // ReckonDoD returns where a referral of agency due on due stands on today.
 func ReckonDoD(rules *deadline.Rules, agency Agency, due, today time.Time) DoDClock {
+	if due.IsZero() { // no DoD due date: nothing is left or passed
+		return DoDClock{Agency: agency, Today: today}
+	}
 	last := rules.BusinessDayOnOrBefore(due)
 	return DoDClock{Agency: agency, Due: due, Today: today, LastBusinessDay: last,
 		DaysLeft: rules.BusinessDaysBetween(today, last), Passed: due.Before(today)}
@@ -93,6 +96,8 @@ func (c DoDClock) alertToday(rules *deadline.Rules) bool {
 // objection", "overdue".
 func (c DoDClock) LeftWords() string {
 	switch {
+	case c.Due.IsZero():
+		return "no DoD due date"
 	case c.DeemedNoObjection():
 		return "passed: :scales: *deemed no objection* under EO 12981"
 	case c.Overdue():
