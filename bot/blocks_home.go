@@ -30,7 +30,7 @@ func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 	if w.ShowReferrals {
 		blocks = append(blocks,
 			slack.NewHeaderBlock(plain("Your open referrals")),
-			slack.NewContextBlock("", mrkdwn("Soonest DoD due date first · offices answered, awaiting and overdue · :twisted_rightwards_arrows: marks offices that disagree")))
+			slack.NewContextBlock("", mrkdwn("Least time left first: business days to the DoD due date (the licensing agency's deadline) · offices due is DoD's internal suspense · offices answered, awaiting and overdue · :twisted_rightwards_arrows: marks offices that disagree")))
 		if len(w.Referrals) == 0 {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwn("No open referrals. `/referral new` opens one."), nil, nil))
 		}
@@ -139,14 +139,19 @@ func ListMessage(w *Worklist, roster *Roster) (string, []slack.Block) {
 	return "Your worklist: " + strings.Join(summary, ", "), blocks
 }
 
-// referralLineText is one referral on the Home tab and in /referral list: link, case, DoD due date, and
-// how its offices stand.
+// referralLineText is one referral on the Home tab and in /referral list: link,
+// case, the two clocks told apart (the agency's DoD due date with the time left to
+// it, and the offices' suspense), and how its offices stand.
 func referralLineText(l ReferralLine) string {
 	r := l.Referral
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s · *%s* · DoD due *%s*", channelLink(r), esc(caseTitle(r)), FormatDate(r.DoDDueDate))
+	fmt.Fprintf(&b, "%s · *%s* · DoD due *%s* (%s, %s)", channelLink(r), esc(caseTitle(r)), FormatDate(r.DoDDueDate),
+		agencyWord(r.Agency), l.DoD.LeftWords())
+	if !l.OfficesDue.IsZero() {
+		fmt.Fprintf(&b, " · offices due %s", FormatDate(l.OfficesDue))
+	}
 	if !r.HeldSince.IsZero() {
-		b.WriteString(" · :double_vertical_bar: on hold")
+		b.WriteString(" · :double_vertical_bar: offices on hold")
 	}
 	fmt.Fprintf(&b, "\n:white_check_mark: %d answered · :hourglass_flowing_sand: %d awaiting", l.Answered, l.Awaiting)
 	if l.Overdue > 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/deadline"
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
@@ -112,6 +113,7 @@ func worklist(t *testing.T, r bot.WorklistReader, kind bot.ListKind, user string
 		t.Fatal(err)
 	}
 	w.At = time.Date(2026, 12, 14, 15, 4, 5, 0, time.UTC)
+	w.ReckonDoD(deadline.NewRules(deadline.NewCalendar(ny), deadline.Defaults{}))
 	return w
 }
 

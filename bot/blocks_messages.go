@@ -79,6 +79,9 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 			":double_vertical_bar: *On hold* since %s: no reminders; the offices' suspense dates move by the business days held when it resumes. The DoD due date does not stop.",
 			SlackTime(t.Referral.HeldSince)))))
 	}
+	if note := dodPassedNote(t); note != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(note)))
+	}
 	if rec := t.Recommendation; rec != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
 			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.LabelFor(agency),

@@ -81,18 +81,28 @@ func DigestText(office Office, lines []DigestLine, more int) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, ":sunrise: Good morning, %s: %d ask%s due within two business days or overdue.", who, len(lines)+more, plural(len(lines)+more))
+	bullets := make([]string, len(lines))
 	for i, l := range lines {
-		line := fmt.Sprintf("\n• <%s|%s> — %s", l.Link, esc(l.CaseNumber), l.DueWords)
-		if b.Len()+len(line) > MaxDigestText {
-			more += len(lines) - i // counted, not listed: a morning message stays readable
+		bullets[i] = fmt.Sprintf("<%s|%s> — %s", l.Link, esc(l.CaseNumber), l.DueWords)
+	}
+	writeBullets(&b, bullets, more, MaxDigestText, "see the Home tab")
+	return b.String()
+}
+
+// writeBullets writes lines as bullets after what b holds, as long as b stays
+// within budget characters; the lines that do not fit, and more, are counted at
+// the end, pointing to where, so that a morning message stays readable.
+func writeBullets(b *strings.Builder, lines []string, more, budget int, where string) {
+	for i, l := range lines {
+		if b.Len()+len(l)+len("\n• ") > budget {
+			more += len(lines) - i
 			break
 		}
-		b.WriteString(line)
+		b.WriteString("\n• " + l)
 	}
 	if more > 0 {
-		fmt.Fprintf(&b, "\n…and %d more: see the Home tab.", more)
+		fmt.Fprintf(b, "\n…and %d more: %s.", more, where)
 	}
-	return b.String()
 }
 
 // EscalationLine is one overdue office on one of the analyst's referrals.
@@ -105,24 +115,19 @@ type EscalationLine struct {
 // EscalationText is the analyst's one morning message about every overdue office on
 // their referrals. A direct message: case numbers and channel links, no details.
 func EscalationText(lines []EscalationLine, more int) string {
+	return escalationText(lines, more, MaxDigestText)
+}
+
+// escalationText is EscalationText in at most about budget characters.
+func escalationText(lines []EscalationLine, more, budget int) string {
 	n := len(lines) + more
 	var b strings.Builder
 	fmt.Fprintf(&b, ":rotating_light: Overdue this morning on %d of your referrals:", n)
+	bullets := make([]string, len(lines))
 	for i, l := range lines {
-		where := esc(l.CaseNumber)
-		if l.ChannelID != "" {
-			where += " <#" + l.ChannelID + ">"
-		}
-		line := fmt.Sprintf("\n• %s — %s", where, esc(strings.Join(l.Offices, ", ")))
-		if b.Len()+len(line) > MaxDigestText {
-			more += len(lines) - i
-			break
-		}
-		b.WriteString(line)
+		bullets[i] = caseAndChannel(l.CaseNumber, l.ChannelID) + " — " + esc(strings.Join(l.Offices, ", "))
 	}
-	if more > 0 {
-		fmt.Fprintf(&b, "\n…and %d more: `/referral list overdue`.", more)
-	}
+	writeBullets(&b, bullets, more, budget, "`/referral list overdue`")
 	return b.String()
 }
 

@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"time"
 )
 
 // Morning digests. On each business morning, at the reminder time:
 //   - each office queue gets one message listing its asks due within DigestWindow
 //     business days or overdue, each linking to its ask;
-//   - each analyst with an overdue office gets one direct message listing every
-//     overdue office across their referrals.
+//   - each analyst with an overdue office, or a DoD due date coming or just passed,
+//     gets one direct message listing them across their referrals (dodmorning.go).
 //
 // Each is recorded in SQLite under a deterministic id (the office or analyst and
 // the date) before it is posted, so that a restart, a Redis outage (Redis is not
@@ -77,15 +75,16 @@ func (s *Service) recordDigests(ctx context.Context, today time.Time) error {
 			ds = append(ds, d)
 		}
 	}
-	esc, err := s.escalations(ctx, today)
+	analysts, lapses, err := s.analystMornings(ctx, today)
 	if err != nil {
 		return err
 	}
-	ds = append(ds, esc...)
+	ds = append(ds, analysts...)
 	// The morning itself is recorded too, in the same transaction: a restart or a
 	// second instance later that day finds it and records nothing, so an office that
 	// had nothing due at the reminder time gets no "good morning" in the afternoon.
 	morning := &Digest{ID: digestID("morning", "all", today), Text: "the morning's digests are recorded"}
+	defer s.Kick() // the passings recorded update summaries and Home tabs
 	return s.store.Update(ctx, func(tx Tx) error {
 		first, err := tx.RecordDigest(ctx, morning)
 		if err != nil || !first {
@@ -96,6 +95,11 @@ func (s *Service) recordDigests(ctx context.Context, today time.Time) error {
 		}
 		for _, d := range ds {
 			if _, err := tx.RecordDigest(ctx, d); err != nil {
+				return err
+			}
+		}
+		for _, l := range lapses {
+			if err := s.recordLapse(ctx, tx, l); err != nil {
 				return err
 			}
 		}
@@ -134,9 +138,10 @@ func (s *Service) officeDigest(ctx context.Context, o Office, today time.Time) (
 		Text: DigestText(o, lines, total-len(lines))}, nil
 }
 
-// escalations are today's direct messages to analysts about their overdue offices,
-// from the first overdue morning the policy escalates on (0 turns them off).
-func (s *Service) escalations(ctx context.Context, today time.Time) ([]*Digest, error) {
+// overdueOffices returns, by analyst, today's lines about their overdue offices
+// for their morning message (dodmorning.go), from the first overdue morning the
+// policy escalates on (0 turns them off).
+func (s *Service) overdueOffices(ctx context.Context, today time.Time) (map[string][]EscalationLine, error) {
 	if s.policy.EscalateFromOverdue <= 0 {
 		return nil, nil
 	}
@@ -160,14 +165,7 @@ func (s *Service) escalations(ctx context.Context, today time.Time) ([]*Digest, 
 			byAnalyst[r.AnalystID] = append(byAnalyst[r.AnalystID], EscalationLine{CaseNumber: r.CaseNumber, ChannelID: r.ChannelID, Offices: offices})
 		}
 	}
-	var out []*Digest
-	for _, analyst := range slices.Sorted(maps.Keys(byAnalyst)) {
-		lines := byAnalyst[analyst]
-		shown := lines[:min(len(lines), digestLines)]
-		out = append(out, &Digest{ID: digestID("escalation", analyst, today), UserID: analyst,
-			Text: EscalationText(shown, len(lines)-len(shown))})
-	}
-	return out, nil
+	return byAnalyst, nil
 }
 
 // businessDaysLeft counts business days from today to due: 0 on the day, negative

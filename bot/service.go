@@ -166,11 +166,19 @@ type Tally struct {
 	Referral       *Referral
 	Asks           []*Ask
 	Recommendation *Recommendation // nil until recorded
+	// Today is the day the standing is read on, for the DoD due date's passing;
+	// zero shows none.
+	Today time.Time
 }
 
 // Tally returns the referral's current standing.
 func (s *Service) Tally(ctx context.Context, referralID int64) (*Tally, error) {
-	return tally(ctx, s.store, referralID)
+	t, err := tally(ctx, s.store, referralID)
+	if err != nil {
+		return nil, err
+	}
+	t.Today = s.Today()
+	return t, nil
 }
 
 func tally(ctx context.Context, r ReferralReader, referralID int64) (*Tally, error) {

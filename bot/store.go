@@ -15,6 +15,7 @@ type Reader interface {
 	WorklistReader
 	HomeReader
 	QueueReader
+	DoDClockReader
 }
 
 // ReferralReader reads a referral and where it stands: its asks, each with its

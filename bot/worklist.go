@@ -1,10 +1,13 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/referralbot/referralbot/bot/deadline"
 )
 
 // The worklist: what is on someone's plate, for the Home tab (home.go) and
@@ -37,6 +40,11 @@ type ReferralLine struct {
 	// Stances are the distinct stances of the current positions, in the order
 	// approve, rwa, deny: offices disagree (a split decision) when there are two or more.
 	Stances []string
+	// OfficesDue is the soonest suspense date of the offices still awaited (zero
+	// when none is): DoD's internal clock, beside the agency's DoD due date.
+	OfficesDue time.Time
+	// DoD is where the referral stands against its DoD due date (ReckonDoD).
+	DoD DoDClock
 }
 
 // Split reports whether the offices' current positions disagree: approve-family,
@@ -98,6 +106,9 @@ func referralLines(refs []*Referral, standings map[int64][]Standing, today time.
 		for _, st := range standings[ref.ID] {
 			if st.Outcome == "" {
 				l.Awaiting++
+				if st.State == AskAwaiting && !st.DueDate.IsZero() && (l.OfficesDue.IsZero() || st.DueDate.Before(l.OfficesDue)) {
+					l.OfficesDue = st.DueDate
+				}
 				if overdue(st.State, st.DueDate, ref, today) {
 					l.Overdue++
 				}
@@ -215,5 +226,33 @@ func (s *Service) worklist(ctx context.Context, kind ListKind, user string, limi
 	}
 	w.At = s.now().UTC()
 	w.Unreadable = unreadable
+	w.ReckonDoD(s.rules)
 	return w, nil
+}
+
+// ReckonDoD counts each referral's time left to its DoD due date on w.Today and
+// puts the referrals with the least left first: by the last business day on or
+// before the DoD due date (a date passed comes first), Commerce before State on
+// the same day, since a Commerce referral left unanswered is deemed no objection
+// (EO 12981) while a State one waits. The page was read in DoD due date order, so
+// only referrals due on the same weekend or holiday change places.
+func (w *Worklist) ReckonDoD(rules *deadline.Rules) {
+	for i := range w.Referrals {
+		r := w.Referrals[i].Referral
+		w.Referrals[i].DoD = ReckonDoD(rules, r.Agency, r.DoDDueDate, w.Today)
+	}
+	slices.SortStableFunc(w.Referrals, func(a, b ReferralLine) int {
+		if c := a.DoD.LastBusinessDay.Compare(b.DoD.LastBusinessDay); c != 0 {
+			return c
+		}
+		return cmp.Compare(agencyRank(a.Referral.Agency), agencyRank(b.Referral.Agency))
+	})
+}
+
+// agencyRank orders agencies by the urgency of a missed DoD due date.
+func agencyRank(a Agency) int {
+	if a == AgencyCommerce {
+		return 0
+	}
+	return 1
 }

@@ -111,6 +111,15 @@ func TestQueriesUseIndexes(t *testing.T) {
 		},
 		func() error { _, _, err := read.OfficeQueue(ctx, []string{"army"}, time.Time{}, 10); return err },
 		func() error { _, err := read.Standings(ctx, []int64{1, 2}); return err },
+		// The morning pass's DoD due dates (bot/dodmorning.go).
+		func() error {
+			_, err := read.DoDDueBetween(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 8, 0, 0, 0, 0, time.UTC), 10)
+			return err
+		},
+		func() error {
+			_, err := read.DoDDuePassed(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 10)
+			return err
+		},
 		func() error { _, err := read.HomeViewers(ctx, []string{"U1", "U2"}); return err },
 		func() error { _, err := read.AnyHomeViewer(ctx); return err },
 		// The empty results that fall back to an existence check.

@@ -37,6 +37,9 @@ import (
 //	                 agency clock action         dod_due.moved: office = dod, from, to, text = reason,
 //	                                             days_left = calendar days moved, flags =
 //	                                             action=stop|extend;reference=…[;stopped=…;restarted=…]
+//	                 DoD due date passed         dod_due.deemed_no_objection (Commerce) or
+//	                                             dod_due.overdue (State): office = dod, to = the
+//	                                             DoD due date that passed
 //	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
 //	final_basis      its statutory and           at, actor, text
 //	                 regulatory basis (deny)
@@ -89,6 +92,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 		{"value_usd", strconv.FormatInt(ref.ValueUSD, 10)}, {"received_on", ref.ReceivedOn},
 		{"dod_due_date", ref.DoDDueDate}, {"office_due_date", ref.OfficeDueDate}, {"analyst", ref.Analyst}, {"analyst_name", ref.AnalystName}, {"usxports_ref", ref.USXPORTSRef},
 		{"state", ref.State}, {"held_since", ref.HeldSince}, {"channel_id", ref.ChannelID}, {"opened_at", ref.OpenedAt},
+		{"dod_due_passed", ref.DoDDuePassed},
 	} {
 		add(csvRow{section: "referral", kind: f[0], text: f[1]})
 	}

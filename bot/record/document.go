@@ -63,6 +63,10 @@ type ReferralFacts struct {
 	HeldSince   string `json:"held_since"` // "" unless the clock is on hold
 	ChannelID   string `json:"channel_id"`
 	OpenedAt    string `json:"opened_at"`
+
+	// DoDDuePassed is set once the DoD due date passed with no final recommendation
+	// then: deemed_no_objection (Commerce, EO 12981) or overdue (State); "" otherwise.
+	DoDDuePassed string `json:"dod_due_passed"`
 }
 
 // OfficeHistory is one office's ask and every version of its position.
@@ -123,8 +127,11 @@ type DueChange struct {
 	By      string `json:"by"`
 	ByName  string `json:"by_name"`
 	// Kind is due.changed (offices' suspense), clock.held, clock.resumed (the
-	// offices' suspense clock) or dod_due.moved (the licensing agency stopped its
-	// clock or granted more time: the only thing that moves the DoD due date).
+	// offices' suspense clock), dod_due.moved (the licensing agency stopped its
+	// clock or granted more time: the only thing that moves the DoD due date), or
+	// the DoD due date passing with no final recommendation:
+	// dod_due.deemed_no_objection (Commerce) or dod_due.overdue (State), whose To is
+	// the date that passed.
 	Kind string `json:"kind"`
 	// Target is what due.changed moved: "all" (every awaiting office) or an office
 	// code ("dod", the DoD due date, only in records from before the agency clock was
@@ -244,6 +251,9 @@ func NewDocument(r *bot.Record) *Document {
 			ReferralPrevHash: e.ReferralPrevHash, Hash: e.Hash})
 		if c, ok := dueChange(r.Roster, e); ok {
 			d.DueChanges = append(d.DueChanges, c)
+			if passed := dodDuePassed(c); passed != "" && c.To == d.Referral.DoDDueDate {
+				d.Referral.DoDDuePassed = passed
+			}
 		}
 	}
 	if rec := r.Recommendation; rec != nil {
@@ -267,10 +277,10 @@ func provisos(roster *bot.Roster, ps []bot.Proviso) []ProvisoEntry {
 	return out
 }
 
-// dueChange reads a due.changed, clock.held, clock.resumed or dod_due.moved event.
+// dueChange reads a due.changed, clock.held, clock.resumed or dod_due.* event.
 func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 	switch e.Kind {
-	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved":
+	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved", bot.EventDeemedNoObjection, bot.EventDoDOverdue:
 	default:
 		return DueChange{}, false
 	}
@@ -300,6 +310,9 @@ func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 	if t, err := time.Parse(time.RFC3339, detail.HeldSince); err == nil {
 		c.HeldSince = instant(t)
 	}
+	if dodDuePassed(c) != "" {
+		c.Target, c.To = bot.ExtendDoD, detail.DoDDue
+	}
 	switch {
 	case e.Kind == "clock.resumed":
 		c.To = detail.DoDDue
@@ -325,4 +338,16 @@ func JSON(r *bot.Record) ([]byte, error) {
 		return nil, fmt.Errorf("record of referral %d as JSON: %w", r.Referral.ID, err)
 	}
 	return b.Bytes(), nil
+}
+
+// dodDuePassed names what a DoD due date passing with no final recommendation
+// meant: deemed_no_objection or overdue; "" for any other change.
+func dodDuePassed(c DueChange) string {
+	switch c.Kind {
+	case bot.EventDeemedNoObjection:
+		return "deemed_no_objection"
+	case bot.EventDoDOverdue:
+		return "overdue"
+	}
+	return ""
 }

@@ -51,6 +51,12 @@ func writeFacts(b *strings.Builder, ref ReferralFacts) {
 	} else if ref.HeldSince != "" {
 		state = "Open, on hold since " + mdTime(ref.HeldSince)
 	}
+	switch ref.DoDDuePassed {
+	case "deemed_no_objection":
+		state += "; the DoD due date passed with no final recommendation: under EO 12981 DoD is deemed to have no objection"
+	case "overdue":
+		state += "; overdue: the DoD due date passed with no final recommendation (State: no deemed concurrence)"
+	}
 	for _, row := range [][2]string{
 		{"Agency", ref.AgencyName}, {"Case number", ref.CaseNumber}, {"License type", ref.LicenseType},
 		{"Applicant", ref.Applicant}, {"Commodity", ref.Commodity}, {"Classification", ref.Classification},
@@ -288,6 +294,10 @@ func dueChangeWords(c DueChange, agency bot.Agency) string {
 	case "clock.resumed":
 		return fmt.Sprintf("%s resumed the offices' suspense after %d business day(s) on hold; their due dates moved by as much (DoD due %s, unmoved).",
 			person(c.By, c.ByName), c.BusinessDaysHeld, c.To)
+	case bot.EventDeemedNoObjection:
+		return fmt.Sprintf("The DoD due date %s passed with no final recommendation: under EO 12981 (15 CFR 750.4) DoD is deemed to have no objection.", orDash(c.To))
+	case bot.EventDoDOverdue:
+		return fmt.Sprintf("The DoD due date %s passed with no final recommendation: overdue. State has no deemed concurrence; the referral stays open until DoD's position is recorded.", orDash(c.To))
 	case "dod_due.moved":
 		action := fmt.Sprintf("%s granted more time", agency.ShortName())
 		if c.AgencyAction == string(bot.AgencyClockStop) {

@@ -321,7 +321,7 @@ func TestExportContents(t *testing.T) {
 			t.Errorf("policy comment = %q; want it defused with a leading '", r[7])
 		}
 	}
-	want := map[string]int{"marking": 2, "referral": 20, "ask": 5, "position": 5, "proviso": 3, "questions": 1, "reasons": 2,
+	want := map[string]int{"marking": 2, "referral": 21, "ask": 5, "position": 5, "proviso": 3, "questions": 1, "reasons": 2,
 		"basis": 2, "comment": 2, "reminder": 4, "due_change": 4, "recommendation": 1, "final_proviso": 3, "dissent": 3,
 		"proviso_fate": 3, "partial_override": 1, "event": len(doc.Events)}
 	for s, n := range want {

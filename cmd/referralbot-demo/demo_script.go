@@ -94,6 +94,10 @@ func (d *demoRun) run() error {
 	submit(sandbox.Reviewer("army", 2), "changes Army's position to Deny, with reasons", slackfake.Input{BlockID: bot.FieldReasons,
 		Value: "New information on the consignee."}, slackfake.Input{BlockID: bot.FieldBasis, Value: "15 CFR 744.21; 50 U.S.C. 4813"})
 
+	// The analyst's own deadline: the DoD due date is Sunday 12-20, so its last
+	// business day is Friday 12-18, and the analyst is told 3 business days before.
+	d.tick(morning(2026, 12, 15))
+
 	d.act(sandbox.Analyst, "types `/referral status` in the referral channel", func() (slackfake.Ack, error) {
 		return fake.SlashCommand(sb.Transport, sandbox.Analyst, ref.ChannelID, "/referral", "status")
 	})
@@ -110,7 +114,7 @@ func (d *demoRun) run() error {
 		slackfake.Input{BlockID: bot.FieldRationale, Value: "Navy's conditions answer Policy's and Army's diversion concerns."})
 
 	// The channel's work is done: it is archived some business days later.
-	d.tick(morning(2026, 12, 21)) // ARCHIVE_AFTER_DAYS (5) business days after Mon 12-14
+	d.tick(morning(2026, 12, 22)) // ARCHIVE_AFTER_DAYS (5) business days after Tue 12-15
 	if d.err != nil {
 		return d.err
 	}

@@ -27,11 +27,12 @@ func TestDemo(t *testing.T) {
 		"bot replies in a thread in #joint_staff-queue: Reminder: Joint Staff's position on Z123456 is due in 2 business days",
 		"bot replies in a thread in #joint_staff-queue: Reminder: Joint Staff's position on Z123456 is 1 business day overdue",
 		"bot posts in a direct message to @dana.analyst: 🚨 Overdue this morning on 1 of your referrals:\n      • Z123456 #ref-commerce-z123456 — Joint Staff",
+		"⏩ The clock moves to Tue 2026-12-15 09:00 EST\n  bot posts in a direct message to @dana.analyst: ⏰ DoD due dates this morning on 1 of your referrals:\n      • Z123456 #ref-commerce-z123456 — DoD due Sun 2026-12-20 (Commerce): 3 business days left, the last on Fri 2026-12-18",
 		"bot posts in #ref-commerce-z123456: Final DoD recommendation on Z123456: Approve with conditions (partially overrides Navy)",
 		"bot replies in a thread in #navy-queue: The final DoD recommendation on Z123456 partially overrides Navy: condition 2 dropped — reason: Redundant",
 		"Partially overrides Navy: condition 2 dropped — reason: Redundant with the standard conditions BIS puts on every license\n",
 		"bot uploads the record to #ref-commerce-z123456",
-		"⏩ The clock moves to Mon 2026-12-21 09:00 EST\n  bot archives #ref-commerce-z123456",
+		"⏩ The clock moves to Tue 2026-12-22 09:00 EST\n  bot archives #ref-commerce-z123456",
 		"- v2 2026-12-14 ",
 		"Dissenting offices (overridden): Army, Air Force, Policy",
 		"  #joint_staff-queue       5 top-level   4 in threads",
@@ -53,7 +54,7 @@ func TestDemo(t *testing.T) {
 		{"Good morning", 4}, // and no other office's queue gets one: they had answered
 		{"bot replies in a thread in #joint_staff-queue: Reminder: Joint Staff", 4},
 		{"Reminder: Joint Staff", 4},                          // every reminder is a thread reply
-		{"bot posts in a direct message to @dana.analyst", 1}, // one escalation, not one per reminder
+		{"bot posts in a direct message to @dana.analyst", 2}, // one escalation, not one per reminder; one DoD due alert
 	} {
 		if got := strings.Count(transcript, c.what); got != c.want {
 			t.Errorf("transcript has %q %d times; want %d", c.what, got, c.want)
