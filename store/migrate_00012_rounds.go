@@ -21,7 +21,7 @@ import (
 //   - A final recommendation can be amended and every version is kept:
 //     recommendations.referral_id is no longer unique; (referral_id, version) is.
 //   - A recommendation may wait for a supervisor's sign-off (sign_off 'pending',
-//     then 'signed' with who and when); '' when none was needed.
+//     then 'signed' with who and when); ” when none was needed.
 const roundsVersion = 12
 
 // goMigrations are the schema changes written in Go, beside the embedded SQL files.
@@ -42,7 +42,7 @@ func roundsUp(ctx context.Context, db *sql.DB) error {
 	return withoutForeignKeys(ctx, db, func(tx *sql.Tx) error {
 		if err := execAll(ctx, tx,
 			`ALTER TABLE referrals ADD COLUMN round INTEGER NOT NULL DEFAULT 1`,
-			`ALTER TABLE referrals ADD COLUMN prior_id INTEGER`, // the earlier round's referral id
+			`ALTER TABLE referrals ADD COLUMN prior_id INTEGER`,                     // the earlier round's referral id
 			`ALTER TABLE referrals ADD COLUMN re_referral TEXT NOT NULL DEFAULT ''`, // resubmission or amendment
 			`ALTER TABLE recommendations ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
 			`ALTER TABLE recommendations ADD COLUMN amend_reason TEXT NOT NULL DEFAULT ''`,
