@@ -21,8 +21,9 @@ func SummaryMessage(t *Tally, roster *Roster) Message {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate("Referral "+caseTitle(r), maxHeaderText))),
 		slack.NewSectionBlock(nil, referralFields(r), nil),
-		slack.NewDividerBlock(),
 	}
+	blocks = append(blocks, roundBlocks(t)...)
+	blocks = append(blocks, slack.NewDividerBlock())
 	blocks = append(blocks, TallyBlocks(t, roster)...)
 	next := "`/referral recommend` records the final recommendation"
 	if t.Recommendation != nil {
@@ -67,11 +68,11 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 	for _, a := range t.Asks {
 		name := esc(roster.OfficeName(a.OfficeCode))
 		if a.Current == nil {
-			lines = append(lines, fmt.Sprintf("%s *%s* — awaiting · due %s", outcomeIcon(""), name, FormatDate(a.DueDate)))
+			lines = append(lines, fmt.Sprintf("%s *%s* — awaiting · due %s", outcomeIcon(""), name, FormatDate(a.DueDate))+priorNote(t.Referral, a))
 			continue
 		}
 		lines = append(lines, fmt.Sprintf("%s *%s* — %s by <@%s> · due %s", outcomeIcon(a.Current.Outcome), name,
-			a.Current.Outcome.LabelFor(agency), a.Current.AnsweredBy, FormatDate(a.DueDate)))
+			a.Current.Outcome.LabelFor(agency), a.Current.AnsweredBy, FormatDate(a.DueDate))+priorNote(t.Referral, a))
 	}
 	blocks := sections(lines)
 	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
@@ -82,8 +83,9 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 	if rec := t.Recommendation; rec != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
 			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.LabelFor(agency),
-			rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil))
+			rec.RecordedBy, SlackTime(rec.RecordedAt))+versionNote(rec)), nil, nil))
 	}
+	blocks = append(blocks, pendingBlocks(t)...)
 	return blocks
 }
 
@@ -104,6 +106,7 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(
 			"*Current position:* "+positionLine(p, r.Agency)+positionDetail(p, maxSectionText-200), maxSectionText)), nil, nil))
 	}
+	blocks = append(blocks, priorBlocks(r, a)...)
 	if a.State == AskClosed {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":lock: Closed — the final recommendation is recorded.")))
 	} else {

@@ -159,6 +159,12 @@ type Tally struct {
 	Referral       *Referral
 	Asks           []*Ask
 	Recommendation *Recommendation // nil until recorded
+	// Earlier is the case's earlier round and EarlierFinal its final recommendation;
+	// nil on a first round.
+	Earlier      *Referral
+	EarlierFinal *Recommendation
+	// Pending is the recommendation waiting for a supervisor's sign-off; nil if none.
+	Pending *Recommendation
 }
 
 // Tally returns the referral's current standing.
@@ -180,6 +186,9 @@ func tally(ctx context.Context, r ReferralReader, referralID int64) (*Tally, err
 		if t.Recommendation, err = r.Recommendation(ctx, referralID); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.loadRounds(ctx, r); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
