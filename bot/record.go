@@ -16,6 +16,13 @@ type Record struct {
 	Reminders      []*Reminder
 	Events         []*Event
 	Roster         *Roster // names the offices; LoadRecord never leaves it nil
+	// Versions are every version of the recommendation, oldest first: amendments,
+	// and one waiting for a supervisor's sign-off.
+	Versions []*Recommendation
+	// Earlier is the case's earlier round and EarlierFinal its final recommendation;
+	// nil on a first round. Each OfficeRecord's Ask.Prior is the office's position then.
+	Earlier      *Referral
+	EarlierFinal *Recommendation
 }
 
 // Title is the record's title, e.g. "DoD position record: Commerce BIS-748P Z123456".
@@ -44,7 +51,11 @@ func LoadRecord(ctx context.Context, r RecordReader, roster *Roster, referralID 
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, Roster: roster}
+	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, Roster: roster,
+		Earlier: t.Earlier, EarlierFinal: t.EarlierFinal}
+	if rec.Versions, err = r.RecommendationVersions(ctx, referralID); err != nil {
+		return nil, fmt.Errorf("record of referral %d: %w", referralID, err)
+	}
 	for _, a := range t.Asks {
 		h, err := r.Positions(ctx, a.ID)
 		if err != nil {

@@ -19,7 +19,10 @@ func Markdown(r *bot.Record) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n", mdText(r.Title()))
 	writeFacts(&b, d.Referral)
+	writeRound(&b, d.Round, agency)
 	writeRecommendation(&b, d.Recommendation, agency)
+	writeFinalNotes(&b, d.Recommendation)
+	writeVersions(&b, d.Versions, agency)
 	writePositions(&b, d.Offices, r.Roster, agency)
 	writeProposedProvisos(&b, d.Offices, agency)
 	writeQuestions(&b, d.Offices)
