@@ -30,8 +30,8 @@ type Document struct {
 	// Versions are every version of the recommendation, oldest first: the first,
 	// each amendment, and one waiting for a supervisor's sign-off.
 	Versions []FinalRecommendation `json:"recommendation_versions"`
-	Round    RoundEntry            `json:"round"` // which round of the case this is
-	Events         []EventEntry         `json:"events"` // the referral's whole event log
+	Round    RoundEntry            `json:"round"`  // which round of the case this is
+	Events   []EventEntry          `json:"events"` // the referral's whole event log
 }
 
 // ReferralFacts are the referral's facts.
