@@ -154,10 +154,11 @@ func approveConfirm(r *Referral, a *Ask, roster *Roster) *slack.ConfirmationBloc
 func FinalMessage(t *Tally, roster *Roster) Message {
 	rec, r := t.Recommendation, t.Referral
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(truncate("Final DoD recommendation: "+rec.Outcome.LabelFor(r.Agency), maxHeaderText))),
+		slack.NewHeaderBlock(plain(truncate(finalHeader(rec)+": "+rec.Outcome.LabelFor(r.Agency), maxHeaderText))),
 		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s>, %s.", outcomeIcon(rec.Outcome),
 			esc(caseTitle(r)), rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil),
 	}
+	blocks = append(blocks, finalNotes(rec)...)
 	if len(rec.Provisos) > 0 {
 		lines := []string{"*" + r.Agency.TermsTitle() + "* (by originating office)"}
 		for _, g := range groupProvisos(rec.Provisos) {
@@ -192,9 +193,9 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn("No office dissents from this recommendation.")))
 	}
 	return Message{
-		Text:   fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.LabelFor(r.Agency)),
+		Text:   fmt.Sprintf("%s on %s: %s", finalHeader(rec), r.CaseNumber, rec.Outcome.LabelFor(r.Agency)),
 		Blocks: blocks,
-		Key:    finalKey(r.ID),
+		Key:    finalVersionKey(r, rec),
 	}
 }
 

@@ -71,6 +71,8 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.uploadRecord(ctx, j)
 	case JobArchive:
 		return s.archive(ctx, j)
+	case JobRequestSignOff:
+		return s.postSignOffRequest(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }

@@ -39,6 +39,9 @@ func (s *Service) CheckRecommend(ctx context.Context, actor string, referralID i
 	if t.Referral.State == ReferralRecommended {
 		return nil, Errorf(ECLOSED, "The final recommendation on %s is already recorded (%s).", t.Referral.CaseNumber, t.Recommendation.Outcome.LabelFor(t.Referral.Agency))
 	}
+	if t.Pending != nil {
+		return nil, Errorf(ECLOSED, "The recommendation on %s (%s) is recorded and awaiting a supervisor's sign-off.", t.Referral.CaseNumber, t.Pending.Outcome.LabelFor(t.Referral.Agency))
+	}
 	return t, nil
 }
 
@@ -69,31 +72,21 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 			return err
 		}
 		rec.Dissent = Dissent(rec.Outcome, asks)
+		if s.signOff[rec.Outcome] {
+			// Not final yet: recorded, and a supervisor is asked to sign.
+			rec.SignOff = SignOffPending
+		}
 		if err := tx.CreateRecommendation(ctx, rec); err != nil {
 			return err
 		}
-		ref.State = ReferralRecommended
-		if err := tx.UpdateReferral(ctx, ref); err != nil {
-			return err
-		}
-		jobs := []*Job{{Kind: JobPostFinal, ReferralID: ref.ID}, {Kind: JobUpdateSummary, ReferralID: ref.ID},
-			{Kind: JobRefreshHome, ReferralID: ref.ID}}
-		jobs = append(jobs, s.afterFinal(ref.ID)...)
-		for _, a := range asks {
-			if a.State == AskWithdrawn {
-				continue
-			}
-			if a.State == AskAwaiting {
-				old := *a
-				closed = append(closed, &old)
-			}
-			a.State = AskClosed
-			if err := tx.UpdateAsk(ctx, a); err != nil {
+		kind, jobs := "recommendation.awaiting_sign_off", s.requestSignOff(ref.ID)
+		if rec.SignOff != SignOffPending {
+			kind, jobs, closed, err = s.closeReferral(ctx, tx, ref, asks)
+			if err != nil {
 				return err
 			}
-			jobs = append(jobs, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID})
 		}
-		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "recommendation.recorded", map[string]any{
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, kind, map[string]any{
 			"outcome": rec.Outcome, "provisos": len(rec.Provisos), "dissent": rec.Dissent,
 		})); err != nil {
 			return err

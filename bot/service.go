@@ -28,6 +28,7 @@ type Service struct {
 	lease   time.Duration
 
 	archiveAfter    int
+	signOff         map[Outcome]bool // outcomes that need a supervisor's second signature
 	recordFile      RecordFile
 	digestDay       atomic.Value // the last date (YYYY-MM-DD) whose morning digests are all recorded
 	digestsDue      atomic.Bool  // digests may be recorded but not posted (true at start-up)
@@ -52,7 +53,10 @@ type Config struct {
 	// RecordFile renders the record uploaded after the final recommendation; nil
 	// uploads nothing.
 	RecordFile RecordFile
-	Log        *slog.Logger
+	// SignOffRequired are the outcomes whose recommendation is final only once a
+	// supervisor (Roster.Supervisors) signs it off.
+	SignOffRequired []Outcome
+	Log             *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -92,6 +96,10 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		log:          cfg.Log,
 		members:      members{slack: slack, now: now},
 		kick:         make(chan struct{}, 1),
+	}
+	svc.signOff = map[Outcome]bool{}
+	for _, o := range cfg.SignOffRequired {
+		svc.signOff[o] = true
 	}
 	svc.digestsDue.Store(true) // a crash may have left one recorded but not posted
 	return svc
