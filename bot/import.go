@@ -168,7 +168,9 @@ func (s *Service) checkImport(ctx context.Context, rows []ImportRow) ([]ImportRe
 			}
 			firstRow[key] = row.Row
 		}
-		if agency == AgencyState || agency == AgencyCommerce {
+		// An unknown re_referral is reported by checkRow, as the form would.
+		knownKind := in.ReReferral == "" || in.ReReferral == ReReferralResubmission || in.ReReferral == ReReferralAmendment
+		if (agency == AgencyState || agency == AgencyCommerce) && knownKind {
 			existing, err := s.store.ReferralByCase(ctx, agency, in.CaseNumber)
 			switch {
 			case err == nil && (in.ReReferral == "" || existing.OpenKey == rowKey(in)):
