@@ -101,3 +101,31 @@ func priorPositions(ctx context.Context, r ReferralReader, ref *Referral, asks [
 	}
 	return nil
 }
+
+// loadRounds fills in what the tally shows of the case's other rounds and
+// versions: the earlier round and its final recommendation, each office's position
+// in it (Ask.Prior), and a recommendation waiting for a supervisor's sign-off.
+func (t *Tally) loadRounds(ctx context.Context, r ReferralReader) error {
+	ref := t.Referral
+	if ref.PriorID != 0 {
+		earlier, err := r.Referral(ctx, ref.PriorID)
+		if err != nil {
+			return fmt.Errorf("earlier round of referral %d: %w", ref.ID, err)
+		}
+		t.Earlier = earlier
+		if t.EarlierFinal, err = r.Recommendation(ctx, earlier.ID); err != nil && ErrorCode(err) != ENOTFOUND {
+			return fmt.Errorf("earlier round of referral %d: %w", ref.ID, err)
+		}
+		if err := priorPositions(ctx, r, ref, t.Asks); err != nil {
+			return err
+		}
+	}
+	versions, err := r.RecommendationVersions(ctx, ref.ID)
+	if err != nil {
+		return err
+	}
+	if n := len(versions); n > 0 && versions[n-1].SignOff == SignOffPending {
+		t.Pending = versions[n-1]
+	}
+	return nil
+}
