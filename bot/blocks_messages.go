@@ -21,8 +21,9 @@ func SummaryMessage(t *Tally, roster *Roster) Message {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(truncate("Referral "+caseTitle(r), maxHeaderText))),
 		slack.NewSectionBlock(nil, referralFields(r), nil),
-		slack.NewDividerBlock(),
 	}
+	blocks = append(blocks, roundBlocks(t)...)
+	blocks = append(blocks, slack.NewDividerBlock())
 	blocks = append(blocks, TallyBlocks(t, roster)...)
 	next := "`/referral recommend` records the final recommendation"
 	if t.Recommendation != nil {
@@ -67,11 +68,11 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 	for _, a := range t.Asks {
 		name := esc(roster.OfficeName(a.OfficeCode))
 		if a.Current == nil {
-			lines = append(lines, fmt.Sprintf("%s *%s* — awaiting · due %s", outcomeIcon(""), name, FormatDate(a.DueDate)))
+			lines = append(lines, fmt.Sprintf("%s *%s* — awaiting · due %s", outcomeIcon(""), name, FormatDate(a.DueDate))+priorNote(t.Referral, a))
 			continue
 		}
 		lines = append(lines, fmt.Sprintf("%s *%s* — %s by <@%s> · due %s", outcomeIcon(a.Current.Outcome), name,
-			a.Current.Outcome.LabelFor(agency), a.Current.AnsweredBy, FormatDate(a.DueDate)))
+			a.Current.Outcome.LabelFor(agency), a.Current.AnsweredBy, FormatDate(a.DueDate))+priorNote(t.Referral, a))
 	}
 	blocks := sections(lines)
 	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
@@ -85,8 +86,9 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 	if rec := t.Recommendation; rec != nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(fmt.Sprintf(
 			"%s *Final DoD recommendation: %s* — <@%s>, %s", outcomeIcon(rec.Outcome), rec.Outcome.LabelFor(agency),
-			rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil))
+			rec.RecordedBy, SlackTime(rec.RecordedAt))+versionNote(rec)), nil, nil))
 	}
+	blocks = append(blocks, pendingBlocks(t)...)
 	return blocks
 }
 
@@ -107,6 +109,7 @@ func AskMessage(r *Referral, a *Ask, roster *Roster) Message {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(
 			"*Current position:* "+positionLine(p, r.Agency)+positionDetail(p, maxSectionText-200), maxSectionText)), nil, nil))
 	}
+	blocks = append(blocks, priorBlocks(r, a)...)
 	if a.State == AskClosed {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":lock: Closed — the final recommendation is recorded.")))
 	} else {
@@ -154,10 +157,11 @@ func approveConfirm(r *Referral, a *Ask, roster *Roster) *slack.ConfirmationBloc
 func FinalMessage(t *Tally, roster *Roster) Message {
 	rec, r := t.Recommendation, t.Referral
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain(truncate("Final DoD recommendation: "+rec.Outcome.LabelFor(r.Agency), maxHeaderText))),
+		slack.NewHeaderBlock(plain(truncate(finalHeader(rec)+": "+rec.Outcome.LabelFor(r.Agency), maxHeaderText))),
 		slack.NewSectionBlock(mrkdwn(fmt.Sprintf("%s on *%s*, recorded by <@%s>, %s.", outcomeIcon(rec.Outcome),
 			esc(caseTitle(r)), rec.RecordedBy, SlackTime(rec.RecordedAt))), nil, nil),
 	}
+	blocks = append(blocks, finalNotes(rec)...)
 	if lines := carriedProvisoLines(rec, r.Agency, roster); len(lines) > 0 {
 		blocks = append(blocks, sections(lines)...)
 	}
@@ -187,7 +191,7 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 	// Partial overrides are listed apart from dissent: the office's position stands,
 	// but some of its provisos do not.
 	blocks = append(blocks, sections(partialOverrideLines(rec, r.Agency, roster))...)
-	text := fmt.Sprintf("Final DoD recommendation on %s: %s", r.CaseNumber, rec.Outcome.LabelFor(r.Agency))
+	text := fmt.Sprintf("%s on %s: %s", finalHeader(rec), r.CaseNumber, rec.Outcome.LabelFor(r.Agency))
 	if partial := rec.PartialOverrides(); len(partial) > 0 {
 		var names []string
 		for _, code := range partial {
@@ -198,7 +202,7 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 	return Message{
 		Text:   text,
 		Blocks: blocks,
-		Key:    finalKey(r.ID),
+		Key:    finalVersionKey(r, rec),
 	}
 }
 

@@ -61,6 +61,7 @@ func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string
 		slack.NewInputBlock(FieldAgency, plain("Licensing agency"), nil,
 			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("State or Commerce"), InputAction, agencies...)),
 		textInput(FieldCaseNumber, "Case number", "State: DDTC case number. Commerce: application control number, e.g. Z123456.", "Z123456", 20, false, false, ""),
+		reReferralInput(),
 		slack.NewInputBlock(FieldLicenseType, plain("License type"), nil,
 			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("DSP-5, TAA, BIS-748P…"), InputAction, types...)),
 		textInput(FieldApplicant, "Applicant", "", "Company name", MaxShortText, false, false, ""),

@@ -97,7 +97,11 @@ func sections(lines []string) []slack.Block {
 
 // caseTitle is how a referral is named in headers: "State DSP-5 050123456".
 func caseTitle(r *Referral) string {
-	return fmt.Sprintf("%s %s %s", strings.ToUpper(string(r.Agency[:1]))+string(r.Agency[1:]), r.LicenseType, r.CaseNumber)
+	title := fmt.Sprintf("%s %s %s", strings.ToUpper(string(r.Agency[:1]))+string(r.Agency[1:]), r.LicenseType, r.CaseNumber)
+	if r.Round > 1 {
+		title += fmt.Sprintf(" (round %d)", r.Round)
+	}
+	return title
 }
 
 // Topic is the channel topic: case, applicant and due dates.

@@ -17,7 +17,7 @@ const FieldAnalyst = "analyst"
 var ImportFields = []string{
 	FieldAnalyst, FieldAgency, FieldCaseNumber, FieldLicenseType, FieldApplicant, FieldCommodity,
 	FieldClassification, FieldDestination, FieldEndUser, FieldValue, FieldReceived, FieldDoDDue,
-	FieldOfficeDue, FieldOffices, FieldUSXPORTS,
+	FieldOfficeDue, FieldOffices, FieldUSXPORTS, FieldReReferral,
 }
 
 // ImportRow is one referral read from an import (package bot/importfile reads
@@ -113,6 +113,17 @@ func importKey(agency Agency, caseNumber string) string {
 	return "import:" + string(agency) + ":" + caseNumber
 }
 
+// rowKey is the open key of an imported row. A re-referral (a later round) adds
+// how and when it came back, so that importing the same file again finds the
+// round it opened instead of opening yet another.
+func rowKey(in *ReferralInput) string {
+	key := importKey(Agency(in.Agency), in.CaseNumber)
+	if in.ReReferral != "" {
+		key += ":" + in.ReReferral + ":" + in.Received
+	}
+	return key
+}
+
 // CheckImport is the dry run of Import: it checks every row as the New referral
 // modal would, and what only an import can get wrong (the analyst, an office listed
 // twice, a case twice in one import), and writes nothing. A row whose agency and
@@ -157,14 +168,28 @@ func (s *Service) checkImport(ctx context.Context, rows []ImportRow) ([]ImportRe
 			}
 			firstRow[key] = row.Row
 		}
-		if agency == AgencyState || agency == AgencyCommerce {
+		// An unknown re_referral is reported by checkRow, as the form would.
+		knownKind := in.ReReferral == "" || in.ReReferral == ReReferralResubmission || in.ReReferral == ReReferralAmendment
+		if (agency == AgencyState || agency == AgencyCommerce) && knownKind {
 			existing, err := s.store.ReferralByCase(ctx, agency, in.CaseNumber)
-			if err == nil {
+			switch {
+			case err == nil && (in.ReReferral == "" || existing.OpenKey == rowKey(in)):
 				results[i] = unchanged(results[i], existing)
 				continue
-			}
-			if ErrorCode(err) != ENOTFOUND {
+			case err == nil:
+				// A re-referral: the case's latest round must have its final recommendation.
+				r := &Referral{Agency: agency, CaseNumber: in.CaseNumber, ReReferral: in.ReReferral}
+				if err := nextRound(r, existing); err != nil {
+					for f, msg := range err.(*Error).Fields {
+						problems = append(problems, ImportProblem{Row: row.Row, Line: row.Line, Field: f, Message: msg})
+					}
+					continue
+				}
+			case ErrorCode(err) != ENOTFOUND:
 				return nil, nil, fmt.Errorf("check import row %d: %w", row.Row, err)
+			case in.ReReferral != "":
+				bad[FieldReReferral] = noEarlierRound(&Referral{Agency: agency, CaseNumber: in.CaseNumber}).(*Error).Fields[FieldReReferral]
+				problems = append(problems, ImportProblem{Row: row.Row, Line: row.Line, Field: FieldReReferral, Message: bad[FieldReReferral]})
 			}
 		}
 		p := s.checkRow(row, today)
@@ -246,10 +271,10 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) ([]ImportResult,
 			continue
 		}
 		res := &results[i]
-		r, err := s.OpenReferral(ctx, row.Analyst, row.Input, importKey(res.Agency, res.CaseNumber))
+		r, err := s.OpenReferral(ctx, row.Analyst, row.Input, rowKey(&row.Input))
 		if err != nil {
 			// Opened meanwhile (the modal, another import): the bot's record wins.
-			if existing, lerr := s.store.ReferralByCase(ctx, res.Agency, res.CaseNumber); lerr == nil {
+			if existing, lerr := s.store.ReferralByCase(ctx, res.Agency, res.CaseNumber); lerr == nil && (row.Input.ReReferral == "" || existing.OpenKey == rowKey(&row.Input)) {
 				*res = unchanged(*res, existing)
 				continue
 			}
@@ -259,6 +284,10 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) ([]ImportResult,
 		}
 		res.Status, res.ReferralID = ImportOpened, r.ID
 		res.Message = fmt.Sprintf("opened, asking %d office(s); the bot creates #%s", len(row.Input.Offices), r.ChannelName)
+		if r.Round > 1 {
+			res.Message = fmt.Sprintf("opened as round %d (%s), asking %d office(s) again; the bot creates #%s",
+				r.Round, strings.ToLower(ReReferralLabel(r.ReReferral)), len(row.Input.Offices), r.ChannelName)
+		}
 	}
 	if len(failed) > 0 {
 		return results, fmt.Errorf("import: %d of %d referral(s) not written: %w", len(failed), len(rows), errors.Join(failed...))

@@ -337,7 +337,7 @@ func TestImportRowsThatCannotBeRead(t *testing.T) {
 	_, err := f.run(t, importfile.JSON, data)
 	want := []string{
 		"row 1 (line 2): case_number: must be text in double quotes",
-		"row 1 (line 2): colour: is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices, usxports_ref",
+		"row 1 (line 2): colour: is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices, usxports_ref, re_referral",
 		`row 1 (line 2): offices: must be a list of office codes, e.g. ["army", "navy"]`,
 		"row 2 (line 5): a referral must be a JSON object of fields",
 	}

@@ -83,6 +83,7 @@ type ReferralInput struct {
 	Offices        []string
 	AlsoInvite     []string // people to invite to the referral's channel besides the analyst
 	USXPORTSRef    string   // optional: the case's USXPORTS reference
+	ReReferral     string   // how a case with a final recommendation came back; "" for a first referral
 }
 
 // Normalize trims whitespace and upper-cases the coded fields.
@@ -100,6 +101,7 @@ func (in *ReferralInput) Normalize() {
 	in.DoDDue = strings.TrimSpace(in.DoDDue)
 	in.OfficeDue = strings.TrimSpace(in.OfficeDue)
 	in.USXPORTSRef = strings.ToUpper(strings.TrimSpace(in.USXPORTSRef))
+	in.ReReferral = strings.ToLower(strings.TrimSpace(in.ReReferral))
 }
 
 // Referral validates the input against the roster, fills default due dates from
@@ -110,6 +112,7 @@ func (in ReferralInput) Referral(roster *Roster, rules Deadlines, today time.Tim
 	p := map[string]string{}
 	r := &Referral{State: ReferralOpen}
 	in.checkCase(r, p)
+	in.checkReReferral(r, p)
 	r.Applicant = checkText(p, FieldApplicant, in.Applicant, "the applicant", true, MaxShortText, false)
 	r.Commodity = checkText(p, FieldCommodity, in.Commodity, "the commodity", true, 500, false)
 	r.EndUser = checkText(p, FieldEndUser, in.EndUser, "the end user", false, 500, false)

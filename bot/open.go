@@ -39,33 +39,43 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 	r.ChannelName = ChannelName(r.Agency, r.CaseNumber, 1)
 
 	err = s.store.Update(ctx, func(tx Tx) error {
-		if existing, err := tx.ReferralByCase(ctx, r.Agency, r.CaseNumber); err == nil {
-			if key != "" && existing.OpenKey == key {
-				r = existing
-				return nil
+		earlier, err := tx.ReferralByCase(ctx, r.Agency, r.CaseNumber)
+		switch {
+		case err == nil && key != "" && earlier.OpenKey == key:
+			r = earlier
+			return nil
+		case err == nil:
+			if err := nextRound(r, earlier); err != nil {
+				return err
 			}
-			// Slack shows input errors as plain text: a <#C…> link would show as its raw token.
-			where := "already open"
-			if existing.ChannelID != "" {
-				where = "already open in #" + existing.ChannelName
-			}
-			return Invalid(map[string]string{FieldCaseNumber: fmt.Sprintf(
-				"%s case %s is %s.", r.Agency.Label(), r.CaseNumber, where)})
-		} else if ErrorCode(err) != ENOTFOUND {
+		case ErrorCode(err) != ENOTFOUND:
 			return err
+		case r.ReReferral != "":
+			return noEarlierRound(r)
 		}
 		if err := tx.CreateReferral(ctx, r); err != nil {
 			return err
+		}
+		if earlier != nil {
+			if err := tx.AppendEvent(ctx, s.event(earlier.ID, actor, "referral.referred_again", map[string]any{
+				"round": r.Round, "referral": r.ID, "re_referral": r.ReReferral,
+			})); err != nil {
+				return err
+			}
 		}
 		for _, code := range in.Offices {
 			if err := tx.CreateAsk(ctx, &Ask{ReferralID: r.ID, OfficeCode: code, DueDate: r.OfficeDueDate, State: AskAwaiting}); err != nil {
 				return err
 			}
 		}
-		if err := tx.AppendEvent(ctx, s.event(r.ID, actor, "referral.opened", map[string]any{
+		opened := map[string]any{
 			"agency": r.Agency, "case_number": r.CaseNumber, "offices": in.Offices,
 			"dod_due": FormatDate(r.DoDDueDate), "office_due": FormatDate(r.OfficeDueDate), FactsKey: ReferralDigest(r),
-		})); err != nil {
+		}
+		if r.Round > 1 {
+			opened["round"], opened["prior"], opened["re_referral"] = r.Round, r.PriorID, r.ReReferral
+		}
+		if err := tx.AppendEvent(ctx, s.event(r.ID, actor, "referral.opened", opened)); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, &Job{Kind: JobProvision, ReferralID: r.ID})

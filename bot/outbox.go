@@ -73,6 +73,8 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.archive(ctx, j)
 	case JobTellOverride:
 		return s.tellOverride(ctx, j)
+	case JobRequestSignOff:
+		return s.postSignOffRequest(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }

@@ -106,5 +106,25 @@ type Recommendation struct {
 	RecordedBy string
 	// RecordedByName is the analyst's Slack name when they recorded it ("" when unknown).
 	RecordedByName string
-	RecordedAt     time.Time
+	RecordedAt time.Time
+	// Version is 1 for the recommendation as first recorded, and one more for each
+	// amendment; every version is kept.
+	Version int
+	// AmendReason is why the analyst amended the version before (Version > 1).
+	AmendReason string
+	// SignOff is whether the recommendation needed a supervisor's second signature
+	// and whether it has it; SignedBy and SignedAt say who gave it and when.
+	SignOff  SignOff
+	SignedBy string
+	SignedAt time.Time
 }
+
+// SignOff is where a recommendation stands with its supervisor's second signature.
+type SignOff string
+
+// Sign-off states.
+const (
+	SignOffNone    SignOff = ""        // no second signature is required for its outcome
+	SignOffPending SignOff = "pending" // recorded by the analyst; not final until a supervisor signs
+	SignOffSigned  SignOff = "signed"  // signed by a supervisor: final
+)

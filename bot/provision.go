@@ -145,11 +145,11 @@ func (s *Service) ensureChannel(ctx context.Context, r *Referral, resuming bool)
 		return nil
 	}
 	n := 1
-	for r.ChannelName != ChannelName(r.Agency, r.CaseNumber, n) && n < maxNameTries {
+	for r.ChannelName != RoundChannelName(r.Agency, r.CaseNumber, r.Round, n) && n < maxNameTries {
 		n++
 	}
 	for ; n <= maxNameTries; n++ {
-		name := ChannelName(r.Agency, r.CaseNumber, n)
+		name := RoundChannelName(r.Agency, r.CaseNumber, r.Round, n)
 		if r.ChannelName != name {
 			// Record the name before creating it, so that a crash right after the create
 			// knows which channel to look for.
@@ -244,7 +244,12 @@ func (s *Service) postAskMessage(ctx context.Context, r *Referral, a *Ask, resum
 // askMessage renders an ask for where it is posted: in an office's queue it carries
 // the referral's facts and a Join button; an office with no user group has its
 // named users mentioned, so that someone is notified.
-func (s *Service) askMessage(_ context.Context, r *Referral, a *Ask) (Message, error) {
+func (s *Service) askMessage(ctx context.Context, r *Referral, a *Ask) (Message, error) {
+	if a.Prior == nil {
+		if err := priorPositions(ctx, s.store, r, []*Ask{a}); err != nil {
+			return Message{}, err
+		}
+	}
 	return OfficeAskMessage(r, a, s.roster), nil
 }
 

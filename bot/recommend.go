@@ -39,6 +39,9 @@ func (s *Service) CheckRecommend(ctx context.Context, actor string, referralID i
 	if t.Referral.State == ReferralRecommended {
 		return nil, Errorf(ECLOSED, "The final recommendation on %s is already recorded (%s).", t.Referral.CaseNumber, t.Recommendation.Outcome.LabelFor(t.Referral.Agency))
 	}
+	if t.Pending != nil {
+		return nil, Errorf(ECLOSED, "The recommendation on %s (%s) is recorded and awaiting a supervisor's sign-off.", t.Referral.CaseNumber, t.Pending.Outcome.LabelFor(t.Referral.Agency))
+	}
 	if err := RecommendationFits(t, s.roster); err != nil {
 		return nil, err
 	}
@@ -81,34 +84,25 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 			return s.positionChanged(ref, office)
 		}
 		rec.Dissent = Dissent(rec.Outcome, asks)
+		if s.signOff[rec.Outcome] {
+			// Not final yet: recorded, and a supervisor is asked to sign.
+			rec.SignOff = SignOffPending
+		}
 		if err := tx.CreateRecommendation(ctx, rec); err != nil {
 			return err
 		}
-		ref.State = ReferralRecommended
-		if err := tx.UpdateReferral(ctx, ref); err != nil {
-			return err
-		}
-		jobs := []*Job{{Kind: JobPostFinal, ReferralID: ref.ID}, {Kind: JobUpdateSummary, ReferralID: ref.ID},
-			{Kind: JobRefreshHome, ReferralID: ref.ID}}
-		jobs = append(jobs, s.afterFinal(ref.ID)...)
-		for _, a := range asks {
-			if a.State == AskWithdrawn {
-				continue
-			}
-			if a.State == AskAwaiting {
-				old := *a
-				closed = append(closed, &old)
-			}
-			a.State = AskClosed
-			if err := tx.UpdateAsk(ctx, a); err != nil {
+		kind, jobs := "recommendation.awaiting_sign_off", s.requestSignOff(ref.ID)
+		if rec.SignOff != SignOffPending {
+			kind, jobs, closed, err = s.closeReferral(ctx, tx, ref, asks)
+			if err != nil {
 				return err
 			}
-			jobs = append(jobs, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID})
+			// The overridden offices hear of it once it is final.
+			jobs = append(jobs, tellOverridden(rec, asks)...)
 		}
-		jobs = append(jobs, tellOverridden(rec, asks)...)
 		detail := recordedDetail(rec)
 		detail[FactsKey] = RecommendationDigest(rec)
-		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "recommendation.recorded", detail)); err != nil {
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, kind, detail)); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, jobs...)

@@ -19,6 +19,13 @@ type Record struct {
 	// Marking is the marking banner every rendering carries at its top and bottom
 	// (MARKING_BANNER; DefaultMarking when left empty).
 	Marking string
+	// Versions are every version of the recommendation, oldest first: amendments,
+	// and one waiting for a supervisor's sign-off.
+	Versions []*Recommendation
+	// Earlier is the case's earlier round and EarlierFinal its final recommendation;
+	// nil on a first round. Each OfficeRecord's Ask.Prior is the office's position then.
+	Earlier      *Referral
+	EarlierFinal *Recommendation
 }
 
 // DefaultMarking is the marking banner of a record when none is configured: the
@@ -57,7 +64,11 @@ func LoadRecord(ctx context.Context, r RecordReader, roster *Roster, referralID 
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, Roster: roster, Marking: DefaultMarking}
+	rec := &Record{Referral: t.Referral, Recommendation: t.Recommendation, Roster: roster, Marking: DefaultMarking,
+		Earlier: t.Earlier, EarlierFinal: t.EarlierFinal}
+	if rec.Versions, err = r.RecommendationVersions(ctx, referralID); err != nil {
+		return nil, fmt.Errorf("record of referral %d: %w", referralID, err)
+	}
 	for _, a := range t.Asks {
 		h, err := r.Positions(ctx, a.ID)
 		if err != nil {

@@ -98,6 +98,16 @@ type Referral struct {
 	// recommendation; zero while it is not.
 	ArchivedAt time.Time
 
+	// Round is 1 for a case's first referral. A case that comes back after its final
+	// recommendation (resubmitted, or the application amended) is referred again as
+	// round 2, 3, …, each a referral of its own linked to the one before.
+	Round int
+	// PriorID is the earlier round's referral; 0 on a first round.
+	PriorID int64
+	// ReReferral is how the case came back (ReReferralResubmission or
+	// ReReferralAmendment); "" on a first round.
+	ReReferral string
+
 	// OpenKey makes opening idempotent: a replayed submission carries the same key.
 	OpenKey string
 
@@ -149,6 +159,10 @@ type Ask struct {
 	SnoozedUntil time.Time
 	// WithdrawnReason is why the analyst withdrew the ask (State AskWithdrawn).
 	WithdrawnReason string
+	// Prior is the office's current position in the case's earlier round, shown as
+	// stale beside this round's; nil on a first round or when the office was not
+	// asked then. It is not stored with the ask: the service fills it in (tally).
+	Prior *Position
 }
 
 // Channel is where the ask's message is: its own channel, recorded when it was

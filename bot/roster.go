@@ -35,6 +35,8 @@ func (o Office) HasQueue() bool { return o.QueueChannel != "" }
 type Roster struct {
 	Analysts []string `yaml:"analysts"`
 	Offices  []Office `yaml:"offices"`
+	// Supervisors give a second signature where SIGN_OFF_REQUIRED asks for one.
+	Supervisors Supervisors `yaml:"supervisors,omitempty"`
 }
 
 // DefaultOffices is the default DoD roster of reviewing offices (DOMAIN.md).

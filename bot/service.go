@@ -31,6 +31,7 @@ type Service struct {
 	lease   time.Duration
 
 	archiveAfter    int
+	signOff         map[Outcome]bool // outcomes that need a supervisor's second signature
 	recordFile      RecordFile
 	digestDay       atomic.Value // the last date (YYYY-MM-DD) whose morning digests are all recorded
 	digestsDue      atomic.Bool  // digests may be recorded but not posted (true at start-up)
@@ -58,7 +59,10 @@ type Config struct {
 	// Marking is the marking banner of every record the service renders
 	// (MARKING_BANNER); empty means DefaultMarking.
 	Marking string
-	Log     *slog.Logger
+	// SignOffRequired are the outcomes whose recommendation is final only once a
+	// supervisor (Roster.Supervisors) signs it off.
+	SignOffRequired []Outcome
+	Log             *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -99,6 +103,10 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		log:          cfg.Log,
 		members:      members{slack: slack, now: now},
 		kick:         make(chan struct{}, 1),
+	}
+	svc.signOff = map[Outcome]bool{}
+	for _, o := range cfg.SignOffRequired {
+		svc.signOff[o] = true
 	}
 	svc.digestsDue.Store(true) // a crash may have left one recorded but not posted
 	return svc
@@ -169,6 +177,12 @@ type Tally struct {
 	// Today is the day the standing is read on, for the DoD due date's passing;
 	// zero shows none.
 	Today time.Time
+	// Earlier is the case's earlier round and EarlierFinal its final recommendation;
+	// nil on a first round.
+	Earlier      *Referral
+	EarlierFinal *Recommendation
+	// Pending is the recommendation waiting for a supervisor's sign-off; nil if none.
+	Pending *Recommendation
 }
 
 // Tally returns the referral's current standing.
@@ -195,6 +209,9 @@ func tally(ctx context.Context, r ReferralReader, referralID int64) (*Tally, err
 		if t.Recommendation, err = r.Recommendation(ctx, referralID); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.loadRounds(ctx, r); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -30,8 +30,12 @@ type ReferralReader interface {
 	Asks(ctx context.Context, referralID int64) ([]*Ask, error)
 	// Ask returns one ask with its Current position.
 	Ask(ctx context.Context, id int64) (*Ask, error)
-	// Recommendation returns the referral's final recommendation, ENOTFOUND if none.
+	// Recommendation returns the referral's final recommendation (its newest final
+	// version), ENOTFOUND if none.
 	Recommendation(ctx context.Context, referralID int64) (*Recommendation, error)
+	// RecommendationVersions returns every version of the referral's recommendation,
+	// oldest first, including one waiting for a supervisor's sign-off.
+	RecommendationVersions(ctx context.Context, referralID int64) ([]*Recommendation, error)
 }
 
 // HistoryReader reads how a referral got where it stands: every version of the
@@ -118,9 +122,13 @@ type Tx interface {
 	// CreatePosition inserts p as the ask's next version (setting ID and Version) with
 	// its provisos.
 	CreatePosition(ctx context.Context, p *Position) error
-	// CreateRecommendation inserts rec with its provisos and dissent; ECONFLICT if the
-	// referral already has one.
+	// CreateRecommendation inserts rec (a version of the referral's recommendation)
+	// with its provisos and dissent; ECONFLICT if the referral already has that
+	// version, or another one waiting for sign-off.
 	CreateRecommendation(ctx context.Context, rec *Recommendation) error
+	// SignRecommendation records a supervisor's sign-off on the recommendation waiting
+	// for it; ECONFLICT if it is not waiting.
+	SignRecommendation(ctx context.Context, id int64, by string, at time.Time) error
 	// AppendEvent appends e to the log and sets its ID.
 	AppendEvent(ctx context.Context, e *Event) error
 	// RecordReminder records a reminder under its ID. It returns false, and changes

@@ -28,6 +28,7 @@ func (r *Router) submitNewReferral(ctx context.Context, cb *slack.InteractionCal
 		OfficeDue:      v.date(bot.FieldOfficeDue),
 		Offices:        v.choices(bot.FieldOffices),
 		AlsoInvite:     v.users(bot.FieldAlsoInvite),
+		ReReferral:     v.choice(bot.FieldReReferral),
 	}
 	if _, err := r.svc.OpenReferral(ctx, cb.User.ID, in, "view:"+cb.View.ID); err != nil {
 		return r.viewErrors(err, "open referral")

@@ -112,6 +112,7 @@ func helpText(command string) string {
 		fmt.Sprintf("*%s remind [office]* — remind the offices still awaited (or one) in the channel, now (analysts)", command),
 		fmt.Sprintf("*%s reassign @analyst* — hand the referral to another analyst (analysts)", command),
 		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts)", command),
+		fmt.Sprintf("*%s amend* — amend the final recommendation, with a reason; every version is kept (analysts)", command),
 		fmt.Sprintf("*%s extend <office|all> <YYYY-MM-DD> <reason>* — move offices' suspense dates, never past the DoD due date (analysts)", command),
 		fmt.Sprintf("*%s hold <reason>* / *%s resume* — pause and restart the offices' suspense clock, e.g. while an RWA question is out; the DoD due date runs on (analysts)", command, command),
 		fmt.Sprintf("*%s agency-clock stop <stopped YYYY-MM-DD> <restarted YYYY-MM-DD> <agency reference> <reason>* — BIS or DDTC stopped its clock: the DoD due date moves by the calendar days stopped (analysts)", command),

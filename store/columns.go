@@ -89,6 +89,30 @@ func (o *optText) Scan(v any) error {
 	return err
 }
 
+// optID is an optional reference to another row's id; 0 is stored as NULL.
+type optID int64
+
+// Value implements driver.Valuer.
+func (o optID) Value() (driver.Value, error) {
+	if o == 0 {
+		return nil, nil
+	}
+	return int64(o), nil
+}
+
+// Scan implements sql.Scanner.
+func (o *optID) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*o = 0
+	case int64:
+		*o = optID(v)
+	default:
+		return fmt.Errorf("scan id: unexpected %T", v)
+	}
+	return nil
+}
+
 // scanText reads a TEXT column value; ok is false for NULL.
 func scanText(v any) (s string, ok bool, err error) {
 	switch v := v.(type) {

@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -73,7 +74,7 @@ func Open(ctx context.Context, path string, now clock.Clock) (*DB, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, write); err != nil {
+	if err := migrate(ctx, path); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -125,15 +126,24 @@ func dsn(path string, extra ...string) string {
 	return path + "?" + strings.Join(params, "&")
 }
 
-// migrate applies the embedded migrations that the file does not have yet.
-func migrate(ctx context.Context, db *sqlx.DB) error {
+// migrate applies the migrations (embedded SQL and goMigrations) that the file does
+// not have yet. It uses a pool of its own: a Go migration that rebuilds a table takes
+// a connection beside the one goose holds, which the single-connection writer cannot give.
+func migrate(ctx context.Context, path string) error {
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	db, err := sql.Open("sqlite3", dsn(path, "_txlock=immediate"))
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(2)
 	// No global registry: Go migrations registered elsewhere in the binary must not
 	// leak into this schema.
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.DB, dir, goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, dir, goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(goMigrations()...))
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -50,6 +51,10 @@ func TestOpen_migratesAndReopens(t *testing.T) {
 		}
 		want = append(want, v)
 	}
+	for _, m := range store.GoMigrations() {
+		want = append(want, m.Version)
+	}
+	slices.Sort(want)
 	if got := fmt.Sprint(versions); got != fmt.Sprint(want) {
 		t.Errorf("applied migrations = %s; want %v", got, want)
 	}

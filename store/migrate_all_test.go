@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/store"
 )
 
 // TestOpen_migratesFromEveryVersion writes a database at each earlier schema
@@ -78,6 +80,10 @@ func migrationVersions(t *testing.T) []int64 {
 		}
 		out = append(out, v)
 	}
+	for _, m := range store.GoMigrations() {
+		out = append(out, m.Version)
+	}
+	slices.Sort(out)
 	return out
 }
 

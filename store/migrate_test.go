@@ -12,6 +12,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/store"
 )
 
 // TestOpen_migratesFromVersion1 opens a database that version 1 of the schema wrote,
@@ -38,7 +39,7 @@ func TestOpen_migratesFromVersion1(t *testing.T) {
 	}
 	createdAt := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	wantReferral := &bot.Referral{ID: 1, Agency: bot.AgencyCommerce, CaseNumber: "Z123456",
-		State: bot.ReferralOpen, CreatedAt: createdAt, UpdatedAt: createdAt}
+		State: bot.ReferralOpen, Round: 1, CreatedAt: createdAt, UpdatedAt: createdAt}
 	if !reflect.DeepEqual(r, wantReferral) {
 		t.Errorf("Referral:\ngot  %+v\nwant %+v", r, wantReferral)
 	}
@@ -101,7 +102,7 @@ func TestMigrations_downAndUp(t *testing.T) {
 func migrations(tb testing.TB, raw *sql.DB) *goose.Provider {
 	tb.Helper()
 	p, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"),
-		goose.WithDisableGlobalRegistry(true))
+		goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(store.GoMigrations()...))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -44,12 +44,16 @@ type referralRow struct {
 	Provisioned    bool    `db:"provisioned"`
 	CreatedAt      stamp   `db:"created_at"`
 	UpdatedAt      stamp   `db:"updated_at"`
+	Round          int     `db:"round"`
+	PriorID        optID   `db:"prior_id"`
+	ReReferral     string  `db:"re_referral"`
 }
 
 const referralColumns = `id, agency, case_number, license_type, applicant, commodity,
 	classification, destination, end_user, value_usd, received_on, dod_due_date,
 	office_due_date, analyst_id, analyst_name, usxports_ref, state, held_since, also_invite, archived_at, open_key, channel_name, channel_id,
-	topic_set, members_invited, summary_ts, provisioned, created_at, updated_at`
+	topic_set, members_invited, summary_ts, provisioned, created_at, updated_at,
+	round, prior_id, re_referral`
 
 func newReferralRow(r *bot.Referral) referralRow {
 	return referralRow{
@@ -62,6 +66,7 @@ func newReferralRow(r *bot.Referral) referralRow {
 		ChannelID: optText(r.ChannelID), TopicSet: r.TopicSet, MembersInvited: r.MembersInvited,
 		SummaryTS: r.SummaryTS, Provisioned: r.Provisioned,
 		CreatedAt: stamp(r.CreatedAt), UpdatedAt: stamp(r.UpdatedAt),
+		Round: max(r.Round, 1), PriorID: optID(r.PriorID), ReReferral: r.ReReferral,
 	}
 }
 
@@ -76,6 +81,7 @@ func (row *referralRow) referral() *bot.Referral {
 		ChannelID: string(row.ChannelID), TopicSet: row.TopicSet, MembersInvited: row.MembersInvited,
 		SummaryTS: row.SummaryTS, Provisioned: row.Provisioned,
 		CreatedAt: time.Time(row.CreatedAt), UpdatedAt: time.Time(row.UpdatedAt),
+		Round: row.Round, PriorID: int64(row.PriorID), ReReferral: row.ReReferral,
 	}
 }
 
@@ -84,10 +90,11 @@ func (r reader) Referral(ctx context.Context, id int64) (*bot.Referral, error) {
 	return r.findReferral(ctx, notFound("referral", id), `id = ?`, id)
 }
 
-// ReferralByCase returns the agency's referral with the given case number.
+// ReferralByCase returns the agency's referral with the given case number: its
+// latest round.
 func (r reader) ReferralByCase(ctx context.Context, agency bot.Agency, caseNumber string) (*bot.Referral, error) {
 	missing := bot.Errorf(bot.ENOTFOUND, "no referral for %s case %s", agency.Label(), caseNumber)
-	return r.findReferral(ctx, missing, `agency = ? AND case_number = ?`, agency, caseNumber)
+	return r.findReferral(ctx, missing, `agency = ? AND case_number = ? ORDER BY round DESC LIMIT 1`, agency, caseNumber)
 }
 
 // ReferralByChannel returns the referral whose private channel has the given ID.
@@ -135,12 +142,12 @@ func (t *tx) CreateReferral(ctx context.Context, r *bot.Referral) error {
 		agency, case_number, license_type, applicant, commodity, classification,
 		destination, end_user, value_usd, received_on, dod_due_date, office_due_date,
 		analyst_id, analyst_name, usxports_ref, state, held_since, also_invite, archived_at, open_key, channel_name, channel_id, topic_set,
-		members_invited, summary_ts, provisioned, created_at, updated_at
+		members_invited, summary_ts, provisioned, created_at, updated_at, round, prior_id, re_referral
 	) VALUES (
 		:agency, :case_number, :license_type, :applicant, :commodity, :classification,
 		:destination, :end_user, :value_usd, :received_on, :dod_due_date, :office_due_date,
 		:analyst_id, :analyst_name, :usxports_ref, :state, :held_since, :also_invite, :archived_at, :open_key, :channel_name, :channel_id, :topic_set,
-		:members_invited, :summary_ts, :provisioned, :created_at, :updated_at
+		:members_invited, :summary_ts, :provisioned, :created_at, :updated_at, :round, :prior_id, :re_referral
 	)`, row)
 	if err != nil {
 		if c := referralConflict(err, r); c != nil {
@@ -151,7 +158,7 @@ func (t *tx) CreateReferral(ctx context.Context, r *bot.Referral) error {
 	if r.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("create referral %s %s: %w", r.Agency, r.CaseNumber, err)
 	}
-	r.State = bot.ReferralState(row.State)
+	r.State, r.Round = bot.ReferralState(row.State), row.Round
 	r.CreatedAt, r.UpdatedAt = time.Time(row.CreatedAt).UTC(), time.Time(row.UpdatedAt).UTC()
 	return nil
 }
@@ -194,6 +201,8 @@ func referralConflict(err error, r *bot.Referral) error {
 		return bot.Errorf(bot.ECONFLICT, "this referral has already been opened")
 	case strings.Contains(msg, "referrals.channel_id"):
 		return bot.Errorf(bot.ECONFLICT, "channel %s already belongs to another referral", r.ChannelID)
+	case strings.Contains(msg, "referrals.round"):
+		return bot.Errorf(bot.ECONFLICT, "%s case %s already has a round %d", r.Agency.Label(), r.CaseNumber, r.Round)
 	}
 	return bot.Errorf(bot.ECONFLICT, "%s case %s is already a referral", r.Agency.Label(), r.CaseNumber)
 }

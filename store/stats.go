@@ -26,12 +26,14 @@ func sinceDate(since time.Time) string {
 // asks, positions and recommendations through their keys; rows are streamed, not
 // collected.
 func (r reader) AskTimings(ctx context.Context, since time.Time, fn func(bot.AskTiming) error) error {
+	// The referral closed when its first recommendation became final: recorded, or
+	// signed off where a supervisor's signature was required (amendments came later).
 	rows, err := r.q.QueryxContext(ctx, `SELECT a.office_code, a.created_at, a.due_date,
-			p.answered_at, rec.recorded_at
+			p.answered_at, COALESCE(rec.signed_at, rec.recorded_at)
 		FROM referrals r
 		JOIN asks a ON a.referral_id = r.id
 		LEFT JOIN positions p ON p.ask_id = a.id AND p.version = 1
-		LEFT JOIN recommendations rec ON rec.referral_id = r.id
+		LEFT JOIN recommendations rec ON rec.referral_id = r.id AND rec.version = 1 AND rec.sign_off != 'pending'
 		WHERE r.received_on >= ?`, sinceDate(since))
 	if err != nil {
 		return fmt.Errorf("ask timings since %s: %w", sinceDate(since), err)
@@ -64,7 +66,9 @@ func (r reader) AskTimings(ctx context.Context, since time.Time, fn func(bot.Ask
 func (r reader) OutcomeCounts(ctx context.Context, since time.Time) (map[bot.Outcome]int, error) {
 	rows, err := r.q.QueryxContext(ctx, `SELECT COALESCE(rec.outcome, ''), COUNT(*)
 		FROM referrals r
-		LEFT JOIN recommendations rec ON rec.referral_id = r.id
+		LEFT JOIN recommendations rec ON rec.id = (
+			-- the final recommendation: its newest version not waiting for sign-off
+			SELECT id FROM recommendations WHERE referral_id = r.id AND sign_off != 'pending' ORDER BY version DESC LIMIT 1)
 		WHERE r.received_on >= ?
 		GROUP BY 1`, sinceDate(since))
 	if err != nil {

@@ -40,6 +40,7 @@ func set(r *bot.ImportRow, field, value string) bool {
 		bot.FieldClassification: &in.Classification, bot.FieldDestination: &in.Destination, bot.FieldEndUser: &in.EndUser,
 		bot.FieldValue: &in.Value, bot.FieldReceived: &in.Received, bot.FieldDoDDue: &in.DoDDue, bot.FieldOfficeDue: &in.OfficeDue,
 		bot.FieldUSXPORTS: &in.USXPORTSRef,
+		bot.FieldReReferral: &in.ReReferral,
 	}[field]
 	if dst == nil {
 		return false

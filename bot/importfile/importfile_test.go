@@ -24,7 +24,7 @@ func TestParseRefusesUnreadableFiles(t *testing.T) {
 		{"json trailing", importfile.JSON, `{"referrals": [{}]} {}`, `line 1: the file must be one JSON object {"referrals": [ … ]}: there is more after it`},
 		{"csv empty", importfile.CSV, "", "the file holds no referrals"},
 		{"csv header only", importfile.CSV, "agency,case_number\n", "the file holds no referrals"},
-		{"csv unknown column", importfile.CSV, "agency,case,analyst\nstate,1234,U1\n", "line 1: case: column 2 of the header is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices, usxports_ref"},
+		{"csv unknown column", importfile.CSV, "agency,case,analyst\nstate,1234,U1\n", "line 1: case: column 2 of the header is not a field; the fields are analyst, agency, case_number, license_type, applicant, commodity, classification, destination, end_user, value, received, dod_due, office_due, offices, usxports_ref, re_referral"},
 		{"csv repeated column", importfile.CSV, "agency,Agency\nstate,state\n", "line 1: agency: the header names this column twice"},
 		{"csv stray quote", importfile.CSV, "agency,case_number\nstate,12\"34\n", `line 2: not valid CSV: bare " in non-quoted-field`},
 	}

@@ -33,7 +33,11 @@ type Document struct {
 	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
 	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds, resumptions and agency clock actions
 	Recommendation *FinalRecommendation `json:"recommendation"`
-	Events         []EventEntry         `json:"events"` // the referral's whole event log
+	// Versions are every version of the recommendation, oldest first: the first,
+	// each amendment, and one waiting for a supervisor's sign-off.
+	Versions []FinalRecommendation `json:"recommendation_versions"`
+	Round    RoundEntry            `json:"round"`  // which round of the case this is
+	Events   []EventEntry          `json:"events"` // the referral's whole event log
 }
 
 // ReferralFacts are the referral's facts.
@@ -172,6 +176,14 @@ type FinalRecommendation struct {
 	Dropped []FinalProviso `json:"dropped"`
 	// PartialOverrides are the offices some of whose provisos it modified or dropped.
 	PartialOverrides []OverrideEntry `json:"partial_overrides"`
+	Version          int             `json:"version"` // 1, then one more per amendment
+	// AmendReason is why the version before was amended ("" on version 1).
+	AmendReason string `json:"amend_reason"`
+	// SignOff is "" (no second signature required), "pending" (not final until a
+	// supervisor signs) or "signed", by SignedBy at SignedAt.
+	SignOff  string `json:"sign_off"`
+	SignedBy string `json:"signed_by"`
+	SignedAt string `json:"signed_at"`
 }
 
 // DissentEntry is an office whose position the final recommendation overrides.
@@ -257,15 +269,10 @@ func NewDocument(r *bot.Record) *Document {
 		}
 	}
 	if rec := r.Recommendation; rec != nil {
-		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy, RecordedByName: rec.RecordedByName,
-			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Dissent: []DissentEntry{}}
-		f.Provisos, f.Dropped, f.PartialOverrides = finalProvisos(r.Roster, ref.Agency, rec)
-		for _, code := range rec.Dissent {
-			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.Roster.OfficeName(code),
-				Position: string(current[code])})
-		}
-		d.Recommendation = f
+		f := finalRecommendation(r.Roster, ref.Agency, rec, current)
+		d.Recommendation = &f
 	}
+	d.Versions, d.Round = versions(r, current), round(r)
 	return d
 }
 

@@ -64,6 +64,9 @@ func New(ctx context.Context, cfg *Config, purpose Purpose, now clock.Clock, log
 	if a.Roster, err = bot.LoadRoster(cfg.RosterPath); err != nil {
 		return nil, err
 	}
+	if len(cfg.SignOffRequired) > 0 && a.Roster.Supervisors.Empty() {
+		return nil, fmt.Errorf("SIGN_OFF_REQUIRED asks for a supervisor's sign-off, but the roster names no supervisors: add supervisors (usergroup and/or users) to %s", cfg.RosterPath)
+	}
 	if purpose == Offline {
 		if _, err := os.Stat(cfg.DatabasePath); err != nil {
 			return nil, fmt.Errorf("database %s: %w (start the bot once, or set DATABASE_PATH to its database)", cfg.DatabasePath, err)
@@ -140,7 +143,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 	client := slackapi.New(a.API, auth.UserID)
 	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
 		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile,
-		Marking: cfg.MarkingBanner})
+		Marking: cfg.MarkingBanner, SignOffRequired: cfg.SignOffOutcomes()})
 	// Queue channels: a bot cannot join a private channel by itself.
 	queueProblems := a.Service.CheckQueues(ctx)
 	for _, p := range queueProblems {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
 )
 
@@ -52,6 +53,9 @@ type Config struct {
 	// carry controlled unclassified information (README, "What the workspace must be
 	// authorised for").
 	MarkingBanner string `env:"MARKING_BANNER, default=CUI"`
+	// SignOffRequired are the outcomes whose final recommendation needs a
+	// supervisor's second signature (the roster's supervisors); empty: none does.
+	SignOffRequired []string `env:"SIGN_OFF_REQUIRED" help:"outcomes (approve, approve_with_provisos, rwa, deny) separated by commas"`
 }
 
 // Zone is a time zone setting.
@@ -78,6 +82,15 @@ func (t *TimeOfDay) EnvDecode(v string) error {
 	}
 	t.Hour, t.Minute = at.Hour(), at.Minute()
 	return nil
+}
+
+// SignOffOutcomes are the outcomes that need a supervisor's second signature.
+func (c *Config) SignOffOutcomes() []bot.Outcome {
+	var out []bot.Outcome
+	for _, o := range c.SignOffRequired {
+		out = append(out, bot.Outcome(strings.TrimSpace(o)))
+	}
+	return out
 }
 
 // SocketMode reports whether the bot takes Slack traffic over Socket Mode.
@@ -220,6 +233,12 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 	for _, n := range c.ReminderBeforeDays {
 		if n < 1 || n > 30 {
 			bad("REMINDER_BEFORE_DAYS %q must be whole numbers from 1 to 30, separated by commas", getenv("REMINDER_BEFORE_DAYS"))
+			break
+		}
+	}
+	for _, o := range c.SignOffRequired {
+		if !bot.Outcome(strings.TrimSpace(o)).Valid() {
+			bad("SIGN_OFF_REQUIRED %q must be outcomes (approve, approve_with_provisos, rwa, deny) separated by commas", getenv("SIGN_OFF_REQUIRED"))
 			break
 		}
 	}

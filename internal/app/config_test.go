@@ -1,11 +1,16 @@
 package app_test
 
 import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/referralbot/referralbot/internal/app"
+	"github.com/referralbot/referralbot/internal/clock"
 )
 
 // env is an environment for LoadConfig.
@@ -70,5 +75,43 @@ func TestLoadConfigOfflineNeedsNoSlack(t *testing.T) {
 	}
 	if _, err := app.LoadConfig(env(map[string]string{}), app.Serving); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN is missing") {
 		t.Errorf("serving with no settings: %v; want SLACK_BOT_TOKEN is missing", err)
+	}
+}
+
+func TestLoadConfigSignOff(t *testing.T) {
+	t.Parallel()
+	cfg, err := app.LoadConfig(env(map[string]string{"SIGN_OFF_REQUIRED": "deny, rwa"}), app.Offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.SignOffOutcomes(); len(got) != 2 || got[0] != "deny" || got[1] != "rwa" {
+		t.Errorf("SignOffOutcomes = %v; want deny, rwa", got)
+	}
+	_, err = app.LoadConfig(env(map[string]string{"SIGN_OFF_REQUIRED": "deny,reject"}), app.Offline)
+	if err == nil || !strings.Contains(err.Error(), `SIGN_OFF_REQUIRED "deny,reject" must be outcomes (approve, approve_with_provisos, rwa, deny)`) {
+		t.Errorf("a bad outcome: %v", err)
+	}
+}
+
+// TestSignOffNeedsSupervisors: asking for a second signature with nobody to give
+// it is refused at start-up, saying what to add.
+func TestSignOffNeedsSupervisors(t *testing.T) {
+	t.Parallel()
+	roster := filepath.Join(t.TempDir(), "roster.yaml")
+	if err := os.WriteFile(roster, []byte("analysts: [U1]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := app.LoadConfig(env(map[string]string{"SIGN_OFF_REQUIRED": "deny", "ROSTER_PATH": roster,
+		"DATABASE_PATH": filepath.Join(t.TempDir(), "none.db")}), app.Offline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(context.Background(), cfg, app.Offline, clock.Stopped(time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler))
+	if err == nil {
+		a.Close()
+		t.Fatal("app.New accepted SIGN_OFF_REQUIRED without supervisors")
+	}
+	if !strings.Contains(err.Error(), "the roster names no supervisors") {
+		t.Errorf("error = %v", err)
 	}
 }

@@ -27,11 +27,15 @@ const (
 	Analyst2      = "UANALYST2" // a second Analyst, covering for the first
 	Delegate      = "UDELEGATE" // named individually on the Army roster, not in its user group
 	Outsider      = "UOUTSIDER"
+	Supervisor    = "USUPERVISOR" // in the supervisors' user group: gives second signatures
 	SigningSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 )
 
 // Reviewer is the nth reviewer (1 or 2) of an office.
 func Reviewer(office string, n int) string { return fmt.Sprintf("U%s%d", strings.ToUpper(office), n) }
+
+// SupervisorGroup is the supervisors' Slack user group.
+const SupervisorGroup = "SSUPERVISORS"
 
 // Group is an office's Slack user group.
 func Group(office string) string { return "S" + strings.ToUpper(office) }
@@ -120,6 +124,11 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 		}
 		fmt.Fprintf(&roster, "  - {code: %s, name: %q, usergroup: %s%s}\n", o.Code, o.Name, Group(o.Code), users)
 	}
+	sb.Fake.AddUser(Supervisor, "sue.supervisor")
+	sb.Fake.AddUserGroup(SupervisorGroup, "supervisors", Supervisor)
+	sb.groups[Supervisor] = []string{SupervisorGroup}
+	members = append(members, Supervisor)
+	fmt.Fprintf(&roster, "supervisors: {usergroup: %s}\n", SupervisorGroup)
 	sb.General = sb.Fake.AddChannel("general", false, members...)
 	rosterPath := filepath.Join(dir, "roster.yaml")
 	if err := os.WriteFile(rosterPath, []byte(roster.String()), 0o600); err != nil {
