@@ -71,6 +71,8 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.uploadRecord(ctx, j)
 	case JobArchive:
 		return s.archive(ctx, j)
+	case JobPostAnswer:
+		return s.postAnswer(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
@@ -180,6 +182,7 @@ var failureWords = map[JobKind]string{
 	JobPostAsk:       "posting an office's ask",
 	JobUploadRecord:  "uploading the official record to the channel",
 	JobArchive:       "archiving the referral's channel",
+	JobPostAnswer:    "posting the answer to an office's questions",
 }
 
 // tellAnalystOfFailure tells the referral's analyst, by direct message, that Slack

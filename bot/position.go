@@ -94,6 +94,7 @@ type Recommendation struct {
 	Provisos   []Proviso // each keeps its originating office
 	Rationale  string    // required for rwa and deny; for deny, the statement of reasons
 	Basis      string    // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
+	Questions  string    // rwa: the questions that go back to the applicant, the offices' by default
 	Dissent    []string  // office codes whose current position the recommendation overrides
 	RecordedBy string
 	RecordedAt time.Time

@@ -244,8 +244,12 @@ func (s *Service) postAskMessage(ctx context.Context, r *Referral, a *Ask, resum
 // askMessage renders an ask for where it is posted: in an office's queue it carries
 // the referral's facts and a Join button; an office with no user group has its
 // named users mentioned, so that someone is notified.
-func (s *Service) askMessage(_ context.Context, r *Referral, a *Ask) (Message, error) {
-	return OfficeAskMessage(r, a, s.roster), nil
+func (s *Service) askMessage(ctx context.Context, r *Referral, a *Ask) (Message, error) {
+	qa, err := s.answerTo(ctx, a)
+	if err != nil {
+		return Message{}, err
+	}
+	return WithQuestions(OfficeAskMessage(r, a, s.roster), r, a, qa, s.roster), nil
 }
 
 // postOnce posts m, first looking for an earlier copy when a previous attempt may

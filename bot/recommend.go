@@ -25,6 +25,7 @@ type RecommendationInput struct {
 	Added     string            // provisos the analyst adds, one per line
 	Rationale string
 	Basis     string // deny on a Commerce referral: the statutory and regulatory basis
+	Questions string // rwa: the questions that go back (kept only with rwa)
 }
 
 // CheckRecommend tells whether actor may record the final recommendation now.
@@ -118,6 +119,9 @@ func (in RecommendationInput) recommendation(t *Tally) (*Recommendation, error) 
 	rec.Rationale = checkText(p, FieldRationale, strings.TrimSpace(in.Rationale), "the rationale", in.Outcome == OutcomeRWA || in.Outcome == OutcomeDeny, MaxLongText, true)
 	if in.Outcome == OutcomeDeny {
 		rec.Basis = checkBasis(p, FieldBasis, in.Basis, agency)
+	}
+	if in.Outcome == OutcomeRWA {
+		rec.Questions = checkText(p, FieldRecQuestions, strings.TrimSpace(in.Questions), "the questions", false, MaxLongText, true)
 	}
 
 	var provisos []Proviso

@@ -23,6 +23,7 @@ func (r *Router) submitRecommendation(ctx context.Context, cb *slack.Interaction
 		Added:     v.text(bot.FieldAddProvisos),
 		Rationale: v.text(bot.FieldRationale),
 		Basis:     v.text(bot.FieldBasis),
+		Questions: v.text(bot.FieldRecQuestions),
 	}
 	for field := range v {
 		if office, ok := strings.CutPrefix(field, bot.FieldProvisosOf("")); ok && office != bot.OfficeDTSA {

@@ -27,6 +27,7 @@ func (r *Router) routes() {
 	r.commands["export"] = r.onReferral(about{verb: "export"}, r.exportCommand)
 	r.commands["ask"] = r.onReferral(about{verb: "ask an office on", words: true}, r.askOffice)
 	r.commands["withdraw"] = r.onReferral(about{verb: "withdraw an ask on", words: true}, r.withdrawAsk)
+	r.commands["answer"] = r.onReferral(about{verb: "record the answer to the offices' questions on"}, r.answerQuestions)
 
 	for _, o := range bot.Outcomes {
 		r.actions[bot.ActionAnswerPrefix+string(o)] = r.answerButton
@@ -35,11 +36,13 @@ func (r *Router) routes() {
 	r.actions[bot.ActionSnooze] = r.snooze
 	r.actions[bot.ActionJoinDiscussion] = r.joinDiscussion
 	r.actions[bot.ActionAnswerFromHome] = r.answerFromHome
+	r.actions[bot.ActionRecordAnswer] = r.recordAnswerButton
 
 	r.views[bot.CallbackOpenReferral] = r.submitNewReferral
 	r.views[bot.CallbackPosition] = r.submitPosition
 	r.views[bot.CallbackRecommendation] = r.submitRecommendation
 	r.views[bot.CallbackAnswerChoice] = r.submitAnswerChoice
+	r.views[bot.CallbackAnswerQuestions] = r.submitAnswerQuestions
 
 	r.events["app_home_opened"] = r.homeOpened
 	r.events["app_uninstalled"] = r.lostAccess

@@ -19,6 +19,7 @@ type recommendationRow struct {
 	Outcome    string `db:"outcome"`
 	Rationale  string `db:"rationale"`
 	Basis      string `db:"basis"`
+	Questions  string `db:"questions"`
 	RecordedBy string `db:"recorded_by"`
 	RecordedAt stamp  `db:"recorded_at"`
 }
@@ -27,7 +28,7 @@ type recommendationRow struct {
 // (each with its originating office) and dissent, in the order they were recorded.
 func (r reader) Recommendation(ctx context.Context, referralID int64) (*bot.Recommendation, error) {
 	var row recommendationRow
-	err := sqlx.GetContext(ctx, r.q, &row, `SELECT id, referral_id, outcome, rationale, basis, recorded_by, recorded_at
+	err := sqlx.GetContext(ctx, r.q, &row, `SELECT id, referral_id, outcome, rationale, basis, questions, recorded_by, recorded_at
 		FROM recommendations WHERE referral_id = ?`, referralID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, bot.Errorf(bot.ENOTFOUND, "referral %d has no final recommendation", referralID)
@@ -36,7 +37,7 @@ func (r reader) Recommendation(ctx context.Context, referralID int64) (*bot.Reco
 	}
 	rec := &bot.Recommendation{
 		ID: row.ID, ReferralID: row.ReferralID, Outcome: bot.Outcome(row.Outcome),
-		Rationale: row.Rationale, Basis: row.Basis, RecordedBy: row.RecordedBy, RecordedAt: time.Time(row.RecordedAt),
+		Rationale: row.Rationale, Basis: row.Basis, Questions: row.Questions, RecordedBy: row.RecordedBy, RecordedAt: time.Time(row.RecordedAt),
 	}
 	provisos, err := r.provisos(ctx, "recommendation_id", []int64{rec.ID})
 	if err != nil {
@@ -58,8 +59,8 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 		rec.RecordedAt = t.now
 	}
 	res, err := t.q.ExecContext(ctx, `INSERT INTO recommendations
-		(referral_id, outcome, rationale, basis, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		rec.ReferralID, rec.Outcome, rec.Rationale, rec.Basis, rec.RecordedBy, stamp(rec.RecordedAt))
+		(referral_id, outcome, rationale, basis, questions, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		rec.ReferralID, rec.Outcome, rec.Rationale, rec.Basis, rec.Questions, rec.RecordedBy, stamp(rec.RecordedAt))
 	switch {
 	case isUnique(err):
 		return bot.Errorf(bot.ECONFLICT, "this referral already has its final recommendation")

@@ -35,7 +35,14 @@ import (
 //	                 agency clock action         dod_due.moved: office = dod, from, to, text = reason,
 //	                                             days_left = calendar days moved, flags =
 //	                                             action=stop|extend;reference=…[;stopped=…;restarted=…]
+//	                 hold released while         clock.hold_released: from = held since
+//	                 questions are out
+//	answer           answer to RWA questions     id = answer id, at, actor, kind = applicant|agency,
+//	                                             text = the answer, to = the offices' new due date
+//	reasked          office asked again          id = answer id, office, version = the RWA version
+//	                                             answered, at, to = new due date, text = its questions
 //	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
+//	final_questions  its questions (rwa)         at, actor, text
 //	final_basis      its statutory and           at, actor, text
 //	                 regulatory basis (deny)
 //	final_proviso    its provisos (conditions    office (originating), text
@@ -118,6 +125,8 @@ func CSV(r *bot.Record) ([]byte, error) {
 		switch c.Kind {
 		case "clock.resumed":
 			row.from, row.daysLeft = c.HeldSince, strconv.Itoa(c.BusinessDaysHeld)
+		case "clock.hold_released":
+			row.from = c.HeldSince
 		case "dod_due.moved":
 			row.daysLeft = strconv.Itoa(c.CalendarDays)
 			flags := []string{"action=" + c.AgencyAction, "reference=" + c.AgencyReference}
@@ -128,8 +137,14 @@ func CSV(r *bot.Record) ([]byte, error) {
 		}
 		add(row)
 	}
+	for _, row := range answerRows(d.Answers) {
+		add(row)
+	}
 	if f := d.Recommendation; f != nil {
 		add(csvRow{section: "recommendation", at: f.RecordedAt, actor: f.RecordedBy, kind: f.Outcome, text: f.Rationale})
+		if f.Questions != "" {
+			add(csvRow{section: "final_questions", at: f.RecordedAt, actor: f.RecordedBy, text: f.Questions})
+		}
 		if f.Basis != "" {
 			add(csvRow{section: "final_basis", at: f.RecordedAt, actor: f.RecordedBy, text: f.Basis})
 		}

@@ -26,6 +26,7 @@ type Document struct {
 	Offices        []OfficeHistory      `json:"offices"`     // in the order they were asked
 	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
 	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds, resumptions and agency clock actions
+	Answers        []AnswerEntry        `json:"answers"`     // answers to the offices' RWA questions, and who was asked again
 	Recommendation *FinalRecommendation `json:"recommendation"`
 	Events         []EventEntry         `json:"events"` // the referral's whole event log
 }
@@ -136,6 +137,13 @@ type DueChange struct {
 	ClockRestarted string `json:"clock_restarted"`
 	// CalendarDays is how far dod_due.moved moved the DoD due date.
 	CalendarDays int `json:"calendar_days"`
+	// Cause is what stopped or restarted the offices' suspense clock (clock.held,
+	// clock.resumed): analyst (/referral hold, resume), questions (an office's RWA
+	// questions went out; or none is out any more, its position changed or its ask
+	// withdrawn), answer (the answer to the questions was recorded); "" in records from before
+	// the RWA loop, when only the analyst held. clock.hold_released is the analyst's
+	// hold ending while questions keep the clock stopped.
+	Cause string `json:"cause"`
 }
 
 // FinalRecommendation is DoD's final recommendation.
@@ -144,9 +152,10 @@ type FinalRecommendation struct {
 	RecordedBy string         `json:"recorded_by"`
 	RecordedAt string         `json:"recorded_at"`
 	Rationale  string         `json:"rationale"`
-	Basis      string         `json:"basis"`    // deny on a Commerce referral: the statutory and regulatory basis
-	Provisos   []ProvisoEntry `json:"provisos"` // each with its originating office
-	Dissent    []DissentEntry `json:"dissent"`  // the offices whose position it overrides
+	Basis      string         `json:"basis"`     // deny on a Commerce referral: the statutory and regulatory basis
+	Questions  string         `json:"questions"` // rwa: the questions that go back to the applicant
+	Provisos   []ProvisoEntry `json:"provisos"`  // each with its originating office
+	Dissent    []DissentEntry `json:"dissent"`   // the offices whose position it overrides
 }
 
 // DissentEntry is an office whose position the final recommendation overrides.
@@ -187,6 +196,7 @@ func NewDocument(r *bot.Record) *Document {
 			HeldSince: instant(ref.HeldSince), ChannelID: ref.ChannelID, OpenedAt: instant(ref.CreatedAt),
 		},
 		Offices: []OfficeHistory{}, Reminders: []ReminderEntry{}, DueChanges: []DueChange{}, Events: []EventEntry{},
+		Answers: answers(r),
 	}
 	current := map[string]bot.Outcome{}
 	for _, o := range r.Offices {
@@ -222,7 +232,7 @@ func NewDocument(r *bot.Record) *Document {
 	}
 	if rec := r.Recommendation; rec != nil {
 		f := &FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy,
-			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Provisos: provisos(r.Roster, rec.Provisos),
+			RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Questions: rec.Questions, Provisos: provisos(r.Roster, rec.Provisos),
 			Dissent: []DissentEntry{}}
 		for _, code := range rec.Dissent {
 			f.Dissent = append(f.Dissent, DissentEntry{Office: code, OfficeName: r.Roster.OfficeName(code),
@@ -244,7 +254,7 @@ func provisos(roster *bot.Roster, ps []bot.Proviso) []ProvisoEntry {
 // dueChange reads a due.changed, clock.held, clock.resumed or dod_due.moved event.
 func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 	switch e.Kind {
-	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved":
+	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved", "clock.hold_released":
 	default:
 		return DueChange{}, false
 	}
@@ -262,11 +272,12 @@ func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 		Stopped          string `json:"stopped"`
 		Restarted        string `json:"restarted"`
 		CalendarDays     int    `json:"calendar_days"`
+		Cause            string `json:"cause"`
 	}
 	_ = json.Unmarshal([]byte(e.Detail), &detail) // a malformed detail leaves the fields empty
 	c := DueChange{EventID: e.ID, At: instant(e.At), By: e.Actor, Kind: e.Kind, Target: detail.Target,
 		From: detail.From, To: detail.To, Offices: detail.Offices, Reason: detail.Reason,
-		BusinessDaysHeld: detail.BusinessDaysHeld}
+		BusinessDaysHeld: detail.BusinessDaysHeld, Cause: detail.Cause}
 	if e.Kind == "dod_due.moved" {
 		c.Target, c.AgencyAction, c.AgencyReference = bot.ExtendDoD, detail.Action, detail.Reference
 		c.ClockStopped, c.ClockRestarted, c.CalendarDays = detail.Stopped, detail.Restarted, detail.CalendarDays
