@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -56,5 +57,26 @@ func TestQuestionAnswer_roundTrip(t *testing.T) {
 	mustUpdate(t, db, func(tx bot.Tx) error { return tx.CreateRecommendation(ctx, rec) })
 	if back, err := db.Recommendation(ctx, r.ID); err != nil || back.Questions != "Army: who?" {
 		t.Errorf("recommendation questions = %q, %v", back.Questions, err)
+	}
+}
+
+// Every hold recorded before the RWA loop was the analyst's: the migration keeps it
+// theirs, so /referral resume still ends it.
+func TestOpen_keepsOldHoldsTheAnalysts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "referralbot.db")
+	raw := openRaw(t, path)
+	if _, err := migrations(t, raw).UpTo(ctx, 8); err != nil {
+		t.Fatal(err)
+	}
+	at := "2025-03-01T12:00:00.000000000Z"
+	mustExec(t, raw, `INSERT INTO referrals (id, agency, case_number, state, held_since, created_at, updated_at)
+		VALUES (1, 'commerce', 'Z123456', 'open', ?, ?, ?), (2, 'commerce', 'Z654321', 'open', NULL, ?, ?)`, at, at, at, at, at)
+	raw.Close()
+	db := mustOpenPath(t, path)
+	for id, want := range map[int64]bool{1: true, 2: false} {
+		if r, err := db.Referral(ctx, id); err != nil || r.ManualHold != want {
+			t.Errorf("referral %d after migrating: %+v, %v; want the analyst's hold %v", id, r, err, want)
+		}
 	}
 }
