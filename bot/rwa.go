@@ -15,65 +15,12 @@ import (
 	"time"
 )
 
-// AnswerSource is who answered the offices' questions.
-type AnswerSource string
-
-// Who can answer an office's questions (DOMAIN.md: "the question(s) or missing
-// information" go to the applicant, through the licensing agency, or to the agency).
-const (
-	AnswerFromApplicant AnswerSource = "applicant"
-	AnswerFromAgency    AnswerSource = "agency"
-)
-
-// Label names the source on a referral of agency a: "the applicant" or "BIS".
-func (s AnswerSource) Label(a Agency) string {
-	if s == AnswerFromAgency {
-		return "the licensing agency (" + a.ShortName() + ")"
-	}
-	return "the applicant"
-}
-
-// AnsweredQuestion is one office's questions (an RWA version of its position) that
-// an answer answers.
-type AnsweredQuestion struct {
-	AskID      int64
-	PositionID int64
-	OfficeCode string
-	Version    int
-	Questions  string
-}
-
-// QuestionAnswer is the applicant's or the licensing agency's answer to the offices'
-// questions, as the referral's analyst recorded it.
-type QuestionAnswer struct {
-	ID         int64
-	ReferralID int64
-	Source     AnswerSource
-	Text       string
-	DueDate    time.Time // the offices' new suspense date
-	Answered   []AnsweredQuestion
-	RecordedBy string
-	RecordedAt time.Time
-}
-
-// Answers reports whether the answer answers the ask's current position.
-func (qa *QuestionAnswer) Answers(a *Ask) bool {
-	return a.Current != nil && slices.ContainsFunc(qa.Answered, func(q AnsweredQuestion) bool { return q.PositionID == a.Current.ID })
-}
-
 // Field names of the answer modal (also its input block ids).
 const (
 	FieldAnswerSource = "answer_source"
 	FieldAnswerText   = "answer_text"
 	FieldAnswerDue    = "answer_due"
 )
-
-// QuestionsOut reports whether the ask's office has questions out: its current
-// position is RWA and no answer is recorded for it yet (recording one asks the
-// office again, so the ask awaits a position once more).
-func QuestionsOut(a *Ask) bool {
-	return a.State == AskAnswered && a.Current != nil && a.Current.Outcome == OutcomeRWA
-}
 
 // AnswerInput is what the analyst submits in the answer modal.
 type AnswerInput struct {
@@ -269,91 +216,6 @@ func sameIDs(a, b []int64) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
-}
-
-// syncQuestionsHold stops or restarts the offices' suspense clock after asks
-// changed, by the rule: the clock is stopped while the analyst holds the referral
-// (/referral hold) or any office's questions are out, and runs otherwise. It
-// returns the awaiting asks whose reminders stop (the clock stopped) or start again
-// (it restarted), for the caller to cancel or schedule after the commit. cause
-// says, for the record, what would restart it: "answer" (the answer was recorded)
-// or "questions" (a position changed, or an ask was withdrawn).
-func (s *Service) syncQuestionsHold(ctx context.Context, tx Tx, actor, cause string, ref *Referral, asks []*Ask) (stopped, restarted []*Ask, err error) {
-	out := slices.ContainsFunc(asks, QuestionsOut)
-	switch held := !ref.HeldSince.IsZero(); {
-	case out && !held:
-		ref.HeldSince = s.now().UTC()
-		if err := tx.UpdateReferral(ctx, ref); err != nil {
-			return nil, nil, err
-		}
-		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.held", map[string]any{
-			"reason": "questions out with the applicant (RWA)", "cause": "questions",
-		})); err != nil {
-			return nil, nil, err
-		}
-		for _, a := range asks {
-			if a.State == AskAwaiting {
-				stopped = append(stopped, a)
-			}
-		}
-		return stopped, nil, s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
-	case !out && held && !ref.ManualHold:
-		restarted, _, err := s.resumeClock(ctx, tx, actor, ref, cause)
-		return nil, restarted, err
-	}
-	return nil, nil, nil
-}
-
-// syncAfter runs syncQuestionsHold on the referral as it stands in tx.
-func (s *Service) syncAfter(ctx context.Context, tx Tx, actor string, referralID int64) (stopped, restarted []*Ask, err error) {
-	ref, err := tx.Referral(ctx, referralID)
-	if err != nil {
-		return nil, nil, err
-	}
-	asks, err := tx.Asks(ctx, referralID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s.syncQuestionsHold(ctx, tx, actor, "questions", ref, asks)
-}
-
-// answerTo returns the answer to the ask's current position (its office's
-// questions), nil when there is none.
-func (s *Service) answerTo(ctx context.Context, a *Ask) (*QuestionAnswer, error) {
-	if a.Current == nil || a.Current.Outcome != OutcomeRWA {
-		return nil, nil
-	}
-	answers, err := s.store.QuestionAnswers(ctx, a.ReferralID)
-	if err != nil {
-		return nil, err
-	}
-	for _, qa := range answers {
-		if qa.Answers(a) {
-			return qa, nil
-		}
-	}
-	return nil, nil
-}
-
-// postAnswer posts the answer to an office's questions in its ask's thread.
-func (s *Service) postAnswer(ctx context.Context, j *Job) error {
-	r, err := s.store.Referral(ctx, j.ReferralID)
-	if err != nil {
-		return err
-	}
-	a, err := s.store.Ask(ctx, j.AskID)
-	if err != nil {
-		return err
-	}
-	if a.MessageTS == "" {
-		return errNotReady // its answer goes in its thread
-	}
-	qa, err := s.answerTo(ctx, a)
-	if err != nil || qa == nil {
-		return err // the office answered again meanwhile: its new position says the rest
-	}
-	_, err = s.slack.PostMessage(ctx, a.Channel(r), AnswerReply(r, a, qa, s.roster))
-	return err
 }
 
 // ReaskBusinessDays is REASK_BUSINESS_DAYS: how many business days the offices
