@@ -144,7 +144,9 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 	for i := range pos.Provisos {
 		pos.Provisos[i].OfficeCode = office.Code
 	}
+	var stopped, restarted []*Ask
 	err = s.store.Update(ctx, func(tx Tx) error {
+		stopped, restarted = nil, nil
 		// Re-read inside the transaction: the recommendation may have landed meanwhile.
 		ref, err := tx.Referral(ctx, ref.ID)
 		if err != nil {
@@ -161,7 +163,8 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 			// Withdrawn (or closed) while the form was open.
 			return Errorf(ECLOSED, "Meanwhile this ask to %s was withdrawn or closed on %s. Nothing was recorded.", office.Name, ref.CaseNumber)
 		}
-		if ask.Current != nil && samePosition(ask.Current, pos) {
+		// An office asked again (its questions answered) records even the same words anew.
+		if ask.Current != nil && ask.State == AskAnswered && samePosition(ask.Current, pos) {
 			*pos = *ask.Current // a double click: nothing new to record
 			return nil
 		}
@@ -181,15 +184,21 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		})); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx,
+		if err := s.enqueue(ctx, tx,
 			&Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: ask.ID},
 			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID},
-			&Job{Kind: JobRefreshHome, ReferralID: ref.ID, AskID: ask.ID})
+			&Job{Kind: JobRefreshHome, ReferralID: ref.ID, AskID: ask.ID}); err != nil {
+			return err
+		}
+		// Questions out stop the offices' clock; their withdrawal restarts it.
+		stopped, restarted, err = s.syncAfter(ctx, tx, actor, ref.ID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record position of %s on referral %d: %w", office.Code, ref.ID, err)
 	}
-	s.cancelAsks(ctx, []*Ask{ask}) // the office answered: no more reminders
+	s.cancelAsks(ctx, append(stopped, ask)) // the office answered: no more reminders
+	s.scheduleAsks(ctx, restarted)
 	s.observe.PositionRecorded(pos.Outcome)
 	s.Kick()
 	return pos, nil

@@ -71,14 +71,12 @@ func TallyBlocks(t *Tally, roster *Roster) []slack.Block {
 			lines = append(lines, fmt.Sprintf("%s *%s* — awaiting · due %s", outcomeIcon(""), name, FormatDate(a.DueDate))+priorNote(t.Referral, a))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("%s *%s* — %s by <@%s> · due %s", outcomeIcon(a.Current.Outcome), name,
-			a.Current.Outcome.LabelFor(agency), a.Current.AnsweredBy, FormatDate(a.DueDate))+priorNote(t.Referral, a))
+		lines = append(lines, fmt.Sprintf("%s *%s* — %s by <@%s> · due %s%s", outcomeIcon(a.Current.Outcome), name,
+			a.Current.Outcome.LabelFor(agency), a.Current.AnsweredBy, FormatDate(a.DueDate), askedAgainNote(a))+priorNote(t.Referral, a))
 	}
 	blocks := sections(lines)
 	if !t.Referral.HeldSince.IsZero() && t.Recommendation == nil {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(fmt.Sprintf(
-			":double_vertical_bar: *On hold* since %s: no reminders; the offices' suspense dates move by the business days held when it resumes. The DoD due date does not stop.",
-			SlackTime(t.Referral.HeldSince)))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(holdNote(t, roster))))
 	}
 	if note := dodPassedNote(t); note != "" {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(note)))
@@ -171,6 +169,7 @@ func FinalMessage(t *Tally, roster *Roster) Message {
 	if rec.Basis != "" {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate("*Statutory and regulatory basis:* "+esc(rec.Basis), maxSectionText)), nil, nil))
 	}
+	blocks = append(blocks, recQuestionsBlock(rec)...)
 	byOffice := map[string]*Ask{}
 	for _, a := range t.Asks {
 		byOffice[a.OfficeCode] = a

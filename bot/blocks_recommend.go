@@ -94,7 +94,7 @@ func recommendationBlocks(t *Tally, roster *Roster) []slack.Block {
 	if r.Agency == AgencyCommerce {
 		rationaleHint = "Required for Return without action and Deny; for Deny, the statement of reasons (EO 12981)."
 	}
-	blocks = append(blocks, textInput(FieldRationale, "Rationale", rationaleHint, "", MaxLongText, true, true, ""))
+	blocks = append(blocks, textInput(FieldRationale, "Rationale", rationaleHint, "", MaxLongText, true, true, ""), recQuestionsInput(t, roster))
 	if r.Agency == AgencyCommerce {
 		blocks = append(blocks, basisInput("Required with Deny on a Commerce referral (EO 12981), as well as the rationale: the EAR provisions and the statute the denial rests on.", "", true))
 	}

@@ -4,7 +4,9 @@
 //
 // Where to look:
 //   - the lifecycle: open.go, provision.go, answer.go, recommend.go, suspense.go
-//     (extend, hold and resume of the offices' due dates), reassign.go;
+//     (extend, hold and resume of the offices' due dates), reassign.go, rwa.go (the
+//     RWA loop: questions out stop the offices' clock; the analyst records the
+//     answer and the offices that asked are asked again);
 //   - reminders: remind.go (the loop), remind_send.go (what is posted), reminder.go;
 //   - the worklist behind the Home tab and /referral list: worklist.go, home.go;
 //   - Block Kit rendering, pure functions checked against golden files: blocks_*.go;

@@ -37,11 +37,11 @@ func PositionDigest(p *Position) string {
 }
 
 // RecommendationDigest is the digest of the final recommendation: the outcome,
-// who recorded it (id and name), the rationale and basis, what it did with each
+// who recorded it (id and name), the rationale, basis and questions (rwa), what it did with each
 // office proviso (its fate, both texts and the reason) and the provisos DTSA added,
 // and the dissenting offices in order.
 func RecommendationDigest(r *Recommendation) string {
-	f := []string{factsVersion, "recommendation", string(r.Outcome), r.RecordedBy, r.RecordedByName, r.Rationale, r.Basis}
+	f := []string{factsVersion, "recommendation", string(r.Outcome), r.RecordedBy, r.RecordedByName, r.Rationale, r.Basis, r.Questions}
 	f = append(f, recommendationProvisoFields(r)...)
 	f = append(f, "dissent", strconv.Itoa(len(r.Dissent)))
 	return digest(append(f, r.Dissent...)...)

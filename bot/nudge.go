@@ -51,6 +51,8 @@ func (s *Service) Remind(ctx context.Context, actor string, referralID int64, of
 		switch {
 		case ref.State != ReferralOpen:
 			return Errorf(ECLOSED, "The final recommendation on %s is recorded; no office owes a position any more.", ref.CaseNumber)
+		case !ref.HeldSince.IsZero() && !ref.ManualHold:
+			return Errorf(ECONFLICT, "Offices' questions on %s are out since %s, so its offices are not being chased. Record the answer first (`/referral answer`).", ref.CaseNumber, FormatDate(ref.HeldSince))
 		case !ref.HeldSince.IsZero():
 			return Errorf(ECONFLICT, "%s is on hold since %s, so its offices are not being chased. `/referral resume` first.", ref.CaseNumber, FormatDate(ref.HeldSince))
 		case !ref.Provisioned:

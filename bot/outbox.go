@@ -75,6 +75,8 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.tellOverride(ctx, j)
 	case JobRequestSignOff:
 		return s.postSignOffRequest(ctx, j)
+	case JobPostAnswer:
+		return s.postAnswer(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
@@ -185,6 +187,7 @@ var failureWords = map[JobKind]string{
 	JobUploadRecord:  "uploading the official record to the channel",
 	JobArchive:       "archiving the referral's channel",
 	JobTellOverride:  "telling an office, in its ask's thread, that the final recommendation changed or dropped its provisos",
+	JobPostAnswer:    "posting the answer to an office's questions",
 }
 
 // tellAnalystOfFailure tells the referral's analyst, by direct message, that Slack

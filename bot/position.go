@@ -102,11 +102,12 @@ type Recommendation struct {
 	Treatments []Treatment
 	Rationale  string   // required for rwa and deny; for deny, the statement of reasons
 	Basis      string   // deny on a Commerce referral: the statutory and regulatory basis (EO 12981)
+	Questions  string   // rwa: the questions that go back to the applicant, the offices' by default
 	Dissent    []string // office codes whose current position the recommendation overrides
 	RecordedBy string
 	// RecordedByName is the analyst's Slack name when they recorded it ("" when unknown).
 	RecordedByName string
-	RecordedAt time.Time
+	RecordedAt     time.Time
 	// Version is 1 for the recommendation as first recorded, and one more for each
 	// amendment; every version is kept.
 	Version int

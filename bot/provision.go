@@ -250,7 +250,11 @@ func (s *Service) askMessage(ctx context.Context, r *Referral, a *Ask) (Message,
 			return Message{}, err
 		}
 	}
-	return OfficeAskMessage(r, a, s.roster), nil
+	qa, err := s.answerTo(ctx, a)
+	if err != nil {
+		return Message{}, err
+	}
+	return WithQuestions(OfficeAskMessage(r, a, s.roster), r, a, qa, s.roster), nil
 }
 
 // postOnce posts m, first looking for an earlier copy when a previous attempt may

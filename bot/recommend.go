@@ -25,6 +25,7 @@ type RecommendationInput struct {
 	// Seen is each office's position version the form showed (RecommendationMeta):
 	// fates chosen against provisos that have changed since are refused.
 	Seen map[string]int
+	Questions string // rwa: the questions that go back (kept only with rwa)
 }
 
 // CheckRecommend tells whether actor may record the final recommendation now.
@@ -125,6 +126,9 @@ func (in RecommendationInput) recommendation(t *Tally, roster *Roster) (*Recomme
 	rec.Rationale = checkText(p, FieldRationale, strings.TrimSpace(in.Rationale), "the rationale", in.Outcome == OutcomeRWA || in.Outcome == OutcomeDeny, MaxLongText, true)
 	if in.Outcome == OutcomeDeny {
 		rec.Basis = checkBasis(p, FieldBasis, in.Basis, agency)
+	}
+	if in.Outcome == OutcomeRWA {
+		rec.Questions = checkText(p, FieldRecQuestions, strings.TrimSpace(in.Questions), "the questions", false, MaxLongText, true)
 	}
 
 	provisos, treatments := in.treatments(p, t, roster)

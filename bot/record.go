@@ -14,6 +14,7 @@ type Record struct {
 	Offices        []OfficeRecord
 	Recommendation *Recommendation // nil until recorded
 	Reminders      []*Reminder
+	Answers        []*QuestionAnswer // answers to the offices' RWA questions, oldest first
 	Events         []*Event
 	Roster         *Roster // names the offices; LoadRecord never leaves it nil
 	// Marking is the marking banner every rendering carries at its top and bottom
@@ -77,6 +78,9 @@ func LoadRecord(ctx context.Context, r RecordReader, roster *Roster, referralID 
 		rec.Offices = append(rec.Offices, OfficeRecord{Ask: a, History: h})
 	}
 	if rec.Reminders, err = r.Reminders(ctx, referralID); err != nil {
+		return nil, fmt.Errorf("record of referral %d: %w", referralID, err)
+	}
+	if rec.Answers, err = r.QuestionAnswers(ctx, referralID); err != nil {
 		return nil, fmt.Errorf("record of referral %d: %w", referralID, err)
 	}
 	if rec.Events, err = r.Events(ctx, referralID); err != nil {

@@ -90,7 +90,12 @@ type Referral struct {
 	// (optional; see ParseUSXPORTSRef).
 	USXPORTSRef string
 	State       ReferralState
-	HeldSince   time.Time // when the clock was paused (e.g. an RWA question is out); zero when running
+	// HeldSince is when the offices' suspense clock stopped; zero while it runs. It
+	// stops while the analyst holds the referral (ManualHold) or any office's
+	// questions are out (QuestionsOut), and runs again when neither is true.
+	HeldSince time.Time
+	// ManualHold is set while the analyst holds the referral (/referral hold).
+	ManualHold bool
 	// AlsoInvite are the people the analyst named on the form: invited to the
 	// referral's channel with the analyst. Reviewers join from their queue instead.
 	AlsoInvite []string

@@ -19,6 +19,7 @@ func (s *Service) AskOffice(ctx context.Context, actor string, referralID int64,
 		return nil, Errorf(EINVALID, "%q is not an office on the roster. Offices: %s.", officeCode, s.rosterOfficeCodes())
 	}
 	var ask *Ask
+	var stopped, restarted []*Ask
 	err := s.store.Update(ctx, func(tx Tx) error {
 		ref, err := tx.Referral(ctx, referralID)
 		if err != nil {
@@ -63,13 +64,21 @@ func (s *Service) AskOffice(ctx context.Context, actor string, referralID int64,
 		})); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, &Job{Kind: JobPostAsk, ReferralID: ref.ID, AskID: ask.ID},
-			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+		if err := s.enqueue(ctx, tx, &Job{Kind: JobPostAsk, ReferralID: ref.ID, AskID: ask.ID},
+			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID}); err != nil {
+			return err
+		}
+		// Asked again after a withdrawal, an office's questions may be out once more.
+		stopped, restarted, err = s.syncAfter(ctx, tx, actor, ref.ID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ask %s on referral %d: %w", office.Code, referralID, err)
 	}
-	s.scheduleAsks(ctx, []*Ask{ask})
+	s.cancelAsks(ctx, stopped)
+	if len(stopped) == 0 { // else the clock just stopped: no reminders for now
+		s.scheduleAsks(ctx, append(restarted, ask))
+	}
 	s.Kick()
 	return ask, nil
 }
@@ -87,6 +96,7 @@ func (s *Service) WithdrawAsk(ctx context.Context, actor string, referralID int6
 	}
 	var ask *Ask
 	var was Ask
+	var restarted []*Ask
 	err := s.store.Update(ctx, func(tx Tx) error {
 		ref, err := tx.Referral(ctx, referralID)
 		if err != nil {
@@ -134,7 +144,12 @@ func (s *Service) WithdrawAsk(ctx context.Context, actor string, referralID int6
 			}
 			jobs = append(jobs, &Job{Kind: JobRemoveLeavers, ReferralID: ref.ID})
 		}
-		return s.enqueue(ctx, tx, jobs...)
+		if err := s.enqueue(ctx, tx, jobs...); err != nil {
+			return err
+		}
+		// A withdrawn office's questions are no longer out: the clock may restart.
+		_, restarted, err = s.syncAfter(ctx, tx, actor, ref.ID)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("withdraw %s on referral %d: %w", officeCode, referralID, err)
@@ -142,6 +157,7 @@ func (s *Service) WithdrawAsk(ctx context.Context, actor string, referralID int6
 	if was.State == AskAwaiting {
 		s.cancelAsks(ctx, []*Ask{&was})
 	}
+	s.scheduleAsks(ctx, restarted)
 	s.Kick()
 	return ask, nil
 }

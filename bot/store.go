@@ -47,6 +47,9 @@ type HistoryReader interface {
 	Events(ctx context.Context, referralID int64) ([]*Event, error)
 	// Reminders returns the reminders recorded for a referral, oldest first.
 	Reminders(ctx context.Context, referralID int64) ([]*Reminder, error)
+	// QuestionAnswers returns the answers recorded to the offices' RWA questions,
+	// oldest first, each with the questions it answered.
+	QuestionAnswers(ctx context.Context, referralID int64) ([]*QuestionAnswer, error)
 }
 
 // RecordReader is what LoadRecord reads: a referral and its whole history.
@@ -129,6 +132,9 @@ type Tx interface {
 	// SignRecommendation records a supervisor's sign-off on the recommendation waiting
 	// for it; ECONFLICT if it is not waiting.
 	SignRecommendation(ctx context.Context, id int64, by string, at time.Time) error
+	// CreateQuestionAnswer inserts qa with the questions it answers and sets its ID;
+	// ECONFLICT if one of those questions is answered already.
+	CreateQuestionAnswer(ctx context.Context, qa *QuestionAnswer) error
 	// AppendEvent appends e to the log and sets its ID.
 	AppendEvent(ctx context.Context, e *Event) error
 	// RecordReminder records a reminder under its ID. It returns false, and changes
@@ -191,6 +197,7 @@ const (
 	JobUploadRecord  JobKind = "upload_record"  // upload the official record to the channel after the final recommendation
 	JobArchive       JobKind = "archive"        // archive the channel, some business days after the final recommendation
 	JobTellOverride  JobKind = "tell_override"  // tell an office in its ask's thread that the final recommendation modified or dropped its provisos
+	JobPostAnswer    JobKind = "post_answer"    // post the answer to an office's questions in its ask's thread
 )
 
 // JobState is where a job stands in the outbox.

@@ -8,6 +8,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -106,9 +107,11 @@ func (s *Service) officeCodes(asks []*Ask) []string {
 	return out
 }
 
-// Hold pauses the offices' suspense clock (for instance while an RWA question is out
-// with the applicant): no reminders go out until it resumes. The DoD due date runs
-// on. Analysts only.
+// Hold pauses the offices' suspense clock (for instance while the analyst waits on
+// something the offices cannot see): no reminders go out until it resumes. The
+// DoD due date runs on. Analysts only. When the clock is already stopped because an
+// office's questions are out, the hold keeps it stopped after their answer is
+// recorded, until /referral resume.
 func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reason string) error {
 	if !s.roster.IsAnalyst(actor) {
 		return Errorf(EFORBIDDEN, "Only licensing analysts can put a referral on hold.")
@@ -122,17 +125,23 @@ func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reas
 		switch {
 		case ref.State != ReferralOpen:
 			return Errorf(ECLOSED, "The final recommendation on %s is recorded; there is no clock to hold.", ref.CaseNumber)
-		case !ref.HeldSince.IsZero():
+		case ref.ManualHold:
 			return Errorf(ECONFLICT, "%s is already on hold since %s.", ref.CaseNumber, FormatDate(ref.HeldSince))
 		}
-		ref.HeldSince = s.now().UTC()
+		detail := map[string]any{"reason": strings.TrimSpace(reason), "cause": "analyst"}
+		if ref.HeldSince.IsZero() {
+			ref.HeldSince = s.now().UTC()
+		} else {
+			detail["stopped_since"] = ref.HeldSince.Format(time.RFC3339) // by questions out
+		}
+		ref.ManualHold = true
 		if err := tx.UpdateReferral(ctx, ref); err != nil {
 			return err
 		}
 		if asks, err = tx.Asks(ctx, referralID); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.held", map[string]any{"reason": strings.TrimSpace(reason)})); err != nil {
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.held", detail)); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
@@ -148,15 +157,19 @@ func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reas
 // Resumed is what Resume did: the business days on hold by which the offices'
 // suspense dates moved, and the DoD due date, which did not move. Capped is set when
 // a suspense date stopped at the last business day before the DoD due date instead.
+// StillHeld is set when the analyst's hold ended but the clock stays stopped,
+// because offices' questions are out: it restarts when their answer is recorded.
 type Resumed struct {
 	BusinessDaysHeld int
 	DoDDueDate       time.Time
 	Capped           bool
+	StillHeld        bool
 }
 
-// Resume restarts a held referral's suspense clock, moving every awaiting office's
-// due date later by the business days spent on hold, but never past the last
-// business day on or before the DoD due date, which stays where it is. Analysts only.
+// Resume ends the analyst's hold. Unless offices' questions are still out, the
+// suspense clock restarts: every awaiting office's due date moves later by the
+// business days spent on hold, but never past the last business day on or before
+// the DoD due date, which stays where it is. Analysts only.
 func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (Resumed, error) {
 	if !s.roster.IsAnalyst(actor) {
 		return Resumed{}, Errorf(EFORBIDDEN, "Only licensing analysts can resume a referral.")
@@ -168,52 +181,33 @@ func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (R
 		if err != nil {
 			return err
 		}
-		if ref.HeldSince.IsZero() {
-			return Errorf(ECONFLICT, "%s is not on hold.", ref.CaseNumber)
-		}
-		now, held := s.now().UTC(), ref.HeldSince
-		out = Resumed{BusinessDaysHeld: s.rules.BusinessDaysBetween(s.rules.Date(held), s.rules.Date(now)), DoDDueDate: ref.DoDDueDate}
-		last := s.rules.BusinessDayOnOrBefore(ref.DoDDueDate)
-		shift := func(d time.Time) time.Time {
-			moved := s.rules.ShiftByBusinessDays(d, held, now)
-			if !moved.After(last) {
-				return moved
-			}
-			out.Capped = true
-			if d.After(last) { // already past it (set before this rule): left alone
-				return d
-			}
-			return last
-		}
-		ref.OfficeDueDate = shift(ref.OfficeDueDate)
-		ref.HeldSince = time.Time{}
-		if err := tx.UpdateReferral(ctx, ref); err != nil {
-			return err
-		}
 		asks, err := tx.Asks(ctx, referralID)
 		if err != nil {
 			return err
 		}
-		for _, a := range asks {
-			if a.State != AskAwaiting {
-				continue
-			}
-			a.DueDate, a.DueSetAt = shift(a.DueDate), now
-			if err := tx.UpdateAsk(ctx, a); err != nil {
+		questions := slices.ContainsFunc(asks, QuestionsOut)
+		switch {
+		case !ref.ManualHold && questions:
+			return Errorf(ECONFLICT, "%s is not on hold by you: its offices' clock is stopped because %s questions are out. "+
+				"It restarts when you record the answer (`/referral answer`).", ref.CaseNumber, questionOffices(s.roster, asks))
+		case !ref.ManualHold:
+			return Errorf(ECONFLICT, "%s is not on hold.", ref.CaseNumber)
+		}
+		ref.ManualHold = false
+		if questions {
+			out = Resumed{StillHeld: true, DoDDueDate: ref.DoDDueDate}
+			if err := tx.UpdateReferral(ctx, ref); err != nil {
 				return err
 			}
-			moved = append(moved, a)
-			if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID}); err != nil {
+			if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.hold_released", map[string]any{
+				"held_since": ref.HeldSince.Format(time.RFC3339), "still_stopped_by": "questions",
+			})); err != nil {
 				return err
 			}
+			return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
 		}
-		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.resumed", map[string]any{
-			"held_since": held.Format(time.RFC3339), "business_days_held": out.BusinessDaysHeld, "dod_due": FormatDate(ref.DoDDueDate),
-			"capped": out.Capped,
-		})); err != nil {
-			return err
-		}
-		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+		moved, out, err = s.resumeClock(ctx, tx, actor, ref, "analyst")
+		return err
 	})
 	if err != nil {
 		return Resumed{}, fmt.Errorf("resume referral %d: %w", referralID, err)

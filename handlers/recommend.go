@@ -24,6 +24,7 @@ func (r *Router) submitRecommendation(ctx context.Context, cb *slack.Interaction
 		Rationale: v.text(bot.FieldRationale),
 		Basis:     v.text(bot.FieldBasis),
 		Seen:      meta.Seen,
+		Questions: v.text(bot.FieldRecQuestions),
 	}
 	// Each office proviso's fate, wording and reason: a radio choice or a text.
 	for field := range v {

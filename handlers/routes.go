@@ -28,6 +28,7 @@ func (r *Router) routes() {
 	r.commands["ask"] = r.onReferral(about{verb: "ask an office on", words: true}, r.askOffice)
 	r.commands["withdraw"] = r.onReferral(about{verb: "withdraw an ask on", words: true}, r.withdrawAsk)
 	r.commands["amend"] = r.onReferral(about{verb: "amend the recommendation on"}, r.openAmendModal)
+	r.commands["answer"] = r.onReferral(about{verb: "record the answer to the offices' questions on"}, r.answerQuestions)
 
 	for _, o := range bot.Outcomes {
 		r.actions[bot.ActionAnswerPrefix+string(o)] = r.answerButton
@@ -37,12 +38,14 @@ func (r *Router) routes() {
 	r.actions[bot.ActionJoinDiscussion] = r.joinDiscussion
 	r.actions[bot.ActionAnswerFromHome] = r.answerFromHome
 	r.actions[bot.ActionSignOff] = r.signOff
+	r.actions[bot.ActionRecordAnswer] = r.recordAnswerButton
 
 	r.views[bot.CallbackOpenReferral] = r.submitNewReferral
 	r.views[bot.CallbackPosition] = r.submitPosition
 	r.views[bot.CallbackRecommendation] = r.submitRecommendation
 	r.views[bot.CallbackAnswerChoice] = r.submitAnswerChoice
 	r.views[bot.CallbackAmend] = r.submitAmendment
+	r.views[bot.CallbackAnswerQuestions] = r.submitAnswerQuestions
 
 	r.events["app_home_opened"] = r.homeOpened
 	r.events["app_uninstalled"] = r.lostAccess

@@ -17,6 +17,7 @@ type recommendationRow struct {
 	Outcome        string `db:"outcome"`
 	Rationale      string `db:"rationale"`
 	Basis          string `db:"basis"`
+	Questions      string `db:"questions"`
 	RecordedBy     string `db:"recorded_by"`
 	RecordedByName string `db:"recorded_by_name"`
 	RecordedAt     stamp  `db:"recorded_at"`
@@ -27,7 +28,7 @@ type recommendationRow struct {
 	SignedAt       stamp  `db:"signed_at"`
 }
 
-const recommendationColumns = `id, referral_id, outcome, rationale, basis, recorded_by, recorded_by_name, recorded_at,
+const recommendationColumns = `id, referral_id, outcome, rationale, basis, questions, recorded_by, recorded_by_name, recorded_at,
 	version, amend_reason, sign_off, signed_by, signed_at`
 
 // Recommendation returns the referral's final recommendation: its newest version
@@ -81,7 +82,7 @@ func (r reader) recommendations(ctx context.Context, where string, args ...any) 
 	for i, row := range rows {
 		rec := &bot.Recommendation{
 			ID: row.ID, ReferralID: row.ReferralID, Outcome: bot.Outcome(row.Outcome),
-			Rationale: row.Rationale, Basis: row.Basis, RecordedBy: row.RecordedBy, RecordedByName: row.RecordedByName,
+			Rationale: row.Rationale, Basis: row.Basis, Questions: row.Questions, RecordedBy: row.RecordedBy, RecordedByName: row.RecordedByName,
 			RecordedAt: time.Time(row.RecordedAt), Version: row.Version, AmendReason: row.Reason, SignOff: bot.SignOff(row.SignOff),
 			SignedBy: row.SignedBy, SignedAt: time.Time(row.SignedAt),
 		}
@@ -111,9 +112,9 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 	}
 	rec.Version = max(rec.Version, 1)
 	res, err := t.q.ExecContext(ctx, `INSERT INTO recommendations
-		(referral_id, outcome, rationale, basis, recorded_by, recorded_by_name, recorded_at, version, amend_reason, sign_off, signed_by, signed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		rec.ReferralID, rec.Outcome, rec.Rationale, rec.Basis, rec.RecordedBy, rec.RecordedByName, stamp(rec.RecordedAt),
+		(referral_id, outcome, rationale, basis, questions, recorded_by, recorded_by_name, recorded_at, version, amend_reason, sign_off, signed_by, signed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.ReferralID, rec.Outcome, rec.Rationale, rec.Basis, rec.Questions, rec.RecordedBy, rec.RecordedByName, stamp(rec.RecordedAt),
 		rec.Version, rec.AmendReason, rec.SignOff, rec.SignedBy, stamp(rec.SignedAt))
 	switch {
 	case isUnique(err):

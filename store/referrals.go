@@ -33,6 +33,7 @@ type referralRow struct {
 	USXPORTSRef    string  `db:"usxports_ref"`
 	State          string  `db:"state"`
 	HeldSince      stamp   `db:"held_since"`
+	ManualHold     bool    `db:"manual_hold"`
 	AlsoInvite     string  `db:"also_invite"` // user ids, space-separated
 	ArchivedAt     stamp   `db:"archived_at"`
 	OpenKey        optText `db:"open_key"`
@@ -51,7 +52,7 @@ type referralRow struct {
 
 const referralColumns = `id, agency, case_number, license_type, applicant, commodity,
 	classification, destination, end_user, value_usd, received_on, dod_due_date,
-	office_due_date, analyst_id, analyst_name, usxports_ref, state, held_since, also_invite, archived_at, open_key, channel_name, channel_id,
+	office_due_date, analyst_id, analyst_name, usxports_ref, state, held_since, manual_hold, also_invite, archived_at, open_key, channel_name, channel_id,
 	topic_set, members_invited, summary_ts, provisioned, created_at, updated_at,
 	round, prior_id, re_referral`
 
@@ -62,7 +63,7 @@ func newReferralRow(r *bot.Referral) referralRow {
 		Classification: r.Classification, Destination: r.Destination, EndUser: r.EndUser,
 		ValueUSD: r.ValueUSD, ReceivedOn: date(r.ReceivedOn), DoDDueDate: date(r.DoDDueDate),
 		OfficeDueDate: date(r.OfficeDueDate), AnalystID: r.AnalystID, AnalystName: r.AnalystName, USXPORTSRef: r.USXPORTSRef, State: string(r.State),
-		HeldSince: stamp(r.HeldSince), AlsoInvite: strings.Join(r.AlsoInvite, " "), ArchivedAt: stamp(r.ArchivedAt), OpenKey: optText(r.OpenKey), ChannelName: r.ChannelName,
+		HeldSince: stamp(r.HeldSince), ManualHold: r.ManualHold, AlsoInvite: strings.Join(r.AlsoInvite, " "), ArchivedAt: stamp(r.ArchivedAt), OpenKey: optText(r.OpenKey), ChannelName: r.ChannelName,
 		ChannelID: optText(r.ChannelID), TopicSet: r.TopicSet, MembersInvited: r.MembersInvited,
 		SummaryTS: r.SummaryTS, Provisioned: r.Provisioned,
 		CreatedAt: stamp(r.CreatedAt), UpdatedAt: stamp(r.UpdatedAt),
@@ -77,7 +78,7 @@ func (row *referralRow) referral() *bot.Referral {
 		Classification: row.Classification, Destination: row.Destination, EndUser: row.EndUser,
 		ValueUSD: row.ValueUSD, ReceivedOn: time.Time(row.ReceivedOn), DoDDueDate: time.Time(row.DoDDueDate),
 		OfficeDueDate: time.Time(row.OfficeDueDate), AnalystID: row.AnalystID, AnalystName: row.AnalystName, USXPORTSRef: row.USXPORTSRef, State: bot.ReferralState(row.State),
-		HeldSince: time.Time(row.HeldSince), AlsoInvite: userList(row.AlsoInvite), ArchivedAt: time.Time(row.ArchivedAt), OpenKey: string(row.OpenKey), ChannelName: row.ChannelName,
+		HeldSince: time.Time(row.HeldSince), ManualHold: row.ManualHold, AlsoInvite: userList(row.AlsoInvite), ArchivedAt: time.Time(row.ArchivedAt), OpenKey: string(row.OpenKey), ChannelName: row.ChannelName,
 		ChannelID: string(row.ChannelID), TopicSet: row.TopicSet, MembersInvited: row.MembersInvited,
 		SummaryTS: row.SummaryTS, Provisioned: row.Provisioned,
 		CreatedAt: time.Time(row.CreatedAt), UpdatedAt: time.Time(row.UpdatedAt),
@@ -169,7 +170,7 @@ func (t *tx) UpdateReferral(ctx context.Context, r *bot.Referral) error {
 	row := newReferralRow(r)
 	row.UpdatedAt = stamp(t.now)
 	res, err := sqlx.NamedExecContext(ctx, t.q, `UPDATE referrals SET
-		state = :state, held_since = :held_since, analyst_id = :analyst_id, analyst_name = :analyst_name,
+		state = :state, held_since = :held_since, manual_hold = :manual_hold, analyst_id = :analyst_id, analyst_name = :analyst_name,
 		dod_due_date = :dod_due_date, office_due_date = :office_due_date,
 		channel_name = :channel_name, channel_id = :channel_id, topic_set = :topic_set,
 		members_invited = :members_invited, summary_ts = :summary_ts,

@@ -13,6 +13,10 @@ const (
 	// DefaultOfficeLeadBusinessDays is how many business days before the DoD due date the
 	// offices' suspense falls. Unconfirmed: DoD's internal suspense rules are not public.
 	DefaultOfficeLeadBusinessDays = 5
+	// DefaultReaskBusinessDays is how many business days the offices that returned a
+	// referral without action get to answer again once the applicant's or agency's
+	// answer is recorded. Unconfirmed: DoD's internal suspense rules are not public.
+	DefaultReaskBusinessDays = 5
 )
 
 // Agency names accepted by DoDDueDate; they match bot.Agency's values.
@@ -30,6 +34,9 @@ type Defaults struct {
 	StateDays int
 	// OfficeLeadBusinessDays is how many business days before the DoD due date offices are due.
 	OfficeLeadBusinessDays int
+	// ReaskBusinessDays is how many business days from the day an answer to RWA
+	// questions is recorded the offices that asked are due again.
+	ReaskBusinessDays int
 }
 
 // withFallbacks fills the unset fields, so a zero Defaults means the documented defaults.
@@ -42,6 +49,9 @@ func (d Defaults) withFallbacks() Defaults {
 	}
 	if d.OfficeLeadBusinessDays <= 0 {
 		d.OfficeLeadBusinessDays = DefaultOfficeLeadBusinessDays
+	}
+	if d.ReaskBusinessDays <= 0 {
+		d.ReaskBusinessDays = DefaultReaskBusinessDays
 	}
 	return d
 }

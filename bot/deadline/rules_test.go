@@ -7,7 +7,7 @@ import (
 
 func TestNewRulesFillsDefaults(t *testing.T) {
 	r := NewRules(nil, Defaults{StateDays: 60})
-	want := Defaults{CommerceDays: 30, StateDays: 60, OfficeLeadBusinessDays: 5}
+	want := Defaults{CommerceDays: 30, StateDays: 60, OfficeLeadBusinessDays: 5, ReaskBusinessDays: 5}
 	if r.Defaults != want {
 		t.Errorf("NewRules(nil, {StateDays: 60}).Defaults = %+v; want %+v", r.Defaults, want)
 	}

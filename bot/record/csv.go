@@ -40,7 +40,14 @@ import (
 //	                 DoD due date passed         dod_due.deemed_no_objection (Commerce) or
 //	                                             dod_due.overdue (State): office = dod, to = the
 //	                                             DoD due date that passed
+//	                 hold released while         clock.hold_released: from = held since
+//	                 questions are out
+//	answer           answer to RWA questions     id = answer id, at, actor, kind = applicant|agency,
+//	                                             text = the answer, to = the offices' new due date
+//	reasked          office asked again          id = answer id, office, version = the RWA version
+//	                                             answered, at, to = new due date, text = its questions
 //	recommendation   the final recommendation    at, actor, kind = outcome, text = rationale
+//	final_questions  its questions (rwa)         at, actor, text
 //	final_basis      its statutory and           at, actor, text
 //	                 regulatory basis (deny)
 //	final_proviso    its provisos (conditions    office (originating), text, kind = kept, modified
@@ -132,6 +139,8 @@ func CSV(r *bot.Record) ([]byte, error) {
 		switch c.Kind {
 		case "clock.resumed":
 			row.from, row.daysLeft = c.HeldSince, strconv.Itoa(c.BusinessDaysHeld)
+		case "clock.hold_released":
+			row.from = c.HeldSince
 		case "dod_due.moved":
 			row.daysLeft = strconv.Itoa(c.CalendarDays)
 			flags := []string{"action=" + c.AgencyAction, "reference=" + c.AgencyReference}
@@ -142,8 +151,14 @@ func CSV(r *bot.Record) ([]byte, error) {
 		}
 		add(row)
 	}
+	for _, row := range answerRows(d.Answers) {
+		add(row)
+	}
 	if f := d.Recommendation; f != nil {
 		add(csvRow{section: "recommendation", at: f.RecordedAt, actor: f.RecordedBy, kind: f.Outcome, text: f.Rationale, actorName: f.RecordedByName})
+		if f.Questions != "" {
+			add(csvRow{section: "final_questions", at: f.RecordedAt, actor: f.RecordedBy, text: f.Questions, actorName: f.RecordedByName})
+		}
 		if f.Basis != "" {
 			add(csvRow{section: "final_basis", at: f.RecordedAt, actor: f.RecordedBy, text: f.Basis})
 		}

@@ -32,6 +32,7 @@ type Document struct {
 	Offices        []OfficeHistory      `json:"offices"`     // in the order they were asked
 	Reminders      []ReminderEntry      `json:"reminders"`   // reminders and escalations
 	DueChanges     []DueChange          `json:"due_changes"` // due-date changes, holds, resumptions and agency clock actions
+	Answers        []AnswerEntry        `json:"answers"`     // answers to the offices' RWA questions, and who was asked again
 	Recommendation *FinalRecommendation `json:"recommendation"`
 	// Versions are every version of the recommendation, oldest first: the first,
 	// each amendment, and one waiting for a supervisor's sign-off.
@@ -159,6 +160,13 @@ type DueChange struct {
 	ClockRestarted string `json:"clock_restarted"`
 	// CalendarDays is how far dod_due.moved moved the DoD due date.
 	CalendarDays int `json:"calendar_days"`
+	// Cause is what stopped or restarted the offices' suspense clock (clock.held,
+	// clock.resumed): analyst (/referral hold, resume), questions (an office's RWA
+	// questions went out; or none is out any more, its position changed or its ask
+	// withdrawn), answer (the answer to the questions was recorded); "" in records from before
+	// the RWA loop, when only the analyst held. clock.hold_released is the analyst's
+	// hold ending while questions keep the clock stopped.
+	Cause string `json:"cause"`
 }
 
 // FinalRecommendation is DoD's final recommendation.
@@ -169,9 +177,10 @@ type FinalRecommendation struct {
 	RecordedByName string         `json:"recorded_by_name"`
 	RecordedAt     string         `json:"recorded_at"`
 	Rationale      string         `json:"rationale"`
-	Basis          string         `json:"basis"`    // deny on a Commerce referral: the statutory and regulatory basis
-	Provisos       []FinalProviso `json:"provisos"` // the provisos it carries, each with its originating office and fate
-	Dissent        []DissentEntry `json:"dissent"`  // the offices whose position it overrides
+	Basis          string         `json:"basis"`     // deny on a Commerce referral: the statutory and regulatory basis
+	Questions      string         `json:"questions"` // rwa: the questions that go back to the applicant
+	Provisos       []FinalProviso `json:"provisos"`  // the provisos it carries, each with its originating office and fate
+	Dissent        []DissentEntry `json:"dissent"`   // the offices whose position it overrides
 	// Dropped are the offices' provisos it does not carry, each with the reason.
 	Dropped []FinalProviso `json:"dropped"`
 	// PartialOverrides are the offices some of whose provisos it modified or dropped.
@@ -237,6 +246,7 @@ func NewDocument(r *bot.Record) *Document {
 			HeldSince: instant(ref.HeldSince), ChannelID: ref.ChannelID, OpenedAt: instant(ref.CreatedAt),
 		},
 		Offices: []OfficeHistory{}, Reminders: []ReminderEntry{}, DueChanges: []DueChange{}, Events: []EventEntry{},
+		Answers: answers(r),
 	}
 	current := map[string]bot.Outcome{}
 	for _, o := range r.Offices {
@@ -287,7 +297,7 @@ func provisos(roster *bot.Roster, ps []bot.Proviso) []ProvisoEntry {
 // dueChange reads a due.changed, clock.held, clock.resumed or dod_due.* event.
 func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 	switch e.Kind {
-	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved", bot.EventDeemedNoObjection, bot.EventDoDOverdue:
+	case "due.changed", "clock.held", "clock.resumed", "dod_due.moved", "clock.hold_released", bot.EventDeemedNoObjection, bot.EventDoDOverdue:
 	default:
 		return DueChange{}, false
 	}
@@ -305,11 +315,12 @@ func dueChange(roster *bot.Roster, e *bot.Event) (DueChange, bool) {
 		Stopped          string `json:"stopped"`
 		Restarted        string `json:"restarted"`
 		CalendarDays     int    `json:"calendar_days"`
+		Cause            string `json:"cause"`
 	}
 	_ = json.Unmarshal([]byte(e.Detail), &detail) // a malformed detail leaves the fields empty
 	c := DueChange{EventID: e.ID, At: instant(e.At), By: e.Actor, ByName: e.ActorName, Kind: e.Kind, Target: detail.Target,
 		From: detail.From, To: detail.To, Offices: detail.Offices, Reason: detail.Reason,
-		BusinessDaysHeld: detail.BusinessDaysHeld}
+		BusinessDaysHeld: detail.BusinessDaysHeld, Cause: detail.Cause}
 	if e.Kind == "dod_due.moved" {
 		c.Target, c.AgencyAction, c.AgencyReference = bot.ExtendDoD, detail.Action, detail.Reference
 		c.ClockStopped, c.ClockRestarted, c.CalendarDays = detail.Stopped, detail.Restarted, detail.CalendarDays

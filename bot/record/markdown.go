@@ -29,6 +29,7 @@ func Markdown(r *bot.Record) string {
 	writePositions(&b, d.Offices, r.Roster, agency)
 	writeProposedProvisos(&b, d.Offices, agency)
 	writeQuestions(&b, d.Offices)
+	writeAnswers(&b, d.Answers)
 	writeReminders(&b, d.Reminders)
 	writeDueChanges(&b, d.DueChanges, bot.Agency(d.Referral.Agency))
 	writeEvents(&b, d.Events)
@@ -89,6 +90,9 @@ func writeRecommendation(b *strings.Builder, f *FinalRecommendation, agency bot.
 	}
 	if f.Basis != "" {
 		fmt.Fprintf(b, "\nStatutory and regulatory basis: %s\n", mdBlock(f.Basis, ""))
+	}
+	if f.Questions != "" {
+		fmt.Fprintf(b, "\nQuestions for the applicant: %s\n", mdBlock(f.Questions, ""))
 	}
 	if len(f.Provisos) > 0 {
 		fmt.Fprintf(b, "\n%s, by originating office:\n\n", agency.TermsTitle())
@@ -290,6 +294,9 @@ func dueChangeWords(c DueChange, agency bot.Agency) string {
 	reason := ""
 	if c.Reason != "" {
 		reason = " Reason: " + mdBlock(c.Reason, "  ")
+	}
+	if words, ok := questionClockWords(c); ok {
+		return words
 	}
 	switch c.Kind {
 	case "clock.held":

@@ -49,7 +49,8 @@ func exportRoster() *bot.Roster {
 
 // exportDataset runs one Commerce referral through its whole life on the real
 // service and store, on a clock set by hand: five offices asked, a change of
-// position, an RWA question, a hold and a resumption, an extension, a BIS clock stop, reminders (one
+// position, an RWA question that stops the offices' clock until the applicant's
+// answer restarts it and asks the office again, an extension, a BIS clock stop, reminders (one
 // late, one escalated, one snoozed), a late denial, one office that never answers,
 // and the final recommendation with provisos and dissent. It returns the database
 // and the referral.
@@ -101,10 +102,11 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 		Comment:  "See the end-user certificate | attached"})
 	answer(exportAt(12, 1, 14, 0), "UAIRFORCE1", "air_force", bot.PositionInput{Outcome: bot.OutcomeRWA,
 		Questions: "Who is the ultimate end user of the spare cores?\n1. Is the <Inc> subsidiary a consignee?"})
-	clk.Set(exportAt(12, 1, 15, 0))
-	must(svc.Hold(ctx, "UANALYST", ref.ID, "Waiting on the applicant's answer to Air Force's questions"))
+	// Air Force's questions stopped the offices' clock; the applicant's answer,
+	// recorded two business days later, restarts it and asks Air Force again.
 	clk.Set(exportAt(12, 3, 10, 0))
-	_, err = svc.Resume(ctx, "UANALYST", ref.ID)
+	_, err = svc.RecordAnswer(ctx, "UANALYST", ref.ID, bot.AnswerInput{Source: "applicant",
+		Text: "The spare cores stay with the Bundeswehr depot in Koblenz.\nThe <Inc> subsidiary is not a consignee."})
 	must(err)
 	answer(exportAt(12, 4, 9, 0), "UARMY2", "army", bot.PositionInput{Outcome: bot.OutcomeDeny,
 		Reasons: "New intelligence on the end user.", Basis: "15 CFR 744.21 (military end use); 50 U.S.C. 4813"})
@@ -221,10 +223,10 @@ func TestExportContents(t *testing.T) {
 	for _, c := range doc.DueChanges {
 		kinds = append(kinds, c.Kind+":"+c.Reason)
 	}
-	if got := strings.Join(kinds, " | "); got != "clock.held:Waiting on the applicant's answer to Air Force's questions | clock.resumed: | due.changed:Lab test results expected Dec 16 | dod_due.moved:BIS held the application for the applicant's end-use statement" {
+	if got := strings.Join(kinds, " | "); got != "clock.held:questions out with the applicant (RWA) | clock.resumed: | due.changed:Lab test results expected Dec 16 | dod_due.moved:BIS held the application for the applicant's end-use statement" {
 		t.Errorf("due changes = %s", got)
 	}
-	if c := doc.DueChanges[1]; c.BusinessDaysHeld != 2 || c.To != "2026-12-20" {
+	if c := doc.DueChanges[1]; c.BusinessDaysHeld != 2 || c.To != "2026-12-20" || c.Cause != "answer" {
 		t.Errorf("resumption = %+v; want 2 business days held, DoD due 2026-12-20 (unmoved)", c)
 	}
 	if c := doc.DueChanges[3]; c.AgencyAction != "stop" || c.AgencyReference != "SNAP-R-2026-12-04" || c.From != "2026-12-20" ||
@@ -236,6 +238,10 @@ func TestExportContents(t *testing.T) {
 	}
 	if c := doc.DueChanges[2]; c.Target != "technology" || c.From != "2026-12-15" || c.To != "2026-12-17" {
 		t.Errorf("extension = %+v", c)
+	}
+	if len(doc.Answers) != 1 || doc.Answers[0].Source != "applicant" || doc.Answers[0].DueDate != "2026-12-10" || len(doc.Answers[0].Reasked) != 1 ||
+		doc.Answers[0].Reasked[0].Office != "air_force" || doc.Answers[0].Reasked[0].Version != 1 || !strings.HasPrefix(doc.Answers[0].Reasked[0].Questions, "Who is") {
+		t.Errorf("answers = %+v; want the applicant's answer asking Air Force (v1) again, due 2026-12-10", doc.Answers)
 	}
 	if len(doc.Reminders) != 4 || !doc.Reminders[1].Late || !doc.Reminders[2].Escalated || doc.Reminders[3].Skipped != bot.SkippedSnoozed {
 		t.Errorf("reminders = %+v", doc.Reminders)
@@ -275,7 +281,6 @@ func TestExportContents(t *testing.T) {
 		"| USXPORTS reference | DTSA-2026-004512 |",
 		"by Jo Policy \\| \\*OSD\\* (UPOLICY1) for Policy",
 		"**Approve with conditions**, recorded by Ann Analyst-Smith (UANALYST)",
-		"Ann Analyst (UANALYST) put the offices' suspense on hold.",
 		"  - Questions: Who is the ultimate end user of the spare cores?\n    1\\. Is the \\<Inc> subsidiary a consignee?",
 		"- **Navy**\n  - For stated end-use only (v1)",
 		"Dissenting offices (overridden): Army, Air Force, Policy\n",
@@ -289,7 +294,9 @@ func TestExportContents(t *testing.T) {
 		"— **Return without action (RWA)**, by Pat Air (UAIRFORCE1) for Air Force",
 		"  - Statutory and regulatory basis: 15 CFR 742.4 (national security)",
 		"- Army v2, statutory and regulatory basis: 15 CFR 744.21 (military end use); 50 U.S.C. 4813",
-		"Ann Analyst (UANALYST) put the offices' suspense on hold. Reason: Waiting on the applicant's answer to Air Force's questions",
+		"Pat Air (UAIRFORCE1) returned the referral without action: questions out, the offices' suspense clock stopped (no reminders).",
+		"Ann Analyst (UANALYST) recorded the answer to the offices' questions: the offices' suspense clock restarted after 2 business day(s) stopped",
+		"- 2026-12-03 15:00 UTC — Ann Analyst (UANALYST) recorded the answer from the applicant: The spare cores stay with the Bundeswehr depot in Koblenz.\n  The \\<Inc> subsidiary is not a consignee.\n  Asked again, due 2026-12-10: Air Force (questions of v1).",
 		"Ann Analyst (UANALYST) recorded an agency action: BIS stopped its clock from 2026-12-02 to 2026-12-04 (reference SNAP-R-2026-12-04). The DoD due date moved from 2026-12-20 to 2026-12-22 (2 calendar days).",
 	} {
 		if !strings.Contains(md, want) {
@@ -322,7 +329,7 @@ func TestExportContents(t *testing.T) {
 		}
 	}
 	want := map[string]int{"marking": 2, "referral": 21, "ask": 5, "position": 5, "proviso": 3, "questions": 1, "reasons": 2,
-		"basis": 2, "comment": 2, "reminder": 4, "due_change": 4, "recommendation": 1, "final_proviso": 3, "dissent": 3,
+		"basis": 2, "comment": 2, "reminder": 4, "due_change": 4, "answer": 1, "reasked": 1, "recommendation": 1, "final_proviso": 3, "dissent": 3,
 		"proviso_fate": 3, "partial_override": 1, "event": len(doc.Events)}
 	for s, n := range want {
 		if sections[s] != n {

@@ -55,7 +55,7 @@ func round(r *bot.Record) RoundEntry {
 // current holds each office's position as it stands, named beside its dissent.
 func finalRecommendation(roster *bot.Roster, agency bot.Agency, rec *bot.Recommendation, current map[string]bot.Outcome) FinalRecommendation {
 	f := FinalRecommendation{Outcome: string(rec.Outcome), RecordedBy: rec.RecordedBy, RecordedByName: rec.RecordedByName,
-		RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis,
+		RecordedAt: instant(rec.RecordedAt), Rationale: rec.Rationale, Basis: rec.Basis, Questions: rec.Questions,
 		Dissent: []DissentEntry{}, Version: max(rec.Version, 1), AmendReason: rec.AmendReason,
 		SignOff: string(rec.SignOff), SignedBy: rec.SignedBy, SignedAt: instant(rec.SignedAt)}
 	f.Provisos, f.Dropped, f.PartialOverrides = finalProvisos(roster, agency, rec)

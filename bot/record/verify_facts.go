@@ -139,7 +139,7 @@ func checkRecommendation(d *Document, events []sealed, c *Check) *Break {
 		dissent[i] = o.Office
 	}
 	rec := &bot.Recommendation{Outcome: bot.Outcome(f.Outcome), RecordedBy: f.RecordedBy,
-		RecordedByName: f.RecordedByName, Rationale: f.Rationale, Basis: f.Basis, Dissent: dissent}
+		RecordedByName: f.RecordedByName, Rationale: f.Rationale, Basis: f.Basis, Questions: f.Questions, Dissent: dissent}
 	rec.Provisos, rec.Treatments = recordedProvisos(f)
 	digest := bot.RecommendationDigest(rec)
 	for _, s := range withFacts {

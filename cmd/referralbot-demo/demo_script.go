@@ -73,6 +73,14 @@ func (d *demoRun) run() error {
 	for _, o := range []string{"as_re", "technology", "foreign_affairs", "infosec"} {
 		click(sandbox.Reviewer(o, 1), o, "answer_approve")
 	}
+	// The applicant answers Air Force's question (its offices' clock stopped while it
+	// was out): the analyst records it, and Air Force is asked again in the same ask.
+	d.act(sandbox.Analyst, "types `/referral answer`: the applicant answered Air Force's question", func() (slackfake.Ack, error) {
+		return fake.SlashCommand(sb.Transport, sandbox.Analyst, ref.ChannelID, "/referral", "answer")
+	})
+	submit(sandbox.Analyst, "records the applicant's answer; Air Force is asked again", slackfake.Input{BlockID: bot.FieldAnswerText,
+		Value: "The 40 spare cores stay with the Bundeswehr depot in Koblenz."})
+	click(sandbox.Reviewer("air_force", 1), "air_force", "answer_approve")
 	// navy.one also sits in #army-queue (people come and go in a channel), but is not
 	// on the Army roster.
 	sb.Fake.JoinChannel(sb.Queues["army"], sandbox.Reviewer("navy", 1))

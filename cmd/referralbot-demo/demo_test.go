@@ -34,11 +34,13 @@ func TestDemo(t *testing.T) {
 		"bot uploads the record to #ref-commerce-z123456",
 		"⏩ The clock moves to Tue 2026-12-22 09:00 EST\n  bot archives #ref-commerce-z123456",
 		"- v2 2026-12-14 ",
-		"Dissenting offices (overridden): Army, Air Force, Policy",
+		"Dissenting offices (overridden): Army, Policy", // Air Force approved once its question was answered
+		"bot replies in a thread in #air_force-queue: Air Force: the answer to your questions on Z123456; asked again, due 2026-12-04",
+		"  #air_force-queue         1 top-level   1 in threads",
 		"  #joint_staff-queue       5 top-level   4 in threads",
 		"  #ref-commerce-z123456    3 top-level   0 in threads",
 		"  #navy-queue              1 top-level   1 in threads",
-		"Thread replies in all: 5, each under the ask it is about.",
+		"Thread replies in all: 6, each under the ask it is about.",
 		"Channels per reviewer (of 18): 1 channel for 16; 2 channels for @navy.one, @policy.one.",
 	} {
 		if !strings.Contains(transcript, want) {

@@ -35,6 +35,7 @@ type Config struct {
 	StateDueDays           int           `env:"STATE_DUE_DAYS, default=30" help:"a whole number from 1 to 365"`
 	CommerceDueDays        int           `env:"COMMERCE_DUE_DAYS, default=30" help:"a whole number from 1 to 365"`
 	OfficeLeadBusinessDays int           `env:"OFFICE_LEAD_BUSINESS_DAYS, default=5" help:"a whole number from 1 to 60"`
+	ReaskBusinessDays      int           `env:"REASK_BUSINESS_DAYS, default=5" help:"a whole number from 1 to 60"`
 	OutboxWorkers          int           `env:"OUTBOX_WORKERS, default=4" help:"a whole number from 1 to 64"`
 	OutboxLease            time.Duration `env:"OUTBOX_LEASE, default=2m" help:"a duration from 1s to 1h, e.g. 2m"`
 	HTTPReadTimeout        time.Duration `env:"HTTP_READ_TIMEOUT, default=10s" help:"a duration from 100ms to 1m, e.g. 10s"`
@@ -111,6 +112,7 @@ func (c *Config) Policy() deadline.Policy {
 func (c *Config) Rules() *deadline.Rules {
 	return deadline.NewRules(deadline.NewCalendar(c.Location()), deadline.Defaults{
 		CommerceDays: c.CommerceDueDays, StateDays: c.StateDueDays, OfficeLeadBusinessDays: c.OfficeLeadBusinessDays,
+		ReaskBusinessDays: c.ReaskBusinessDays,
 	})
 }
 
@@ -214,6 +216,7 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 	inRange("STATE_DUE_DAYS", c.StateDueDays, 1, 365)
 	inRange("COMMERCE_DUE_DAYS", c.CommerceDueDays, 1, 365)
 	inRange("OFFICE_LEAD_BUSINESS_DAYS", c.OfficeLeadBusinessDays, 1, 60)
+	inRange("REASK_BUSINESS_DAYS", c.ReaskBusinessDays, 1, 60)
 	inRange("OUTBOX_WORKERS", c.OutboxWorkers, 1, 64)
 	inRange("REMINDER_OVERDUE_EVERY", c.ReminderOverdueEvery, 1, 30)
 	inRange("ESCALATE_FROM_OVERDUE", c.EscalateFromOverdue, 0, 30)

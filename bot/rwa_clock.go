@@ -1,0 +1,126 @@
+package bot
+
+// The offices' suspense clock and the RWA loop: it is stopped while the analyst
+// holds the referral or any office's questions are out, and restarts when neither
+// is true (see suspense.go for hold and resume).
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// syncQuestionsHold stops or restarts the offices' suspense clock after asks
+// changed, by the rule: the clock is stopped while the analyst holds the referral
+// (/referral hold) or any office's questions are out, and runs otherwise. It
+// returns the awaiting asks whose reminders stop (the clock stopped) or start again
+// (it restarted), for the caller to cancel or schedule after the commit. cause
+// says, for the record, what would restart it: "answer" (the answer was recorded)
+// or "questions" (a position changed, or an ask was withdrawn).
+func (s *Service) syncQuestionsHold(ctx context.Context, tx Tx, actor, cause string, ref *Referral, asks []*Ask) (stopped, restarted []*Ask, err error) {
+	out := slices.ContainsFunc(asks, QuestionsOut)
+	switch held := !ref.HeldSince.IsZero(); {
+	case out && !held:
+		ref.HeldSince = s.now().UTC()
+		if err := tx.UpdateReferral(ctx, ref); err != nil {
+			return nil, nil, err
+		}
+		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.held", map[string]any{
+			"reason": "questions out with the applicant (RWA)", "cause": "questions",
+		})); err != nil {
+			return nil, nil, err
+		}
+		for _, a := range asks {
+			if a.State == AskAwaiting {
+				stopped = append(stopped, a)
+			}
+		}
+		return stopped, nil, s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+	case !out && held && !ref.ManualHold:
+		restarted, _, err := s.resumeClock(ctx, tx, actor, ref, cause)
+		return nil, restarted, err
+	}
+	return nil, nil, nil
+}
+
+// syncAfter runs syncQuestionsHold on the referral as it stands in tx.
+func (s *Service) syncAfter(ctx context.Context, tx Tx, actor string, referralID int64) (stopped, restarted []*Ask, err error) {
+	ref, err := tx.Referral(ctx, referralID)
+	if err != nil {
+		return nil, nil, err
+	}
+	asks, err := tx.Asks(ctx, referralID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.syncQuestionsHold(ctx, tx, actor, "questions", ref, asks)
+}
+
+// questionOffices names the offices whose questions are out: "Army's and Navy's".
+func questionOffices(roster *Roster, asks []*Ask) string {
+	var names []string
+	for _, a := range asks {
+		if QuestionsOut(a) {
+			names = append(names, roster.OfficeName(a.OfficeCode)+"'s")
+		}
+	}
+	return strings.Join(names, " and ")
+}
+
+// resumeClock restarts the stopped suspense clock inside tx (ref as read in it):
+// every awaiting office's due date moves later by the business days stopped, never
+// past the last business day on or before the DoD due date. A due date set while
+// the clock was stopped (an extension, or an office asked again after its
+// questions were answered) was set knowing that, and stays. cause says what
+// restarted it: the analyst's resume, or the questions' end. It returns the
+// awaiting asks, whose reminders start again.
+func (s *Service) resumeClock(ctx context.Context, tx Tx, actor string, ref *Referral, cause string) ([]*Ask, Resumed, error) {
+	now, held := s.now().UTC(), ref.HeldSince
+	out := Resumed{BusinessDaysHeld: s.rules.BusinessDaysBetween(s.rules.Date(held), s.rules.Date(now)), DoDDueDate: ref.DoDDueDate}
+	last := s.rules.BusinessDayOnOrBefore(ref.DoDDueDate)
+	shift := func(d time.Time) time.Time {
+		moved := s.rules.ShiftByBusinessDays(d, held, now)
+		if !moved.After(last) {
+			return moved
+		}
+		out.Capped = true
+		if d.After(last) { // already past it (set before this rule): left alone
+			return d
+		}
+		return last
+	}
+	ref.OfficeDueDate = shift(ref.OfficeDueDate)
+	ref.HeldSince, ref.ManualHold = time.Time{}, false
+	if err := tx.UpdateReferral(ctx, ref); err != nil {
+		return nil, out, err
+	}
+	asks, err := tx.Asks(ctx, ref.ID)
+	if err != nil {
+		return nil, out, err
+	}
+	var moved []*Ask
+	for _, a := range asks {
+		if a.State != AskAwaiting {
+			continue
+		}
+		if !a.DueSetAt.After(held) {
+			a.DueDate = shift(a.DueDate)
+		}
+		a.DueSetAt = now
+		if err := tx.UpdateAsk(ctx, a); err != nil {
+			return nil, out, err
+		}
+		moved = append(moved, a)
+		if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID}); err != nil {
+			return nil, out, err
+		}
+	}
+	if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.resumed", map[string]any{
+		"held_since": held.Format(time.RFC3339), "business_days_held": out.BusinessDaysHeld, "dod_due": FormatDate(ref.DoDDueDate),
+		"capped": out.Capped, "cause": cause,
+	})); err != nil {
+		return nil, out, err
+	}
+	return moved, out, s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+}
