@@ -155,8 +155,15 @@ func (a *App) wireSlack(ctx context.Context) error {
 			_, err := queue.Seeded(ctx)
 			return err
 		},
-		// auth.test passed at start-up, or New would have failed.
-		"slack_auth": func(context.Context) error { return nil },
+		// auth.test passed at start-up, or New would have failed; since then, Slack
+		// work refused on the app's credentials or scopes waits (paused) in the outbox.
+		"slack_auth": func(ctx context.Context) error {
+			p, err := db.PausedWork(ctx)
+			if err != nil {
+				return err
+			}
+			return p.Problem()
+		},
 		// Checked at start-up: fixing it (inviting the bot) needs a restart to be seen.
 		"queue_channels": func(context.Context) error {
 			if len(queueProblems) > 0 {
