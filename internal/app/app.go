@@ -156,8 +156,9 @@ func (a *App) wireSlack(ctx context.Context) error {
 	a.Mux.Handle("GET /metrics", a.Metrics.Handler())
 	a.Mux.Handle("POST /api/referrals", handlers.ImportAPI(a.Service, cfg.APIToken, a.Log))
 	checks := map[string]handlers.Check{
-		// A write transaction proves the database file is there, writable and not locked out.
-		"database": func(ctx context.Context) error { return db.Update(ctx, func(bot.Tx) error { return nil }) },
+		// A committed write proves the file is there, writable and not locked out; the
+		// free space warns of a full disk, which a commit alone may not notice.
+		"database": func(ctx context.Context) error { return db.CheckWritable(ctx, store.MinFreeDisk) },
 		"reminder_queue": func(ctx context.Context) error {
 			_, err := queue.Seeded(ctx)
 			return err
