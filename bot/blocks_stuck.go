@@ -12,17 +12,19 @@ import (
 func StuckBlocks(stuck []StuckWork) []slack.Block {
 	var blocks []slack.Block
 	for _, w := range stuck {
-		var text string
-		if w.Failed {
-			text = fmt.Sprintf(":x: *%s*: Slack refused it for good (`%s`). An operator can redo it once the cause is fixed (`referralbot jobs retry %d`).",
-				stuckHeadline(w.Kind, "failed"), w.Code, w.ID)
-		} else {
-			text = fmt.Sprintf(":double_vertical_bar: *%s*: Slack has refused the app's credentials (`%s`) since %s. Nothing is lost: it goes through by itself once the app's access is fixed, and the operator has been told.",
-				stuckHeadline(w.Kind, "not done yet"), w.Code, SlackTime(w.PausedSince))
-		}
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(text)))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(stuckLine(w))))
 	}
 	return blocks
+}
+
+// stuckLine says what is stuck, why, and who does what about it.
+func stuckLine(w StuckWork) string {
+	if w.Failed {
+		return fmt.Sprintf(":x: *%s*: Slack refused it for good (`%s`). An operator can redo it once the cause is fixed (`referralbot jobs retry %d`).",
+			stuckHeadline(w.Kind, "failed"), w.Code, w.ID)
+	}
+	return fmt.Sprintf(":double_vertical_bar: *%s*: Slack has refused the app's credentials (`%s`) since %s. Nothing is lost: it goes through by itself once the app's access is fixed, and the operator has been told.",
+		stuckHeadline(w.Kind, "not done yet"), w.Code, SlackTime(w.PausedSince))
 }
 
 // stuckHeadline names the missing piece of work: "Channel not set up yet".

@@ -37,6 +37,9 @@ type ReferralLine struct {
 	// Stances are the distinct stances of the current positions, in the order
 	// approve, rwa, deny: offices disagree (a split decision) when there are two or more.
 	Stances []string
+	// Stuck is the referral's Slack work paused or failed (see StuckWork): filled
+	// for a referral whose channel is missing, so that its analyst sees why.
+	Stuck []StuckWork
 }
 
 // Split reports whether the offices' current positions disagree: approve-family,
@@ -215,5 +218,13 @@ func (s *Service) worklist(ctx context.Context, kind ListKind, user string, limi
 	}
 	w.At = s.now().UTC()
 	w.Unreadable = unreadable
+	for i := range w.Referrals {
+		if w.Referrals[i].Referral.ChannelID != "" {
+			continue // only a missing channel needs explaining; few referrals lack one
+		}
+		if w.Referrals[i].Stuck, err = s.StuckWork(ctx, w.Referrals[i].Referral.ID); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
 }

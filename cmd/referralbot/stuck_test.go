@@ -72,6 +72,11 @@ func TestCredentialsRefusedWhileOpening(t *testing.T) {
 			!strings.Contains(status, "operator has been told") {
 			t.Errorf("status while paused = %q; want why the channel is missing", status)
 		}
+		// So does the analyst's worklist (the Home tab's lines).
+		list := string(h.command(analyst, h.General, "list").Body)
+		if !strings.Contains(list, "Z140001") || !strings.Contains(list, "Channel not set up yet") {
+			t.Errorf("list while paused = %s; want the referral with why its channel is missing", list)
+		}
 		if got := h.dmTexts(analyst); len(got) != 0 {
 			t.Errorf("DMs while the token is refused: %q", got)
 		}
