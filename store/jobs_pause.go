@@ -24,12 +24,11 @@ func (db *DB) PauseJob(ctx context.Context, id int64, at, since time.Time, lastE
 		if err := retryJob(ctx, q, id, at, lastErr); err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, `UPDATE jobs SET paused_since = COALESCE(paused_since, ?)
-			WHERE id = ? AND state = 'pending'`, stamp(since), id)
-		if err != nil {
+		// No row changes when the job gave way to its pending twin, marked above.
+		if _, err := q.ExecContext(ctx, `UPDATE jobs SET paused_since = COALESCE(paused_since, ?)
+			WHERE id = ? AND state = 'pending'`, stamp(since), id); err != nil {
 			return fmt.Errorf("pause job %d: %w", id, err)
 		}
-		_ = res // 0 rows: the job gave way to its pending twin
 		return nil
 	})
 }
