@@ -15,6 +15,14 @@ import (
 // to a pending job with the same key, which then carries the pause instead.
 func (db *DB) PauseJob(ctx context.Context, id int64, at, since time.Time, lastErr string) error {
 	return db.update(ctx, func(q *sqlx.Tx) error {
+		// A job paused before keeps its first pause (retryJob below clears the column).
+		var was stamp
+		if err := sqlx.GetContext(ctx, q, &was, `SELECT paused_since FROM jobs WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("pause job %d: %w", id, err)
+		}
+		if !time.Time(was).IsZero() {
+			since = time.Time(was)
+		}
 		// The pending twin, if any, is refused the same way: mark it before this one goes.
 		if _, err := q.ExecContext(ctx, `UPDATE jobs SET paused_since = COALESCE(paused_since, ?), last_error = ?
 			WHERE state = 'pending' AND id <> ? AND (kind, referral_id, ask_id) =
