@@ -164,6 +164,9 @@ func referralLineText(l ReferralLine) string {
 		}
 		fmt.Fprintf(&b, " · :twisted_rightwards_arrows: *split:* %s", strings.Join(names, " / "))
 	}
+	if len(l.Stuck) > 0 {
+		b.WriteString("\n" + stuckLine(l.Stuck[0]))
+	}
 	return truncate(b.String(), maxSectionText)
 }
 

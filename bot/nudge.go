@@ -56,7 +56,7 @@ func (s *Service) Remind(ctx context.Context, actor string, referralID int64, of
 		case !ref.HeldSince.IsZero():
 			return Errorf(ECONFLICT, "%s is on hold since %s, so its offices are not being chased. `/referral resume` first.", ref.CaseNumber, FormatDate(ref.HeldSince))
 		case !ref.Provisioned:
-			return Errorf(ECONFLICT, "The channel of %s is still being set up; try again in a minute.", ref.CaseNumber)
+			return Errorf(ECONFLICT, "The channel of %s is still being set up; try again in a minute (`/referral status %s` says why, if it is held up).", ref.CaseNumber, ref.CaseNumber)
 		}
 		asks, err := tx.Asks(ctx, referralID)
 		if err != nil {

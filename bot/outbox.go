@@ -84,10 +84,16 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 // settle records how a job ended: done, retried later, or failed for good.
 func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	if err == nil {
-		return s.store.FinishJob(ctx, j.ID)
+		if ferr := s.store.FinishJob(ctx, j.ID); ferr != nil {
+			return ferr
+		}
+		s.tellAnalystOfRecovery(ctx, j)
+		return nil
 	}
 	var se *SlackError
 	switch {
+	case Paused(err):
+		return s.pause(ctx, j, err)
 	case errors.As(err, &se) && se.Kind == ErrSlackRateLimited:
 		return s.store.RetryJob(ctx, j.ID, s.now().Add(se.RetryAfter), describe(err))
 	case Permanent(err) || j.Attempts >= maxJobRetries:

@@ -235,10 +235,11 @@ func TestProvisionRetriesSlackErrors(t *testing.T) {
 	f.checkOpened(t, r, "ref-commerce-z123456")
 }
 
-// Slack errors that no retry fixes: a refused request, a missing channel, and (for
-// now) refused credentials.
+// Slack errors that no retry fixes: a refused request, a missing channel.
 func TestProvisionGivesUpOnPermanentErrors(t *testing.T) {
-	for _, code := range []string{"restricted_action", "channel_not_found", "token_revoked"} {
+	// Refused credentials (token_revoked, …) are not among them: that work is paused
+	// until the app is fixed (cmd/referralbot TestCredentialsRefusedWhileOpening).
+	for _, code := range []string{"restricted_action", "channel_not_found"} {
 		t.Run(code, func(t *testing.T) {
 			f := newFixture(t)
 			f.fake.FailNext("conversations.create", code, 1)

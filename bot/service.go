@@ -38,6 +38,8 @@ type Service struct {
 	digestRetryFrom atomic.Int64 // after a failed post, no retry before this (Unix ns)
 	// needRebuild is set when the reminder queue missed a change (it was down).
 	needRebuild atomic.Bool
+	// owed are the referrals whose analyst could not be told of paused work (pause.go).
+	owed owedNotices
 }
 
 // Config carries what NewService needs besides its dependencies.

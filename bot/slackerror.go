@@ -56,9 +56,14 @@ func (e *SlackError) Unwrap() []error { return []error{e.Kind, e.Err} }
 // done its work all the same.
 func (e *SlackError) Refused() bool { return e.Code != "" }
 
-// Permanent reports whether err from Slack will not go away on retry.
-// Refused credentials count as permanent: the work waits for an operator.
+// Permanent reports whether err from Slack will not go away on retry. Refused
+// credentials are not permanent (see Paused): the operator fixes the app, and the
+// same request then succeeds.
 func Permanent(err error) bool {
-	return errors.Is(err, ErrSlackPermanent) || errors.Is(err, ErrSlackNotFound) ||
-		errors.Is(err, ErrSlackCredentials)
+	return errors.Is(err, ErrSlackPermanent) || errors.Is(err, ErrSlackNotFound)
 }
+
+// Paused reports whether err is Slack refusing the app's credentials or scopes
+// (invalid_auth, token_revoked, missing_scope, …): nothing is wrong with the work
+// itself, which waits, retried, until an operator fixes the app.
+func Paused(err error) bool { return errors.Is(err, ErrSlackCredentials) }

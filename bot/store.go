@@ -176,6 +176,13 @@ type Store interface {
 	PendingJobs(ctx context.Context) (int, error)
 	// NextJobAt returns when the soonest pending job falls due; ok is false when none is pending.
 	NextJobAt(ctx context.Context) (at time.Time, ok bool, err error)
+	// PauseJob hands a job refused on the app's credentials back to run again at the
+	// given time, marking it paused since since (kept when it already was).
+	PauseJob(ctx context.Context, id int64, at, since time.Time, lastErr string) error
+	// ReferralJobs returns the referral's unfinished Slack work: pending, running or failed.
+	ReferralJobs(ctx context.Context, referralID int64) ([]*Job, error)
+	// PausedWork summarises the work paused on refused credentials (Jobs is 0 when none).
+	PausedWork(ctx context.Context) (PausedWork, error)
 }
 
 // JobKind names a piece of Slack work in the outbox.
@@ -226,4 +233,7 @@ type Job struct {
 	// Reclaimed is set by ClaimJobs when it took the job over from an expired lease:
 	// the previous attempt died and may have done Slack work it did not record.
 	Reclaimed bool
+	// PausedSince is when Slack first refused this work on the app's credentials or
+	// scopes; zero when the job is not paused (see Service.settle).
+	PausedSince time.Time
 }

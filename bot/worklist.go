@@ -45,6 +45,9 @@ type ReferralLine struct {
 	OfficesDue time.Time
 	// DoD is where the referral stands against its DoD due date (ReckonDoD).
 	DoD DoDClock
+	// Stuck is the referral's Slack work paused or failed (see StuckWork): filled
+	// for a referral whose channel is missing, so that its analyst sees why.
+	Stuck []StuckWork
 }
 
 // Split reports whether the offices' current positions disagree: approve-family,
@@ -227,6 +230,14 @@ func (s *Service) worklist(ctx context.Context, kind ListKind, user string, limi
 	w.At = s.now().UTC()
 	w.Unreadable = unreadable
 	w.ReckonDoD(s.rules)
+	for i := range w.Referrals {
+		if w.Referrals[i].Referral.ChannelID != "" {
+			continue // only a missing channel needs explaining; few referrals lack one
+		}
+		if w.Referrals[i].Stuck, err = s.StuckWork(ctx, w.Referrals[i].Referral.ID); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
 }
 

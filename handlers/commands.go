@@ -43,7 +43,13 @@ func (r *Router) status(ctx context.Context, cmd slack.SlashCommand, _ []string)
 	if err != nil {
 		return ephemeral(r.failure(err, "status"))
 	}
-	return ephemeral("Where the offices stand on "+ref.CaseNumber, bot.TallyBlocks(t, r.svc.Roster())...)
+	blocks := bot.TallyBlocks(t, r.svc.Roster())
+	// Work that waits on an operator says so, or a missing channel looks like slowness.
+	stuck, err := r.svc.StuckWork(ctx, ref.ID)
+	if err != nil {
+		r.log.Error("status: stuck work", "referral", ref.ID, "err", err)
+	}
+	return ephemeral("Where the offices stand on "+ref.CaseNumber, append(blocks, bot.StuckBlocks(stuck)...)...)
 }
 
 // openRecommendationModal opens the final recommendation form for an analyst.

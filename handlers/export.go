@@ -72,7 +72,7 @@ func (r *Router) exportCommand(ctx context.Context, cmd slack.SlashCommand, args
 		}
 	}
 	if ref.ChannelID == "" {
-		return ephemeral(fmt.Sprintf("The channel of %s is still being set up; try again in a minute.", ref.CaseNumber))
+		return ephemeral(fmt.Sprintf("The channel of %s is still being set up; try again in a minute (`/referral status %s` says why, if it is held up).", ref.CaseNumber, ref.CaseNumber))
 	}
 	rec, err := r.svc.Record(ctx, ref.ID)
 	if err != nil {

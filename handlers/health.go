@@ -3,10 +3,10 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/referralbot/referralbot/internal/clock"
@@ -21,26 +21,49 @@ func Healthz(w http.ResponseWriter, _ *http.Request) {
 // Check is one readiness check: nil when the dependency is usable.
 type Check func(ctx context.Context) error
 
-// readyTimeout bounds all readiness checks together.
+// readyTimeout bounds all readiness checks together: a probe that takes longer
+// fails, whatever the dependency does.
 const readyTimeout = 2 * time.Second
 
 // Readyz answers 200 when every check passes and 503 naming the failing ones
 // otherwise, as JSON: {"database":"ok","redis":"dial tcp …: connection refused"}.
+// The checks run side by side, each with the deadline in its context; one that has
+// not answered by then is reported as not answering and left behind (a client
+// that ignores its context, such as go-redis without ContextTimeoutEnabled, would
+// otherwise hold the answer for its own timeout), so the answer always comes
+// within readyTimeout.
 func Readyz(checks map[string]Check) http.HandlerFunc {
-	names := make([]string, 0, len(checks))
-	for n := range checks {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	return readyz(checks, readyTimeout)
+}
+
+func readyz(checks map[string]Check, limit time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		ctx, cancel := context.WithTimeout(r.Context(), limit)
 		defer cancel()
+		type result struct {
+			name string
+			err  error
+		}
+		results := make(chan result, len(checks)) // buffered: a late check never blocks
+		for n, check := range checks {
+			go func() { results <- result{n, check(ctx)} }()
+		}
 		status, out := http.StatusOK, map[string]string{}
-		for _, n := range names {
-			if err := checks[n](ctx); err != nil {
-				status, out[n] = http.StatusServiceUnavailable, err.Error()
-			} else {
-				out[n] = "ok"
+		for range checks {
+			select {
+			case res := <-results:
+				out[res.name] = "ok"
+				if res.err != nil {
+					status, out[res.name] = http.StatusServiceUnavailable, res.err.Error()
+				}
+				continue
+			case <-ctx.Done():
+			}
+			break
+		}
+		for n := range checks {
+			if _, ok := out[n]; !ok {
+				status, out[n] = http.StatusServiceUnavailable, fmt.Sprintf("no answer within %v", limit)
 			}
 		}
 		w.Header().Set("Content-Type", "application/json")

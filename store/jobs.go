@@ -26,16 +26,17 @@ type jobRow struct {
 	LastError  string `db:"last_error"`
 	CreatedAt  stamp  `db:"created_at"`
 	Reclaimed  bool   `db:"reclaimed"`
+	Paused     stamp  `db:"paused_since"`
 }
 
-const jobColumns = `id, kind, referral_id, ask_id, state, attempts, run_at, lease_until, last_error, created_at, reclaimed`
+const jobColumns = `id, kind, referral_id, ask_id, state, attempts, run_at, lease_until, last_error, created_at, reclaimed, paused_since`
 
 func (row *jobRow) job() *bot.Job {
 	return &bot.Job{
 		ID: row.ID, Kind: bot.JobKind(row.Kind), ReferralID: row.ReferralID, AskID: row.AskID,
 		State: bot.JobState(row.State), Attempts: row.Attempts, RunAt: time.Time(row.RunAt),
 		LeaseUntil: time.Time(row.LeaseUntil), LastError: row.LastError, CreatedAt: time.Time(row.CreatedAt),
-		Reclaimed: row.Reclaimed,
+		Reclaimed: row.Reclaimed, PausedSince: time.Time(row.Paused),
 	}
 }
 
@@ -137,7 +138,9 @@ func finishJob(ctx context.Context, q sqlx.ExtContext, id int64) error {
 	return jobChanged(res, err, "finish", id)
 }
 
-// RetryJob makes a job pending again at the given time, noting the error. If a
+// RetryJob makes a job pending again at the given time, noting the error, and no
+// longer paused (see PauseJob): whatever refused it now, it was not the app's
+// credentials. If a
 // pending job with the same key was enqueued meanwhile, this one is deleted
 // instead: that job will do the same work, and two may not be pending at once.
 func (db *DB) RetryJob(ctx context.Context, id int64, at time.Time, lastErr string) error {
@@ -159,7 +162,7 @@ func retryJob(ctx context.Context, q sqlx.ExtContext, id int64, at time.Time, la
 		return nil
 	}
 	res, err = q.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = ?, lease_until = NULL,
-		last_error = ? WHERE id = ?`, stamp(at), lastErr, id)
+		last_error = ?, paused_since = NULL WHERE id = ?`, stamp(at), lastErr, id)
 	return jobChanged(res, err, "retry", id)
 }
 

@@ -6,6 +6,7 @@
 //	referralbot export C  write a referral's official record
 //	referralbot verify    check the event log's hash chain (--record F: an exported record, alone)
 //	referralbot stats     timeliness per office
+//	referralbot jobs      the outbox of Slack work; jobs retry ID|--failed
 //
 // The demo (cmd/referralbot-demo) and the benchmarks (cmd/referralbot-bench) are
 // their own commands, so that this binary links neither the Slack emulator nor
@@ -58,6 +59,10 @@ commands:
           --record: check an exported JSON record on its own, without the database
   stats [--since YYYY-MM-DD]
           per office: asks, median / 90th-percentile business days to answer, share on time; outcomes
+  jobs [list]
+          the outbox of Slack work: pending, paused (Slack refused the app's credentials), failed
+  jobs retry ID... | --failed
+          make those jobs (or every failed one) due now, once the cause is fixed
   help    this text
 
 The demo and the benchmarks are their own commands:
@@ -94,6 +99,8 @@ func run(ctx context.Context, now clock.Clock, args []string, getenv func(string
 		return verifyCmd(ctx, c)
 	case "stats":
 		return statsCmd(ctx, c)
+	case "jobs":
+		return jobsCmd(ctx, c)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -44,11 +44,18 @@ type App struct {
 	// Set only when serving.
 	API     *slack.Client
 	Router  *handlers.Router
+	Socket  *handlers.Socket // nil in HTTP mode
 	Mux     *http.ServeMux
 	Metrics *metrics.Metrics
 
 	closers []func() error
+	ready   func()        // logs "referralbot ready", once Slack can reach the bot
+	readyc  chan struct{} // closed by ready
 }
+
+// Ready is closed once Slack can reach the serving bot: in Socket Mode when Slack
+// accepted the connection, in HTTP mode when the listener is up.
+func (a *App) Ready() <-chan struct{} { return a.readyc }
 
 // New opens the database and the reminder queue and wires the bot on the clock now.
 // Serving, it checks the Slack bot token with auth.test; offline, it refuses to
@@ -161,15 +168,23 @@ func (a *App) wireSlack(ctx context.Context) error {
 	a.Mux.HandleFunc("GET /healthz", handlers.Healthz)
 	a.Mux.Handle("GET /metrics", a.Metrics.Handler())
 	a.Mux.Handle("POST /api/referrals", handlers.ImportAPI(a.Service, cfg.APIToken, a.Log))
-	a.Mux.HandleFunc("GET /readyz", handlers.Readyz(map[string]handlers.Check{
-		// A write transaction proves the database file is there, writable and not locked out.
-		"database": func(ctx context.Context) error { return db.Update(ctx, func(bot.Tx) error { return nil }) },
+	checks := map[string]handlers.Check{
+		// A committed write proves the file is there, writable and not locked out; the
+		// free space warns of a full disk, which a commit alone may not notice.
+		"database": func(ctx context.Context) error { return db.CheckWritable(ctx, store.MinFreeDisk) },
 		"reminder_queue": func(ctx context.Context) error {
 			_, err := queue.Seeded(ctx)
 			return err
 		},
-		// auth.test passed at start-up, or New would have failed.
-		"slack_auth": func(context.Context) error { return nil },
+		// auth.test passed at start-up, or New would have failed; since then, Slack
+		// work refused on the app's credentials or scopes waits (paused) in the outbox.
+		"slack_auth": func(ctx context.Context) error {
+			p, err := db.PausedWork(ctx)
+			if err != nil {
+				return err
+			}
+			return p.Problem()
+		},
 		// Checked at start-up: fixing it (inviting the bot) needs a restart to be seen.
 		"queue_channels": func(context.Context) error {
 			if len(queueProblems) > 0 {
@@ -177,9 +192,25 @@ func (a *App) wireSlack(ctx context.Context) error {
 			}
 			return nil
 		},
-	}))
-	a.Log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
-		"offices", len(a.Roster.Offices), "analysts", len(a.Roster.Analysts), "database", cfg.DatabasePath)
+	}
+	// Ready means Slack can reach the bot: in Socket Mode, once Slack accepted the
+	// connection (a wrong app token is refused there, not by auth.test).
+	a.readyc = make(chan struct{})
+	a.ready = func() {
+		defer close(a.readyc)
+		a.Log.Info("referralbot ready", "bot_user", auth.UserID, "team", auth.Team, "socket_mode", cfg.SocketMode(),
+			"offices", len(a.Roster.Offices), "analysts", len(a.Roster.Analysts), "database", cfg.DatabasePath)
+	}
+	if cfg.SocketMode() {
+		a.Socket = handlers.NewSocket(a.Router, a.API, a.ready)
+		checks["socket_mode"] = func(context.Context) error {
+			if !a.Socket.Connected() {
+				return errors.New("not connected to Slack's Socket Mode (yet): check SLACK_APP_TOKEN and the logs")
+			}
+			return nil
+		}
+	}
+	a.Mux.HandleFunc("GET /readyz", handlers.Readyz(checks))
 	return nil
 }
 

@@ -51,12 +51,14 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Service.RunWorkers(workCtx, a.Config.OutboxWorkers) })
 	wg.Go(func() { a.Service.RunReminders(workCtx, ReminderTick) })
-	if a.Config.SocketMode() {
+	if a.Socket != nil {
 		wg.Go(func() {
-			if err := handlers.NewSocket(a.Router, a.API).Run(ctx); err != nil {
+			if err := a.Socket.Run(ctx); err != nil {
 				errc <- err
 			}
 		})
+	} else {
+		a.ready() // HTTP mode: Slack reaches the bot through the listener, up now
 	}
 
 	select {

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/bot"
-	"github.com/referralbot/referralbot/handlers"
 	"github.com/referralbot/referralbot/internal/app"
 	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/slackfake"
@@ -166,7 +165,7 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 	if transport == "socket" {
 		ctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- handlers.NewSocket(sb.App.Router, sb.App.API).Run(ctx) }()
+		go func() { done <- sb.App.Socket.Run(ctx) }()
 		sb.closers = append(sb.closers, func() { cancel(); <-done })
 		if err := sb.Fake.WaitSocketConnected(ctx); err != nil {
 			sb.Close()

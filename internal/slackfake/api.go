@@ -173,6 +173,9 @@ func (s *Server) answer(name string, req *request) reply {
 	if err := s.authenticate(req.token, m.token); err != nil {
 		return failure(err)
 	}
+	if code := s.refusedBotToken(); code != "" && m.token == botToken {
+		return failure(apiErr(code))
+	}
 	if rep, ok := s.injected(name); ok {
 		return rep
 	}

@@ -16,6 +16,7 @@ type faults struct {
 	windows map[string][]time.Time
 	latency map[string]time.Duration
 	scale   float64
+	refused string // every bot-token call's error while the token is refused
 }
 
 func newFaults() faults {
@@ -92,6 +93,24 @@ func (s *Server) SetLatency(method string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.faults.latency[method] = d
+}
+
+// RefuseBotToken makes every call made with the bot token answer
+// {"ok":false,"error":code} (invalid_auth, token_revoked, account_inactive), as Slack
+// does from the moment a token is revoked or the app uninstalled, until
+// RefuseBotToken("") restores it, as reinstalling would. App-token calls (Socket
+// Mode's apps.connections.open) are unaffected.
+func (s *Server) RefuseBotToken(code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.faults.refused = code
+}
+
+// refusedBotToken is the error every bot-token call answers now, "" when none.
+func (s *Server) refusedBotToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.faults.refused
 }
 
 // delay waits out the method's latency; false means the client went away or the
