@@ -39,7 +39,7 @@ func set(r *bot.ImportRow, field, value string) bool {
 		bot.FieldLicenseType: &in.LicenseType, bot.FieldApplicant: &in.Applicant, bot.FieldCommodity: &in.Commodity,
 		bot.FieldClassification: &in.Classification, bot.FieldDestination: &in.Destination, bot.FieldEndUser: &in.EndUser,
 		bot.FieldValue: &in.Value, bot.FieldReceived: &in.Received, bot.FieldDoDDue: &in.DoDDue, bot.FieldOfficeDue: &in.OfficeDue,
-		bot.FieldUSXPORTS: &in.USXPORTSRef,
+		bot.FieldUSXPORTS:   &in.USXPORTSRef,
 		bot.FieldReReferral: &in.ReReferral,
 	}[field]
 	if dst == nil {
