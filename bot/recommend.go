@@ -24,7 +24,7 @@ type RecommendationInput struct {
 	Basis     string // deny on a Commerce referral: the statutory and regulatory basis
 	// Seen is each office's position version the form showed (RecommendationMeta):
 	// fates chosen against provisos that have changed since are refused.
-	Seen map[string]int
+	Seen      map[string]int
 	Questions string // rwa: the questions that go back (kept only with rwa)
 }
 
