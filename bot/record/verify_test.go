@@ -76,6 +76,15 @@ func TestVerify_edited(t *testing.T) {
 		{"a proviso's office", func(d *record.Document) {
 			d.Recommendation.Provisos[2].Office = "navy"
 		}, eventOf("recommendation.recorded", 0), "final recommendation in the record is not the one"},
+		{"a dropped proviso's reason", func(d *record.Document) {
+			d.Recommendation.Dropped[0].Reason = "No reason given"
+		}, eventOf("recommendation.recorded", 0), "final recommendation in the record is not the one"},
+		{"a dropped proviso made to look kept", func(d *record.Document) {
+			p := d.Recommendation.Dropped[0]
+			p.Fate, p.Text, p.Reason = "kept", p.OfficeText, ""
+			d.Recommendation.Provisos = append(d.Recommendation.Provisos, p)
+			d.Recommendation.Dropped = d.Recommendation.Dropped[1:]
+		}, eventOf("recommendation.recorded", 0), "final recommendation in the record is not the one"},
 		{"the applicant", func(d *record.Document) {
 			d.Referral.Applicant = "Someone Else GmbH"
 		}, eventOf("referral.opened", 0), "the referral's facts"},
