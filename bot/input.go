@@ -218,8 +218,10 @@ func (in ReferralInput) checkDates(r *Referral, p map[string]string, rules Deadl
 		}
 	}
 	r.OfficeDueDate = dueDate(p, FieldOfficeDue, in.OfficeDue, r.OfficeDueDate, received, today)
-	if _, bad := p[FieldOfficeDue]; !bad && !r.OfficeDueDate.IsZero() && !r.DoDDueDate.IsZero() && r.OfficeDueDate.After(r.DoDDueDate) {
-		p[FieldOfficeDue] = "The office due date must be on or before the DoD due date."
+	if _, bad := p[FieldOfficeDue]; !bad && !r.OfficeDueDate.IsZero() && in.OfficeDue != "" {
+		if msg := SuspenseProblem(r.OfficeDueDate, r.DoDDueDate, today); msg != "" {
+			p[FieldOfficeDue] = msg
+		}
 	}
 }
 

@@ -103,7 +103,7 @@ func TestReferralInputBad(t *testing.T) {
 		{"received future", func(in *bot.ReferralInput) { in.Received = "2026-12-01" }, bot.FieldReceived, "future"},
 		{"received malformed", func(in *bot.ReferralInput) { in.Received = "27/11/2026" }, bot.FieldReceived, "2026-11-27"},
 		{"dod due past", func(in *bot.ReferralInput) { in.DoDDue = "2026-11-01" }, bot.FieldDoDDue, "past"},
-		{"office due after dod due", func(in *bot.ReferralInput) { in.DoDDue, in.OfficeDue = "2026-12-10", "2026-12-11" }, bot.FieldOfficeDue, "on or before"},
+		{"office due after dod due", func(in *bot.ReferralInput) { in.DoDDue, in.OfficeDue = "2026-12-10", "2026-12-11" }, bot.FieldOfficeDue, "cannot fall after the DoD due date"},
 		{"too many to invite", func(in *bot.ReferralInput) {
 			for i := range bot.MaxAlsoInvite + 1 {
 				in.AlsoInvite = append(in.AlsoInvite, fmt.Sprintf("U%03d", i))

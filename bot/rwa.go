@@ -88,10 +88,8 @@ func (in AnswerInput) answer(s *Service, r *Referral) (*QuestionAnswer, error) {
 		switch {
 		case err != nil:
 			p[FieldAnswerDue] = fmt.Sprintf("%q is not a date like 2026-12-18.", d)
-		case due.Before(s.Today()):
-			p[FieldAnswerDue] = "The new suspense date is in the past."
-		case due.After(r.DoDDueDate):
-			p[FieldAnswerDue] = fmt.Sprintf("The offices' suspense cannot fall after the DoD due date, %s (the licensing agency's deadline).", FormatDate(r.DoDDueDate))
+		case SuspenseProblem(due, r.DoDDueDate, s.Today()) != "":
+			p[FieldAnswerDue] = SuspenseProblem(due, r.DoDDueDate, s.Today())
 		default:
 			qa.DueDate = due
 		}

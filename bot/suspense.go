@@ -32,8 +32,8 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 	reason = strings.TrimSpace(reason)
 	p := map[string]string{}
 	checkText(p, "reason", reason, "the reason", true, MaxLongText, false)
-	if newDue.Before(s.Today()) {
-		return Errorf(EINVALID, "The new due date %s is in the past.", FormatDate(newDue))
+	if msg := SuspenseProblem(newDue, time.Time{}, s.Today()); msg != "" {
+		return Errorf(EINVALID, "%s", msg)
 	}
 	if msg := p["reason"]; msg != "" {
 		return Errorf(EINVALID, "%s A due date change needs a reason, e.g. `/referral extend army 2026-12-18 waiting on a technical question`.", msg)
@@ -54,9 +54,8 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 		if ref.State != ReferralOpen {
 			return Errorf(ECLOSED, "The final recommendation on %s is recorded; its due dates are closed.", ref.CaseNumber)
 		}
-		if newDue.After(ref.DoDDueDate) {
-			return Errorf(EINVALID, "The offices' suspense cannot fall after the DoD due date, %s (the licensing agency's deadline). "+
-				"If BIS or DDTC has stopped its clock or granted more time, record that first: %s", FormatDate(ref.DoDDueDate), AgencyClockUsage)
+		if msg := SuspenseProblem(newDue, ref.DoDDueDate, s.Today()); msg != "" {
+			return Errorf(EINVALID, "%s If BIS or DDTC has stopped its clock or granted more time, record that first: %s", msg, AgencyClockUsage)
 		}
 		detail := map[string]any{"target": target, "to": FormatDate(newDue), "reason": reason}
 		asks, err := tx.Asks(ctx, referralID)
