@@ -84,6 +84,10 @@ func (s *Service) RecordAgencyClock(ctx context.Context, actor string, referralI
 	if !s.roster.IsAnalyst(actor) {
 		return AgencyClockMoved{}, Errorf(EFORBIDDEN, "Only licensing analysts can record an agency's clock action.")
 	}
+	cover, cerr := s.covering(ctx, referralID, actor, "record an agency's clock action on")
+	if cerr != nil {
+		return AgencyClockMoved{}, cerr
+	}
 	in.Reference, in.Reason = strings.TrimSpace(in.Reference), strings.TrimSpace(in.Reason)
 	p := map[string]string{}
 	checkText(p, "reference", in.Reference, "the agency's reference", true, MaxShortText, false)
@@ -127,5 +131,6 @@ func (s *Service) RecordAgencyClock(ctx context.Context, actor string, referralI
 		return AgencyClockMoved{}, fmt.Errorf("record agency clock on referral %d: %w", referralID, err)
 	}
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, fmt.Sprintf("recorded an agency action: the DoD due date moved from %s to %s", FormatDate(moved.From), FormatDate(moved.To)))
 	return moved, nil
 }

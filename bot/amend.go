@@ -28,6 +28,9 @@ func (s *Service) CheckAmend(ctx context.Context, actor string, referralID int64
 	if !s.roster.IsAnalyst(actor) {
 		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can amend the final recommendation.")
 	}
+	if _, err := s.covering(ctx, referralID, actor, "amend the recommendation on"); err != nil {
+		return nil, err
+	}
 	t, err := s.Tally(ctx, referralID)
 	if err != nil {
 		return nil, err
@@ -89,6 +92,9 @@ func (s *Service) Amend(ctx context.Context, actor string, referralID int64, in 
 		return nil, fmt.Errorf("amend the recommendation on referral %d: %w", referralID, err)
 	}
 	s.Kick()
+	if t.Referral.AnalystID != actor {
+		s.tellCovered(ctx, t.Referral, actor, "amended the final recommendation: "+rec.Outcome.LabelFor(t.Referral.Agency))
+	}
 	return rec, nil
 }
 

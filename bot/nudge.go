@@ -38,6 +38,10 @@ func (s *Service) Remind(ctx context.Context, actor string, referralID int64, of
 	if !s.roster.IsAnalyst(actor) {
 		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can remind the offices.")
 	}
+	cover, cerr := s.covering(ctx, referralID, actor, "remind the offices on")
+	if cerr != nil {
+		return nil, cerr
+	}
 	now := s.now().UTC()
 	today := s.Today()
 	n := &Nudge{}
@@ -103,6 +107,7 @@ func (s *Service) Remind(ctx context.Context, actor string, referralID int64, of
 		return nil, fmt.Errorf("remind offices on referral %d: %w", referralID, err)
 	}
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, "reminded the offices now")
 	return n, nil
 }
 

@@ -77,6 +77,8 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.postSignOffRequest(ctx, j)
 	case JobPostAnswer:
 		return s.postAnswer(ctx, j)
+	case JobTellCovered:
+		return s.tellCoveredJob(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
@@ -194,6 +196,7 @@ var failureWords = map[JobKind]string{
 	JobArchive:       "archiving the referral's channel",
 	JobTellOverride:  "telling an office, in its ask's thread, that the final recommendation changed or dropped its provisos",
 	JobPostAnswer:    "posting the answer to an office's questions",
+	JobTellCovered:   "telling you what another analyst did on your referral",
 }
 
 // tellAnalystOfFailure tells the referral's analyst, by direct message, that Slack

@@ -16,6 +16,10 @@ func (s *Service) Reassign(ctx context.Context, actor string, referralID int64, 
 	if !s.roster.IsAnalyst(actor) {
 		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can reassign a referral.")
 	}
+	cover, cerr := s.covering(ctx, referralID, actor, "reassign")
+	if cerr != nil {
+		return nil, cerr
+	}
 	if !s.roster.IsAnalyst(to) {
 		return nil, Errorf(EINVALID, "<@%s> is not a licensing analyst, so they cannot own a referral. Ask an operator to add them to the roster's analysts.", to)
 	}
@@ -49,6 +53,7 @@ func (s *Service) Reassign(ctx context.Context, actor string, referralID int64, 
 	}
 	s.log.Info("referral reassigned", "referral", ref.ID, "to", to, "actor", actor)
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, fmt.Sprintf("reassigned it to <@%s>", to))
 	return ref, nil
 }
 

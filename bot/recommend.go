@@ -33,6 +33,9 @@ func (s *Service) CheckRecommend(ctx context.Context, actor string, referralID i
 	if !s.roster.IsAnalyst(actor) {
 		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can record the final recommendation.")
 	}
+	if _, err := s.covering(ctx, referralID, actor, "record the final recommendation on"); err != nil {
+		return nil, err
+	}
 	t, err := s.Tally(ctx, referralID)
 	if err != nil {
 		return nil, err
@@ -112,6 +115,9 @@ func (s *Service) Recommend(ctx context.Context, actor string, referralID int64,
 		return nil, fmt.Errorf("record recommendation on referral %d: %w", referralID, err)
 	}
 	s.cancelAsks(ctx, closed)
+	if t.Referral.AnalystID != actor {
+		s.tellCovered(ctx, t.Referral, actor, "recorded the recommendation: "+rec.Outcome.LabelFor(t.Referral.Agency))
+	}
 	s.Kick()
 	return rec, nil
 }

@@ -32,6 +32,7 @@ type Service struct {
 
 	archiveAfter    int
 	signOff         map[Outcome]bool // outcomes that need a supervisor's second signature
+	scopeOwn        bool             // ANALYST_SCOPE=own: only a referral's analyst and supervisors act on it
 	recordFile      RecordFile
 	digestDay       atomic.Value // the last date (YYYY-MM-DD) whose morning digests are all recorded
 	digestsDue      atomic.Bool  // digests may be recorded but not posted (true at start-up)
@@ -64,7 +65,10 @@ type Config struct {
 	// SignOffRequired are the outcomes whose recommendation is final only once a
 	// supervisor (Roster.Supervisors) signs it off.
 	SignOffRequired []Outcome
-	Log             *slog.Logger
+	// AnalystScope is ScopeTeam (analysts cover for each other; the default) or
+	// ScopeOwn (only a referral's analyst and the supervisors act on it).
+	AnalystScope string
+	Log          *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -106,6 +110,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		members:      members{slack: slack, now: now},
 		kick:         make(chan struct{}, 1),
 	}
+	svc.scopeOwn = cfg.AnalystScope == ScopeOwn
 	svc.signOff = map[Outcome]bool{}
 	for _, o := range cfg.SignOffRequired {
 		svc.signOff[o] = true

@@ -14,6 +14,10 @@ func (s *Service) AskOffice(ctx context.Context, actor string, referralID int64,
 	if !s.roster.IsAnalyst(actor) {
 		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can ask offices.")
 	}
+	cover, cerr := s.covering(ctx, referralID, actor, "ask an office on")
+	if cerr != nil {
+		return nil, cerr
+	}
 	office, ok := s.roster.Office(strings.ToLower(officeCode))
 	if !ok {
 		return nil, Errorf(EINVALID, "%q is not an office on the roster. Offices: %s.", officeCode, s.rosterOfficeCodes())
@@ -80,6 +84,7 @@ func (s *Service) AskOffice(ctx context.Context, actor string, referralID int64,
 		s.scheduleAsks(ctx, append(restarted, ask))
 	}
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, "asked "+office.Name)
 	return ask, nil
 }
 
@@ -88,6 +93,10 @@ func (s *Service) AskOffice(ctx context.Context, actor string, referralID int64,
 func (s *Service) WithdrawAsk(ctx context.Context, actor string, referralID int64, officeCode, reason string) (*Ask, error) {
 	if !s.roster.IsAnalyst(actor) {
 		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can withdraw an ask.")
+	}
+	cover, cerr := s.covering(ctx, referralID, actor, "withdraw an ask on")
+	if cerr != nil {
+		return nil, cerr
 	}
 	p := map[string]string{}
 	reason = checkText(p, "reason", reason, "the reason", true, MaxShortText, false)
@@ -159,6 +168,7 @@ func (s *Service) WithdrawAsk(ctx context.Context, actor string, referralID int6
 	}
 	s.scheduleAsks(ctx, restarted)
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, fmt.Sprintf("withdrew the ask of %s (reason: %s)", s.roster.OfficeName(officeCode), reason))
 	return ask, nil
 }
 

@@ -205,6 +205,7 @@ const (
 	JobArchive       JobKind = "archive"        // archive the channel, some business days after the final recommendation
 	JobTellOverride  JobKind = "tell_override"  // tell an office in its ask's thread that the final recommendation modified or dropped its provisos
 	JobPostAnswer    JobKind = "post_answer"    // post the answer to an office's questions in its ask's thread
+	JobTellCovered   JobKind = "tell_covered"   // tell a referral's analyst what another analyst or a supervisor did on it
 )
 
 // JobState is where a job stands in the outbox.

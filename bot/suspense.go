@@ -29,6 +29,10 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 	if !s.roster.IsAnalyst(actor) {
 		return Errorf(EFORBIDDEN, "Only licensing analysts can change due dates.")
 	}
+	cover, cerr := s.covering(ctx, referralID, actor, "change the due dates of")
+	if cerr != nil {
+		return cerr
+	}
 	reason = strings.TrimSpace(reason)
 	p := map[string]string{}
 	checkText(p, "reason", reason, "the reason", true, MaxLongText, false)
@@ -95,6 +99,7 @@ func (s *Service) Extend(ctx context.Context, actor string, referralID int64, ta
 		s.scheduleAsks(ctx, after)
 	}
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, fmt.Sprintf("moved %s's suspense to %s (reason: %s)", target, FormatDate(newDue), reason))
 	return nil
 }
 
@@ -114,6 +119,10 @@ func (s *Service) officeCodes(asks []*Ask) []string {
 func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reason string) error {
 	if !s.roster.IsAnalyst(actor) {
 		return Errorf(EFORBIDDEN, "Only licensing analysts can put a referral on hold.")
+	}
+	cover, cerr := s.covering(ctx, referralID, actor, "put on hold")
+	if cerr != nil {
+		return cerr
 	}
 	var asks []*Ask
 	err := s.store.Update(ctx, func(tx Tx) error {
@@ -150,6 +159,7 @@ func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reas
 	}
 	s.cancelAsks(ctx, asks)
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, "put the offices' suspense on hold (reason: "+reason+")")
 	return nil
 }
 
@@ -172,6 +182,10 @@ type Resumed struct {
 func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (Resumed, error) {
 	if !s.roster.IsAnalyst(actor) {
 		return Resumed{}, Errorf(EFORBIDDEN, "Only licensing analysts can resume a referral.")
+	}
+	cover, cerr := s.covering(ctx, referralID, actor, "resume")
+	if cerr != nil {
+		return Resumed{}, cerr
 	}
 	var moved []*Ask
 	var out Resumed
@@ -213,5 +227,6 @@ func (s *Service) Resume(ctx context.Context, actor string, referralID int64) (R
 	}
 	s.scheduleAsks(ctx, moved)
 	s.Kick()
+	s.tellCovered(ctx, cover, actor, "resumed the offices' suspense")
 	return out, nil
 }

@@ -48,6 +48,9 @@ type Config struct {
 	// with the minute scaled down this many times: 1 for Slack, the emulator's time
 	// scale for a benchmark, 0 for no pacing (tests against the emulator).
 	SlackRateScale float64 `env:"SLACK_RATE_SCALE, default=1" help:"a number from 0 (no pacing) to 1000"`
+	// AnalystScope says who may act on a referral: any analyst (team, the default:
+	// analysts cover for each other) or only its own analyst and the supervisors (own).
+	AnalystScope string `env:"ANALYST_SCOPE, default=team"`
 	// SlackRateLimits overrides or adds per-minute limits by method.
 	SlackRateLimits map[string]int `env:"SLACK_RATE_LIMITS" help:"method:calls-per-minute pairs separated by commas, e.g. chat.postMessage:600"`
 	// MarkingBanner opens and closes every export and uploaded record: the records
@@ -221,6 +224,9 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 	inRange("REMINDER_OVERDUE_EVERY", c.ReminderOverdueEvery, 1, 30)
 	inRange("ESCALATE_FROM_OVERDUE", c.EscalateFromOverdue, 0, 30)
 	inRange("ARCHIVE_AFTER_DAYS", c.ArchiveAfterDays, 0, 60)
+	if c.AnalystScope != bot.ScopeTeam && c.AnalystScope != bot.ScopeOwn {
+		bad("ANALYST_SCOPE %q must be team (analysts cover for each other) or own (only the referral's analyst and supervisors)", c.AnalystScope)
+	}
 	if !hidden["SLACK_RATE_SCALE"] && (c.SlackRateScale < 0 || c.SlackRateScale > 1000) {
 		bad("SLACK_RATE_SCALE %q must be a number from 0 (no pacing) to 1000", getenv("SLACK_RATE_SCALE"))
 	}
