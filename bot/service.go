@@ -103,7 +103,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		now:          now,
 		loc:          cfg.Rules.Location(),
 		log:          cfg.Log,
-		members:      members{slack: slack, now: now},
+		members:      members{slack: slack, now: now, log: cfg.Log},
 		kick:         make(chan struct{}, 1),
 	}
 	svc.signOff = map[Outcome]bool{}
