@@ -66,5 +66,13 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) && e.Code != EINTERNAL {
 		return e.Message
 	}
+	if IsTooSlow(err) {
+		// A write that could not start in time never runs (store's group commit).
+		return TryAgain
+	}
 	return "Something went wrong on our side. Nothing was lost; please try again in a moment."
 }
+
+// TryAgain is what a person reads when the bot could not finish in time, the
+// database or Slack being too slow: nothing was recorded, and it says so.
+const TryAgain = "That took too long, so *nothing was recorded*. Please try again in a moment."

@@ -171,7 +171,9 @@ func (s *Service) scheduleAsks(ctx context.Context, asks []*Ask) {
 	if len(items) == 0 {
 		return
 	}
-	if err := s.queue.ScheduleMany(ctx, items); err != nil {
+	// On the acknowledgement's path: a queue that does not answer in QueueBudget is
+	// left to the rebuild from SQLite, which queues the same reminders.
+	if err := within(ctx, QueueBudget, func(ctx context.Context) error { return s.queue.ScheduleMany(ctx, items) }); err != nil {
 		s.log.Warn("reminder queue unavailable; will rebuild", "err", err)
 		s.needRebuild.Store(true)
 	}
@@ -199,8 +201,9 @@ func (s *Service) cancelAsks(ctx context.Context, asks []*Ask) {
 			ids = append(ids, reminderID(a.ID, a.DueDate, seq))
 		}
 	}
-	// One round trip for them all: this runs on the acknowledgement's path.
-	if err := s.queue.Cancel(ctx, ids...); err != nil {
+	// One round trip for them all, within QueueBudget: this runs on the
+	// acknowledgement's path.
+	if err := within(ctx, QueueBudget, func(ctx context.Context) error { return s.queue.Cancel(ctx, ids...) }); err != nil {
 		s.log.Warn("cancel reminders", "asks", len(asks), "err", err)
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"regexp"
 	"slices"
@@ -164,6 +165,7 @@ const GroupCacheTTL = time.Minute
 type members struct {
 	slack SlackUserGroups
 	now   func() time.Time
+	log   *slog.Logger
 
 	mu     sync.Mutex
 	groups map[string]cachedGroup
@@ -177,14 +179,24 @@ type cachedGroup struct {
 	until time.Time
 }
 
+// group returns a user group's members. An expired group is read again from
+// Slack; should Slack take longer than RosterWait, the last membership it gave
+// answers (and the log says so), while the refresh carries on for the next reader:
+// the check runs while Slack waits for an acknowledgement. A group never read
+// waits for Slack as long as ctx allows, and an error from Slack is returned,
+// never taken for membership.
 func (m *members) group(ctx context.Context, id string) ([]string, error) {
 	m.mu.Lock()
-	c, ok := m.groups[id]
+	c, known := m.groups[id]
 	m.mu.Unlock()
-	if ok && m.now().Before(c.until) {
+	if known && m.now().Before(c.until) {
 		return c.users, nil
 	}
-	v, err, _ := m.fetch.Do(id, func() (any, error) {
+	// The refresh is detached from ctx: it is shared with other readers, and one
+	// that outlives its reader still fills the cache.
+	fetched := m.fetch.DoChan(id, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupFetchLimit)
+		defer cancel()
 		users, err := m.slack.UserGroupMembers(ctx, id)
 		if err != nil {
 			return nil, err
@@ -197,10 +209,24 @@ func (m *members) group(ctx context.Context, id string) ([]string, error) {
 		m.mu.Unlock()
 		return users, nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read user group %s: %w", id, err)
+	var stale <-chan time.Time
+	if known {
+		t := time.NewTimer(RosterWait)
+		defer t.Stop()
+		stale = t.C
 	}
-	return v.([]string), nil
+	select {
+	case res := <-fetched:
+		if res.Err != nil {
+			return nil, fmt.Errorf("read user group %s: %w", id, res.Err)
+		}
+		return res.Val.([]string), nil
+	case <-stale:
+		m.log.Warn("roster: Slack is slow to list a user group; using its last known membership", "usergroup", id, "waited", RosterWait)
+		return c.users, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("read user group %s: %w", id, ctx.Err())
+	}
 }
 
 // forget drops a user group from the cache: its membership changed.

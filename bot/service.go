@@ -107,7 +107,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		now:          now,
 		loc:          cfg.Rules.Location(),
 		log:          cfg.Log,
-		members:      members{slack: slack, now: now},
+		members:      members{slack: slack, now: now, log: cfg.Log},
 		kick:         make(chan struct{}, 1),
 	}
 	svc.scopeOwn = cfg.AnalystScope == ScopeOwn

@@ -19,7 +19,7 @@ func (r *Router) openAmendModal(ctx context.Context, cmd slack.SlashCommand, _ [
 	if err != nil {
 		return ephemeral(r.failure(err, "amend"))
 	}
-	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cmd.TriggerID, bot.AmendModal(t)); err != nil {
 		r.log.Error("open amend modal", "err", err)

@@ -33,7 +33,7 @@ func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback
 		r.tellPresser(ctx, cb, r.failure(err, "answer"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cb.TriggerID, bot.PositionModal(ref, ask, outcome, r.svc.Roster(), channel, seen)); err != nil {
 		r.log.Error("open position modal", "err", err)

@@ -2,15 +2,11 @@ package handlers
 
 import (
 	"context"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
 )
-
-// triggerBudget is how long a modal may take to open: a trigger_id lives 3 seconds.
-const triggerBudget = 2500 * time.Millisecond
 
 func (r *Router) help(_ context.Context, _ slack.SlashCommand, _ []string) any {
 	return ephemeral(helpText(r.command))
@@ -24,7 +20,7 @@ func (r *Router) openNewReferralModal(ctx context.Context, cmd slack.SlashComman
 	stateDue, _ := r.svc.DefaultDueDates(bot.AgencyState)
 	commerceDue, _ := r.svc.DefaultDueDates(bot.AgencyCommerce)
 	view := bot.NewReferralModal(r.svc.Roster(), bot.FormatDate(r.svc.Today()), bot.FormatDate(stateDue), bot.FormatDate(commerceDue))
-	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
 		r.log.Error("open new referral modal", "err", err)
@@ -62,7 +58,7 @@ func (r *Router) openRecommendationModal(ctx context.Context, cmd slack.SlashCom
 	if err != nil {
 		return ephemeral(r.failure(err, "recommend"))
 	}
-	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cmd.TriggerID, bot.RecommendationModal(t, r.svc.Roster())); err != nil {
 		r.log.Error("open recommendation modal", "err", err)

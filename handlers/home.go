@@ -27,7 +27,7 @@ func (r *Router) answerFromHome(ctx context.Context, cb *slack.InteractionCallba
 		}
 		return bot.AnswerChoiceModal(ref, ask, r.svc.Roster(), seen)
 	}()
-	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
 		r.log.Error("open answer modal from home", "user", cb.User.ID, "err", err)

@@ -24,7 +24,7 @@ func (r *Router) answerQuestions(ctx context.Context, cmd slack.SlashCommand, _ 
 	if err != nil {
 		return ephemeral(r.failure(err, "answer questions"))
 	}
-	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
 		r.log.Error("open answer modal", "err", err)
@@ -46,7 +46,7 @@ func (r *Router) recordAnswerButton(ctx context.Context, cb *slack.InteractionCa
 		r.tellPresser(ctx, cb, r.failure(err, "answer questions"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, triggerBudget)
+	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cb.TriggerID, view); err != nil {
 		r.log.Error("open answer modal", "err", err)

@@ -36,24 +36,27 @@ func (r *Router) failure(err error, what string) string {
 
 // tell shows text to one user in a channel (see tellPresser for button presses).
 // Slack shows an ephemeral message only to a member of the channel: anyone else is
-// told by direct message instead.
+// told by direct message instead. A slow Slack does not hold the acknowledgement
+// (soon).
 func (r *Router) tell(ctx context.Context, channelID, userID, text string) {
 	if channelID == "" {
 		return
 	}
 	m := bot.Message{Text: text,
 		Blocks: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)}}
-	err := r.slack.PostEphemeral(ctx, channelID, userID, m)
-	var se *bot.SlackError
-	if errors.As(err, &se) && se.Code == "user_not_in_channel" {
-		var dm string
-		if dm, err = r.slack.OpenDM(ctx, userID); err == nil {
-			_, err = r.slack.PostMessage(ctx, dm, m)
+	r.soon(ctx, "ephemeral", func(ctx context.Context) {
+		err := r.slack.PostEphemeral(ctx, channelID, userID, m)
+		var se *bot.SlackError
+		if errors.As(err, &se) && se.Code == "user_not_in_channel" {
+			var dm string
+			if dm, err = r.slack.OpenDM(ctx, userID); err == nil {
+				_, err = r.slack.PostMessage(ctx, dm, m)
+			}
 		}
-	}
-	if err != nil {
-		r.log.Warn("ephemeral failed", "channel", channelID, "err", err)
-	}
+		if err != nil {
+			r.log.Warn("ephemeral failed", "channel", channelID, "err", err)
+		}
+	})
 }
 
 // tellPresser shows text to the person who pressed a button.
@@ -67,16 +70,19 @@ func (r *Router) tellPresser(ctx context.Context, cb *slack.InteractionCallback,
 // (user_not_in_channel), as anyone may be who presses in a public office queue:
 // the press's response_url reaches them there.
 func (r *Router) showPresser(ctx context.Context, cb *slack.InteractionCallback, m bot.Message) {
-	err := errors.New("no channel to answer in")
-	if channel := interactionChannel(cb); channel != "" {
-		err = r.slack.PostEphemeral(ctx, channel, cb.User.ID, m)
-	}
-	if err != nil && cb.ResponseURL != "" {
-		err = r.slack.Respond(ctx, cb.ResponseURL, m)
-	}
-	if err != nil {
-		r.log.Warn("answer to a button press failed", "user", cb.User.ID, "err", err)
-	}
+	channel, user, responseURL := interactionChannel(cb), cb.User.ID, cb.ResponseURL
+	r.soon(ctx, "answer to a button press", func(ctx context.Context) {
+		err := errors.New("no channel to answer in")
+		if channel != "" {
+			err = r.slack.PostEphemeral(ctx, channel, user, m)
+		}
+		if err != nil && responseURL != "" {
+			err = r.slack.Respond(ctx, responseURL, m)
+		}
+		if err != nil {
+			r.log.Warn("answer to a button press failed", "user", user, "err", err)
+		}
+	})
 }
 
 // viewErrors answers a modal submission: EINVALID problems go next to their fields

@@ -76,6 +76,8 @@ func (r *Router) Command(ctx context.Context, cmd slack.SlashCommand) any {
 		return ephemeral("I don't know `" + r.command + " " + name + "`.\n" + helpText(r.command))
 	}
 	r.log.Info("command", "sub", name, "user", cmd.UserID, "channel", cmd.ChannelID)
+	ctx, cancel := budget(ctx)
+	defer cancel()
 	r.svc.NoteName(cmd.UserID, cmd.UserName) // the record names people as of each action, at no extra Slack call
 	return h(ctx, cmd, args)
 }
@@ -84,6 +86,8 @@ func (r *Router) Command(ctx context.Context, cmd slack.SlashCommand) any {
 // acknowledgement body (nil for an empty 200).
 func (r *Router) Interaction(ctx context.Context, cb *slack.InteractionCallback) any {
 	r.svc.NoteName(cb.User.ID, cmp.Or(cb.User.Name, cb.User.Username))
+	ctx, cancel := budget(ctx)
+	defer cancel()
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {

@@ -21,6 +21,7 @@ type ackResult struct {
 	botSat, bareSat   loadResult // closed loop, o.clients clients
 	presses           int        // presses the bot answered while measured
 	versions          int        // position versions those presses recorded
+	refused           int        // presses told "try again": not recorded, within the ack budget
 	drain             time.Duration
 	rssIdle, rssPeak  float64 // this process, MB
 	warnings          error
@@ -97,6 +98,7 @@ func benchAck(ctx context.Context, o *benchOptions, progress io.Writer) (*ackRes
 	if err != nil {
 		return nil, err
 	}
+	refusedBefore := countTryAgain(w, refs)
 	sampler := sampleRSS("self", 50*time.Millisecond, w.fake.Reset)
 	res.bareOpen = openLoop(ctx, bareT, o.rate, o.ackDuration)
 	fmt.Fprintf(progress, "  bare handler, %.0f/s: %v\n", o.rate, res.bareOpen)
@@ -121,9 +123,10 @@ func benchAck(ctx context.Context, o *benchOptions, progress io.Writer) (*ackRes
 		return nil, err
 	}
 	res.versions = after - before
+	res.refused = countTryAgain(w, refs) - refusedBefore
 	res.warnings = w.logs.err()
-	fmt.Fprintf(progress, "  %d presses answered, %d versions recorded; outbox empty %v after the load; in-process RSS peak %.1f MB\n",
-		res.presses, res.versions, res.drain.Round(time.Millisecond), res.rssPeak)
+	fmt.Fprintf(progress, "  %d presses answered, %d told to try again, %d versions recorded; outbox empty %v after the load; in-process RSS peak %.1f MB\n",
+		res.presses, res.refused, res.versions, res.drain.Round(time.Millisecond), res.rssPeak)
 
 	if o.child {
 		w.stop()
@@ -161,6 +164,22 @@ func countVersions(ctx context.Context, w *benchWorld, refs []*bot.Referral) (in
 		}
 	}
 	return n, nil
+}
+
+// countTryAgain counts the presses the bot answered "try again": on an overloaded
+// machine a write that could not start within the acknowledgement's budget
+// (bot.TryAgain), or a roster check that could not finish in it, records nothing,
+// and the presser is told so.
+func countTryAgain(w *benchWorld, refs []*bot.Referral) int {
+	n := 0
+	for _, r := range refs {
+		for _, e := range w.fake.Ephemerals(r.ChannelID) {
+			if strings.Contains(strings.ToLower(e.Text), "try again") {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // benchChild runs `referralbot serve` as a child process on the database part 1
