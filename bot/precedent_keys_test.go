@@ -27,8 +27,8 @@ func TestNameKey(t *testing.T) {
 		{"  Lockheed   Martin  ", "lockheed martin"},
 		{"Lockheed-Martin", "lockheed martin"},
 		{"Johnson & Johnson", "johnson johnson"},
-		{"AG", "ag"},             // only a legal form: kept, not blank
-		{"S.A.", "sa"},           // likewise
+		{"AG", "ag"},                          // only a legal form: kept, not blank
+		{"S.A.", "sa"},                        // likewise
 		{"Inc. Industries", "inc industries"}, // a legal form only counts at the end
 		{"", ""},
 		{" ,. ", ""},
@@ -55,9 +55,9 @@ func TestClassFamily(t *testing.T) {
 		{"IV(h)", "IV(H)", "IV", "Category IV"},
 		{"XXI", "XXI", "XXI", "Category XXI"},
 		{"VIII (h)(1)", "VIII(H)(1)", "VIII", "Category VIII"},
-		{"XXII(a)", "XXII(A)", "", ""},     // no USML Category XXII
-		{"EAR99", "EAR99", "", ""},         // no family
-		{"6F003", "6F003", "", ""},         // no product group F
+		{"XXII(a)", "XXII(A)", "", ""}, // no USML Category XXII
+		{"EAR99", "EAR99", "", ""},     // no family
+		{"6F003", "6F003", "", ""},     // no product group F
 		{"thermal camera", "THERMALCAMERA", "", ""},
 		{"", "", "", ""},
 	} {
