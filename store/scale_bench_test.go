@@ -152,6 +152,21 @@ func BenchmarkScale(b *testing.B) {
 		_, err := bot.LoadWorklist(ctx, db, bot.ListOverdue, "UREVIEWER", false, []string{office}, today, bot.ListLimit)
 		return err
 	})
+	busiest := scaleBusiest()
+	if p, err := bot.LoadPrecedents(ctx, db, busiest, nil); err == nil {
+		for _, m := range p.Matches {
+			b.Logf("precedents by %s: %d referrals", m.Dim, m.Total)
+		}
+	}
+	// The panel of the applicant with the most history (issue 12: p99 ≤ 30 ms).
+	run("precedents_busiest", true, func(int) error {
+		_, err := bot.LoadPrecedents(ctx, db, busiest, nil)
+		return err
+	})
+	run("precedents_reviewer", true, func(i int) error {
+		_, err := bot.LoadPrecedents(ctx, db, busiest, []string{world.offices[i%len(world.offices)].Code})
+		return err
+	})
 	run("export_record", false, func(int) error {
 		_, err := bot.LoadRecord(ctx, db, roster, 1+rnd.Int64N(int64(n)))
 		return err
