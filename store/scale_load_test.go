@@ -32,7 +32,7 @@ const (
 // scaleStats is what a load wrote.
 type scaleStats struct {
 	Referrals, Open, Analysts, Asks, Positions, Provisos, Events, Reminders, Precedents int
-	Took                                                                    time.Duration
+	Took                                                                                time.Duration
 }
 
 // scaleWorld names what the benchmark queries: the analysts and offices.

@@ -48,7 +48,9 @@ func (p *scaleParties) applicant() string {
 	return scaleApplicant(k, int(k+p.endUsers.Uint64())) // the spelling varies per referral
 }
 
-func scaleEndUser(k uint64) string { return fmt.Sprintf("Ministry of Defence procurement office %d GmbH", k) }
+func scaleEndUser(k uint64) string {
+	return fmt.Sprintf("Ministry of Defence procurement office %d GmbH", k)
+}
 
 func (p *scaleParties) endUser() string { return scaleEndUser(p.endUsers.Uint64()) }
 
