@@ -199,6 +199,18 @@ func TestScaleLoader(t *testing.T) {
 	if checked, bad, err := db.VerifyEvents(ctx); err != nil || bad != nil || checked != st.Events {
 		t.Errorf("event chain: %d checked of %d, break %v, %v", checked, st.Events, bad, err)
 	}
+	// The backfill (migration 00015's) indexed every decided referral, and the
+	// Zipf draws give the busiest applicant far more history than most.
+	var decided int
+	must(t, db.read.GetContext(ctx, &decided, `SELECT COUNT(*) FROM referrals WHERE state != 'open'`))
+	if st.Precedents != decided || decided == 0 {
+		t.Errorf("%d referrals in the precedent index; want the %d decided", st.Precedents, decided)
+	}
+	if p, err := bot.LoadPrecedents(ctx, db, scaleBusiest(), nil); err != nil || len(p.Matches) != 5 {
+		t.Fatalf("precedents of the busiest applicant: %v, %+v", err, p)
+	} else if busiest := p.Matches[0].Total; busiest < decided/20 {
+		t.Errorf("the busiest applicant has %d of %d decided referrals; want a Zipf-like head", busiest, decided)
+	}
 	world := newScaleWorld(n)
 	w, err := bot.LoadWorklist(ctx, db, bot.ListMine, world.analysts[0], true, []string{"army"}, scaleToday, bot.HomeLimit)
 	if err != nil {
