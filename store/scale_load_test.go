@@ -111,8 +111,8 @@ type scaleGen struct {
 	stats scaleStats
 	prev  string // the event chain's last hash
 	stmt  map[string]*sql.Stmt
-	// parties draws applicants, end users and classifications (Zipf-like, its own
-	// random source so the rest of the history is as before).
+	// parties draws applicants, end users and classifications (Zipf-like, from its
+	// own random source, so that their skew does not depend on the rest).
 	parties *scaleParties
 }
 
