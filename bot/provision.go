@@ -54,7 +54,11 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
-	return s.finishProvision(ctx, r, tallyKey(now) != tallyKey(t))
+	if err := s.finishProvision(ctx, r, tallyKey(now) != tallyKey(t)); err != nil {
+		return err
+	}
+	s.tellPrecedents(ctx, r)
+	return nil
 }
 
 // ensureTopic sets the channel topic once.

@@ -16,6 +16,7 @@ type Reader interface {
 	HomeReader
 	QueueReader
 	DoDClockReader
+	PrecedentReader
 }
 
 // ReferralReader reads a referral and where it stands: its asks, each with its

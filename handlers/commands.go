@@ -60,7 +60,14 @@ func (r *Router) openRecommendationModal(ctx context.Context, cmd slack.SlashCom
 	}
 	ctx, cancel := triggerContext(ctx)
 	defer cancel()
-	if err := r.slack.OpenView(ctx, cmd.TriggerID, bot.RecommendationModal(t, r.svc.Roster())); err != nil {
+	view := bot.RecommendationModal(t, r.svc.Roster())
+	// The precedents help decide; a failure to read them must not stop the form.
+	if p, err := r.svc.Precedents(ctx, cmd.UserID, ref.ID); err == nil {
+		bot.AddPrecedents(&view, p)
+	} else {
+		r.log.Error("recommend: precedents", "referral", ref.ID, "err", err)
+	}
+	if err := r.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {
 		r.log.Error("open recommendation modal", "err", err)
 		return ephemeral("I couldn't open the form just now; please try the command again.")
 	}

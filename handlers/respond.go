@@ -125,6 +125,7 @@ func helpText(command string) string {
 		fmt.Sprintf("*%s agency-clock stop <stopped YYYY-MM-DD> <restarted YYYY-MM-DD> <agency reference> <reason>* — BIS or DDTC stopped its clock: the DoD due date moves by the calendar days stopped (analysts)", command),
 		fmt.Sprintf("*%s agency-clock extend <new DoD due YYYY-MM-DD> <agency reference> <reason>* — BIS or DDTC granted more time: the DoD due date moves to that day (analysts)", command),
 		fmt.Sprintf("*%s export [md|json|csv]* — upload the official record into the referral's channel", command),
+		fmt.Sprintf("*%s precedents* — DoD's earlier recommendations for the same applicant, end user, item or destination (only you see them)", command),
 		fmt.Sprintf("*%s stats [YYYY-MM-DD|all]* — how promptly each office answers, and the final recommendations (analysts; default: the last year)", command),
 		fmt.Sprintf("*%s help* — this list", command),
 		fmt.Sprintf("Commands about one referral work in its channel as they are, and anywhere with the case number first: `%s status Z123456`, `%s recommend commerce:Z123456` (outside the channel: analysts). The Home tab of the app shows your worklist.", command, command),

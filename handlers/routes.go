@@ -28,6 +28,7 @@ func (r *Router) routes() {
 	r.commands["ask"] = r.onReferral(about{verb: "ask an office on", words: true}, r.askOffice)
 	r.commands["withdraw"] = r.onReferral(about{verb: "withdraw an ask on", words: true}, r.withdrawAsk)
 	r.commands["amend"] = r.onReferral(about{verb: "amend the recommendation on"}, r.openAmendModal)
+	r.commands["precedents"] = r.onReferral(about{verb: "look up the precedents of"}, r.precedents)
 	r.commands["answer"] = r.onReferral(about{verb: "record the answer to the offices' questions on"}, r.answerQuestions)
 
 	for _, o := range bot.Outcomes {

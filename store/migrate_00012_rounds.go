@@ -28,6 +28,7 @@ const roundsVersion = 12
 func goMigrations() []*goose.Migration {
 	return []*goose.Migration{
 		goose.NewGoMigration(roundsVersion, &goose.GoFunc{RunDB: roundsUp}, &goose.GoFunc{RunDB: roundsDown}),
+		goose.NewGoMigration(precedentsVersion, &goose.GoFunc{RunTx: precedentsUp}, &goose.GoFunc{RunTx: precedentsDown}),
 	}
 }
 

@@ -122,6 +122,18 @@ func TestQueriesUseIndexes(t *testing.T) {
 		},
 		func() error { _, err := read.HomeViewers(ctx, []string{"U1", "U2"}); return err },
 		func() error { _, err := read.AnyHomeViewer(ctx); return err },
+		// The precedent panel (issue 12): each way of matching, for an analyst and a reviewer.
+		func() error {
+			for dim := range precedentColumns {
+				if _, err := read.PrecedentMatch(ctx, bot.PrecedentQuery{Dim: dim, Key: "k", Except: 2}); err != nil {
+					return err
+				}
+				if _, err := read.PrecedentMatch(ctx, bot.PrecedentQuery{Dim: dim, Key: "k", Except: 1, Offices: []string{"army", "navy"}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 		// The empty results that fall back to an existence check.
 		func() error { read.Asks(ctx, 2); return nil },
 		func() error { read.Positions(ctx, 2); return nil },
@@ -145,7 +157,7 @@ type planCheck struct {
 
 // tableScan matches a plan step that reads a whole table (or a whole index, which
 // is no better). Scans of CTEs, subquery results and constant rows are fine.
-var tableScan = regexp.MustCompile(`^SCAN (referrals|asks|positions|provisos|recommendations|dissents|events|jobs|reminders)\b|^SCAN [a-z]\b`)
+var tableScan = regexp.MustCompile(`^SCAN (referrals|asks|positions|provisos|recommendations|dissents|events|jobs|reminders|precedents|precedent_tally|precedent_provisos)\b|^SCAN [a-z]\b`)
 
 // partialScan matches a scan of a partial index: it holds only the rows it is for
 // (the open referrals), never the whole history.

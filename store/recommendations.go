@@ -67,7 +67,12 @@ func (t *tx) SignRecommendation(ctx context.Context, id int64, by string, at tim
 	} else if n == 0 {
 		return bot.Errorf(bot.ECONFLICT, "this recommendation is not waiting for a sign-off")
 	}
-	return nil
+	// Signed, it is final: the precedent index follows.
+	var referralID int64
+	if err := queryRow(ctx, t.q, `SELECT referral_id FROM recommendations WHERE id = ?`, id)(&referralID); err != nil {
+		return fmt.Errorf("sign recommendation %d: %w", id, err)
+	}
+	return notePrecedent(ctx, t.q, referralID)
 }
 
 // recommendations reads the recommendations the where clause selects, each with
@@ -153,7 +158,10 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 			return fmt.Errorf("create recommendation on referral %d: dissent %s: %w", rec.ReferralID, office, err)
 		}
 	}
-	return nil
+	if rec.SignOff == bot.SignOffPending {
+		return nil // final, and a precedent, once signed
+	}
+	return notePrecedent(ctx, t.q, rec.ReferralID)
 }
 
 // treatments reads what a recommendation did with each office proviso, in order.

@@ -152,6 +152,21 @@ func BenchmarkScale(b *testing.B) {
 		_, err := bot.LoadWorklist(ctx, db, bot.ListOverdue, "UREVIEWER", false, []string{office}, today, bot.ListLimit)
 		return err
 	})
+	busiest := scaleBusiest()
+	if p, err := bot.LoadPrecedents(ctx, db, busiest, nil); err == nil {
+		for _, m := range p.Matches {
+			b.Logf("precedents by %s: %d referrals", m.Dim, m.Total)
+		}
+	}
+	// The panel of the applicant with the most history (issue 12: p99 ≤ 30 ms).
+	run("precedents_busiest", true, func(int) error {
+		_, err := bot.LoadPrecedents(ctx, db, busiest, nil)
+		return err
+	})
+	run("precedents_reviewer", true, func(i int) error {
+		_, err := bot.LoadPrecedents(ctx, db, busiest, []string{world.offices[i%len(world.offices)].Code})
+		return err
+	})
 	run("export_record", false, func(int) error {
 		_, err := bot.LoadRecord(ctx, db, roster, 1+rnd.Int64N(int64(n)))
 		return err
@@ -183,6 +198,18 @@ func TestScaleLoader(t *testing.T) {
 	}
 	if checked, bad, err := db.VerifyEvents(ctx); err != nil || bad != nil || checked != st.Events {
 		t.Errorf("event chain: %d checked of %d, break %v, %v", checked, st.Events, bad, err)
+	}
+	// The backfill (migration 00015's) indexed every decided referral, and the
+	// Zipf draws give the busiest applicant far more history than most.
+	var decided int
+	must(t, db.read.GetContext(ctx, &decided, `SELECT COUNT(*) FROM referrals WHERE state != 'open'`))
+	if st.Precedents != decided || decided == 0 {
+		t.Errorf("%d referrals in the precedent index; want the %d decided", st.Precedents, decided)
+	}
+	if p, err := bot.LoadPrecedents(ctx, db, scaleBusiest(), nil); err != nil || len(p.Matches) != 5 {
+		t.Fatalf("precedents of the busiest applicant: %v, %+v", err, p)
+	} else if busiest := p.Matches[0].Total; busiest < decided/20 {
+		t.Errorf("the busiest applicant has %d of %d decided referrals; want a Zipf-like head", busiest, decided)
 	}
 	world := newScaleWorld(n)
 	w, err := bot.LoadWorklist(ctx, db, bot.ListMine, world.analysts[0], true, []string{"army"}, scaleToday, bot.HomeLimit)

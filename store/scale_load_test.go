@@ -31,8 +31,8 @@ const (
 
 // scaleStats is what a load wrote.
 type scaleStats struct {
-	Referrals, Open, Analysts, Asks, Positions, Provisos, Events, Reminders int
-	Took                                                                    time.Duration
+	Referrals, Open, Analysts, Asks, Positions, Provisos, Events, Reminders, Precedents int
+	Took                                                                                time.Duration
 }
 
 // scaleWorld names what the benchmark queries: the analysts and offices.
@@ -89,6 +89,9 @@ func loadScale(ctx context.Context, path string, n int) (scaleStats, error) {
 			return scaleStats{}, fmt.Errorf("referral %d: %w", i+1, err)
 		}
 	}
+	if g.stats.Precedents, err = indexPrecedents(ctx, tx); err != nil {
+		return scaleStats{}, fmt.Errorf("index precedents: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return scaleStats{}, err
 	}
@@ -108,6 +111,9 @@ type scaleGen struct {
 	stats scaleStats
 	prev  string // the event chain's last hash
 	stmt  map[string]*sql.Stmt
+	// parties draws applicants, end users and classifications (Zipf-like, from its
+	// own random source, so that their skew does not depend on the rest).
+	parties *scaleParties
 }
 
 var scaleInserts = map[string]string{
@@ -128,7 +134,8 @@ var scaleInserts = map[string]string{
 }
 
 func newScaleGen(ctx context.Context, tx *sqlx.Tx, n int) (*scaleGen, error) {
-	g := &scaleGen{ctx: ctx, rnd: rand.New(rand.NewPCG(1, uint64(n))), n: n, world: newScaleWorld(n), stmt: map[string]*sql.Stmt{}}
+	g := &scaleGen{ctx: ctx, rnd: rand.New(rand.NewPCG(1, uint64(n))), n: n, world: newScaleWorld(n), stmt: map[string]*sql.Stmt{},
+		parties: newScaleParties(n)}
 	g.stats.Referrals, g.stats.Analysts = n, len(g.world.analysts)
 	for name, q := range scaleInserts {
 		s, err := tx.PrepareContext(ctx, q)
@@ -195,9 +202,9 @@ func (g *scaleGen) referral(i int) error {
 		}
 	}
 	channel := fmt.Sprintf("C%09d", id)
-	if err := g.exec("referral", id, agency, caseNumber, licence, fmt.Sprintf("Applicant %d Industries Inc.", g.rnd.IntN(20000)),
-		"Uncooled thermal imaging cameras and spare parts for border surveillance", "6A003.b.4",
-		[]string{"DE", "GB", "JP", "AU", "IN", "SA", "AE", "KR"}[g.rnd.IntN(8)], "Ministry of Defence procurement agency; consignee a freight forwarder",
+	if err := g.exec("referral", id, agency, caseNumber, licence, g.parties.applicant(),
+		"Uncooled thermal imaging cameras and spare parts for border surveillance", g.parties.classification(),
+		[]string{"DE", "GB", "JP", "AU", "IN", "SA", "AE", "KR"}[g.rnd.IntN(8)], g.parties.endUser(),
 		int64(g.rnd.IntN(5_000_000)), bot.FormatDate(received), bot.FormatDate(dodDue), bot.FormatDate(officeDue), analyst, state, held,
 		fmt.Sprintf("ref-%s-%s", agency, caseNumber), channel, "1700000000.000100", scaleStamp(opened), scaleStamp(opened)); err != nil {
 		return err
