@@ -33,6 +33,7 @@ type Service struct {
 	archiveAfter    int
 	signOff         map[Outcome]bool // outcomes that need a supervisor's second signature
 	recordFile      RecordFile
+	staffing        *StaffingRules
 	digestDay       atomic.Value // the last date (YYYY-MM-DD) whose morning digests are all recorded
 	digestsDue      atomic.Bool  // digests may be recorded but not posted (true at start-up)
 	digestRetryFrom atomic.Int64 // after a failed post, no retry before this (Unix ns)
@@ -64,7 +65,9 @@ type Config struct {
 	// SignOffRequired are the outcomes whose recommendation is final only once a
 	// supervisor (Roster.Supervisors) signs it off.
 	SignOffRequired []Outcome
-	Log             *slog.Logger
+	// Staffing are the operator's staffing rules (STAFFING_RULES_PATH); nil: none.
+	Staffing *StaffingRules
+	Log      *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -100,6 +103,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		lease:        cfg.JobLease,
 		archiveAfter: cfg.ArchiveAfterDays,
 		recordFile:   cfg.RecordFile,
+		staffing:     cfg.Staffing,
 		now:          now,
 		loc:          cfg.Rules.Location(),
 		log:          cfg.Log,
