@@ -131,3 +131,21 @@ func TestLoadStaffingRulesBad(t *testing.T) {
 		}
 	}
 }
+
+// The New referral form, with staffing rules, before and after the analyst pressed
+// Enter in the classification.
+func TestNewReferralModalStaffedGolden(t *testing.T) {
+	ro := roster()
+	golden(t, "modal_new_referral_rules", bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27", bot.StaffingForm{Rules: true}))
+	staffed := bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27", bot.StaffingForm{Rules: true, Applied: true,
+		Suggested: []bot.OfficeSuggestion{{Office: "navy", Rules: []string{"USML XI"}}, {Office: "infosec", Rules: []string{"USML XI"}}}})
+	golden(t, "modal_new_referral_staffed", staffed)
+	if got := bot.StaffedByOf(staffed.PrivateMetadata); len(got) != 2 || got[1].Office != "infosec" || got[1].Rules[0] != "USML XI" {
+		t.Errorf("StaffedByOf(metadata) = %v; want navy and infosec by rule 'USML XI'", got)
+	}
+	none := bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27", bot.StaffingForm{Rules: true, Applied: true})
+	golden(t, "modal_new_referral_no_rule", none)
+	if none.PrivateMetadata != "" {
+		t.Errorf("no suggestion: metadata %q; want none", none.PrivateMetadata)
+	}
+}
