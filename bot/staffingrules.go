@@ -216,14 +216,20 @@ func SuggestionCodes(s []OfficeSuggestion) []string {
 }
 
 // SuggestionReasons says which rule chose each office, offices chosen by the same
-// rules together: "Navy, DTSA Information Security: rule 'USML XI'".
+// rules together, in the order of their first office:
+// "Navy, DTSA Information Security: rule 'USML XI'".
 func SuggestionReasons(roster *Roster, s []OfficeSuggestion) []string {
 	var out []string
-	var offices []string
+	done := make([]bool, len(s))
 	for i, o := range s {
-		offices = append(offices, roster.OfficeName(o.Office))
-		if i+1 < len(s) && slices.Equal(s[i+1].Rules, o.Rules) {
+		if done[i] {
 			continue
+		}
+		var offices []string
+		for j := i; j < len(s); j++ {
+			if !done[j] && slices.Equal(s[j].Rules, o.Rules) {
+				offices, done[j] = append(offices, roster.OfficeName(s[j].Office)), true
+			}
 		}
 		word := "rule"
 		if len(o.Rules) > 1 {
@@ -234,17 +240,8 @@ func SuggestionReasons(roster *Roster, s []OfficeSuggestion) []string {
 			quoted[j] = "'" + n + "'"
 		}
 		out = append(out, fmt.Sprintf("%s: %s %s", strings.Join(offices, ", "), word, strings.Join(quoted, ", ")))
-		offices = nil
 	}
 	return out
-}
-
-func officeCodes(roster *Roster) string {
-	codes := make([]string, len(roster.Offices))
-	for i, o := range roster.Offices {
-		codes[i] = o.Code
-	}
-	return strings.Join(codes, ", ")
 }
 
 // SuggestOffices returns the offices the staffing rules suggest for what the
@@ -287,4 +284,12 @@ func staffedBy(in ReferralInput) map[string][]string {
 		}
 	}
 	return out
+}
+
+func officeCodes(roster *Roster) string {
+	codes := make([]string, len(roster.Offices))
+	for i, o := range roster.Offices {
+		codes[i] = o.Code
+	}
+	return strings.Join(codes, ", ")
 }

@@ -88,7 +88,7 @@ func TestSuggestionReasons(t *testing.T) {
 		{Office: "policy", Rules: []string{"Large sale", "Watch list"}},
 		{Office: "infosec", Rules: []string{"USML XI"}},
 	})
-	want := []string{"Navy: rule 'USML XI'", "Policy: rules 'Large sale', 'Watch list'", "DTSA Information Security: rule 'USML XI'"}
+	want := []string{"Navy, DTSA Information Security: rule 'USML XI'", "Policy: rules 'Large sale', 'Watch list'"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q; want %q", got, want)
 	}
