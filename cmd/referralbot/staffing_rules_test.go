@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,8 +13,10 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/internal/clock"
 	"github.com/referralbot/referralbot/internal/sandbox"
 	"github.com/referralbot/referralbot/internal/slackfake"
+	"github.com/referralbot/referralbot/store"
 )
 
 // staffingRulesExample is the shipped, commented example of the staffing rules.
@@ -185,4 +189,24 @@ func askedOffices(t *testing.T, h *harness, r *bot.Referral) []string {
 		out = append(out, a.OfficeCode)
 	}
 	return out
+}
+
+// TestStaffingRulesRefusedAtStart: a rules file naming an office not on the roster
+// stops the program before it does anything, naming the rule and the office.
+func TestStaffingRulesRefusedAtStart(t *testing.T) {
+	dir, env := newImportDB(t)
+	env["STAFFING_RULES_PATH"] = writeFile(t, dir, "rules.yaml", "rules:\n  - name: Marines\n    classifications: [\"XI*\"]\n    offices: [marines]\n")
+	file := writeFile(t, dir, "referrals.csv", csvRows(goodCSVRow("Z123456")))
+	out, errOut, err := runImport(env, file)
+	if err == nil || !strings.Contains(err.Error()+errOut, `rule 1 ("Marines"): office "marines" is not on the roster`) || out != "" {
+		t.Fatalf("got %v, stdout %q, stderr %q; want a refusal naming the rule and the office", err, out, errOut)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "bot.db"), clock.Stopped(start))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, _ := db.PendingJobs(context.Background()); n != 0 {
+		t.Errorf("pending jobs after the refusal = %d; want none", n)
+	}
 }
