@@ -39,8 +39,9 @@ func modal(callback, title, submit, metadata string, blocks []slack.Block) slack
 }
 
 // NewReferralModal is the "New referral" form. Due dates left empty get the defaults
-// (shown in the hints); every office is asked unless the analyst removes some.
-func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string) slack.ModalViewRequest {
+// (shown in the hints); every office is asked unless the analyst removes some, or
+// the staffing rules chose others (staffing; blocks_staffing.go).
+func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string, staffing StaffingForm) slack.ModalViewRequest {
 	agencies := []*slack.OptionBlockObject{
 		slack.NewOptionBlockObject(string(AgencyState), plain(AgencyState.Label()), nil),
 		slack.NewOptionBlockObject(string(AgencyCommerce), plain(AgencyCommerce.Label()), nil),
@@ -51,9 +52,13 @@ func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string
 			types = append(types, slack.NewOptionBlockObject(t, plain(t), nil))
 		}
 	}
-	var offices []*slack.OptionBlockObject
+	var offices, chosen []*slack.OptionBlockObject
 	for _, o := range roster.Offices {
-		offices = append(offices, slack.NewOptionBlockObject(o.Code, plain(o.Name), nil))
+		opt := slack.NewOptionBlockObject(o.Code, plain(o.Name), nil)
+		offices = append(offices, opt)
+		if staffing.chooses(o.Code) {
+			chosen = append(chosen, opt)
+		}
 	}
 	received := slack.NewDatePickerBlockElement(InputAction)
 	received.InitialDate = today
@@ -66,10 +71,10 @@ func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string
 			slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("DSP-5, TAA, BIS-748P…"), InputAction, types...)),
 		textInput(FieldApplicant, "Applicant", "", "Company name", MaxShortText, false, false, ""),
 		textInput(FieldCommodity, "Commodity", "", "Short description", 500, true, false, ""),
-		textInput(FieldClassification, "Classification", "USML category (State), e.g. XI(a)(3); or ECCN (Commerce), e.g. 5A002.", "", 40, false, false, ""),
-		textInput(FieldDestination, "Destination country", "ISO 3166 two-letter code, e.g. DE.", "DE", 2, false, false, ""),
+		staffing.dispatch(textInput(FieldClassification, "Classification", "USML category (State), e.g. XI(a)(3); or ECCN (Commerce), e.g. 5A002."+staffing.enterHint(), "", 40, false, false, "")),
+		staffing.dispatch(textInput(FieldDestination, "Destination country", "ISO 3166 two-letter code, e.g. DE.", "DE", 2, false, false, "")),
 		textInput(FieldEndUser, "End user and consignees", "", "", 500, true, true, ""),
-		textInput(FieldValue, "Value (US dollars)", "Whole dollars, e.g. 1250000.", "", 20, false, false, ""),
+		staffing.dispatch(textInput(FieldValue, "Value (US dollars)", "Whole dollars, e.g. 1250000.", "", 20, false, false, "")),
 		textInput(FieldUSXPORTS, "USXPORTS reference", "DoD's case number in USXPORTS, if it has one yet, e.g. DTSA-2026-004512.", "", usxportsMax, false, true, ""),
 		slack.NewInputBlock(FieldReceived, plain("Received by DoD"), nil, received),
 		slack.NewInputBlock(FieldDoDDue, plain("DoD due date"), plain(fmt.Sprintf(
@@ -80,13 +85,16 @@ func NewReferralModal(roster *Roster, today string, stateDue, commerceDue string
 			slack.NewDatePickerBlockElement(InputAction)).WithOptional(true),
 		slack.NewInputBlock(FieldOffices, plain("Offices to ask"), plain(
 			"Leave empty to close a low-concern case without staffing it: you then record the recommendation directly."),
-			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Offices"), InputAction, offices...).
-				WithInitialOptions(offices...)).WithOptional(true),
+			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, plain("Offices"), staffing.officesAction(), offices...).
+				WithInitialOptions(chosen...)).WithOptional(true),
+	}
+	blocks = append(blocks, staffing.reasons(roster)...)
+	blocks = append(blocks,
 		slack.NewInputBlock(FieldAlsoInvite, plain("Also invite"), plain(
 			"Only you are invited to the referral's channel; reviewers join from their office's queue. Name anyone else who should be there."),
 			slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("People"), InputAction)).WithOptional(true),
-	}
-	return modal(CallbackOpenReferral, "New referral", "Open referral", "", blocks)
+	)
+	return modal(CallbackOpenReferral, "New referral", "Open referral", staffing.metadata(), blocks)
 }
 
 // PositionMeta is the private metadata of the position modal.

@@ -108,7 +108,7 @@ func TestRenderGolden(t *testing.T) {
 	golden(t, "summary_open", bot.SummaryMessage(open, ro).Blocks)
 	golden(t, "ask_awaiting", bot.AskMessage(open.Referral, open.Asks[3], ro).Blocks)
 	golden(t, "ask_answered", bot.AskMessage(open.Referral, open.Asks[0], ro).Blocks)
-	golden(t, "modal_new_referral", bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27"))
+	golden(t, "modal_new_referral", bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27", bot.StaffingForm{}))
 	golden(t, "modal_position_deny", bot.PositionModal(open.Referral, open.Asks[2], bot.OutcomeDeny, ro, "C1", 1))
 	golden(t, "modal_recommendation", bot.RecommendationModal(open, ro))
 	closed := withRecommendation(sampleTally())
@@ -256,7 +256,9 @@ func TestLargestReferralFitsBlockKitLimits(t *testing.T) {
 		t.Errorf("the largest form fits %d provisos; want at least 25", kept)
 	}
 	views := map[string]slack.ModalViewRequest{
-		"new referral":   bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27"),
+		"new referral": bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27", bot.StaffingForm{}),
+		"new referral, staffed": bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27", bot.StaffingForm{Rules: true, Applied: true,
+			Suggested: []bot.OfficeSuggestion{{Office: "navy", Rules: []string{strings.Repeat("r", 40), strings.Repeat("s", 40)}}}}),
 		"recommendation": bot.RecommendationModal(fitting, ro),
 	}
 	for _, o := range bot.Outcomes {

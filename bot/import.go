@@ -199,7 +199,7 @@ func (s *Service) checkImport(ctx context.Context, rows []ImportRow) ([]ImportRe
 			}
 		}
 		results[i].Status = ImportWouldOpen
-		results[i].Message = fmt.Sprintf("good; would open it and ask %d office(s)", len(in.Offices))
+		results[i].Message = fmt.Sprintf("good; would open it and ask %d office(s)", len(in.Offices)) + staffedNote(s.roster, in)
 	}
 	if len(problems) > 0 {
 		return nil, nil, &ImportError{Problems: problems}
@@ -223,9 +223,7 @@ func (s *Service) checkRow(row *ImportRow, today time.Time) map[string]string {
 		in.Offices[i] = strings.ToLower(strings.TrimSpace(code))
 	}
 	if len(in.Offices) == 0 {
-		for _, o := range s.roster.Offices {
-			in.Offices = append(in.Offices, o.Code)
-		}
+		s.staffRow(in)
 	}
 	for i, code := range in.Offices {
 		if slices.Contains(in.Offices[:i], code) {
@@ -283,7 +281,7 @@ func (s *Service) Import(ctx context.Context, rows []ImportRow) ([]ImportResult,
 			continue
 		}
 		res.Status, res.ReferralID = ImportOpened, r.ID
-		res.Message = fmt.Sprintf("opened, asking %d office(s); the bot creates #%s", len(row.Input.Offices), r.ChannelName)
+		res.Message = fmt.Sprintf("opened, asking %d office(s)%s; the bot creates #%s", len(row.Input.Offices), staffedNote(s.roster, &row.Input), r.ChannelName)
 		if r.Round > 1 {
 			res.Message = fmt.Sprintf("opened as round %d (%s), asking %d office(s) again; the bot creates #%s",
 				r.Round, strings.ToLower(ReReferralLabel(r.ReReferral)), len(row.Input.Offices), r.ChannelName)

@@ -84,6 +84,8 @@ type ReferralInput struct {
 	AlsoInvite     []string // people to invite to the referral's channel besides the analyst
 	USXPORTSRef    string   // optional: the case's USXPORTS reference
 	ReReferral     string   // how a case with a final recommendation came back; "" for a first referral
+	// StaffedBy says which staffing rules chose which of the Offices, for the record.
+	StaffedBy []OfficeSuggestion
 }
 
 // Normalize trims whitespace and upper-cases the coded fields.

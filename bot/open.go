@@ -72,6 +72,9 @@ func (s *Service) OpenReferral(ctx context.Context, actor string, in ReferralInp
 			"agency": r.Agency, "case_number": r.CaseNumber, "offices": in.Offices,
 			"dod_due": FormatDate(r.DoDDueDate), "office_due": FormatDate(r.OfficeDueDate), FactsKey: ReferralDigest(r),
 		}
+		if by := staffedBy(in); len(by) > 0 {
+			opened["staffed_by"] = by
+		}
 		if r.Round > 1 {
 			opened["round"], opened["prior"], opened["re_referral"] = r.Round, r.PriorID, r.ReReferral
 		}

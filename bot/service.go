@@ -34,6 +34,7 @@ type Service struct {
 	signOff         map[Outcome]bool // outcomes that need a supervisor's second signature
 	scopeOwn        bool             // ANALYST_SCOPE=own: only a referral's analyst and supervisors act on it
 	recordFile      RecordFile
+	staffing        *StaffingRules
 	digestDay       atomic.Value // the last date (YYYY-MM-DD) whose morning digests are all recorded
 	digestsDue      atomic.Bool  // digests may be recorded but not posted (true at start-up)
 	digestRetryFrom atomic.Int64 // after a failed post, no retry before this (Unix ns)
@@ -68,7 +69,9 @@ type Config struct {
 	// AnalystScope is ScopeTeam (analysts cover for each other; the default) or
 	// ScopeOwn (only a referral's analyst and the supervisors act on it).
 	AnalystScope string
-	Log          *slog.Logger
+	// Staffing are the operator's staffing rules (STAFFING_RULES_PATH); nil: none.
+	Staffing *StaffingRules
+	Log      *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -104,6 +107,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		lease:        cfg.JobLease,
 		archiveAfter: cfg.ArchiveAfterDays,
 		recordFile:   cfg.RecordFile,
+		staffing:     cfg.Staffing,
 		now:          now,
 		loc:          cfg.Rules.Location(),
 		log:          cfg.Log,

@@ -58,6 +58,9 @@ type SlackMessages interface {
 // SlackViews shows modals and the Home tab.
 type SlackViews interface {
 	OpenView(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+	// UpdateView replaces an open modal (views.update); hash, when given, makes it fail
+	// if the view changed meanwhile.
+	UpdateView(ctx context.Context, viewID, hash string, view slack.ModalViewRequest) error
 	// PublishHome sets the Home tab a user sees in the bot's app home (views.publish).
 	PublishHome(ctx context.Context, userID string, view slack.HomeTabViewRequest) error
 }

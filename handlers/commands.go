@@ -19,7 +19,8 @@ func (r *Router) openNewReferralModal(ctx context.Context, cmd slack.SlashComman
 	}
 	stateDue, _ := r.svc.DefaultDueDates(bot.AgencyState)
 	commerceDue, _ := r.svc.DefaultDueDates(bot.AgencyCommerce)
-	view := bot.NewReferralModal(r.svc.Roster(), bot.FormatDate(r.svc.Today()), bot.FormatDate(stateDue), bot.FormatDate(commerceDue))
+	view := bot.NewReferralModal(r.svc.Roster(), bot.FormatDate(r.svc.Today()), bot.FormatDate(stateDue), bot.FormatDate(commerceDue),
+		bot.StaffingForm{Rules: r.svc.HasStaffingRules()})
 	ctx, cancel := triggerContext(ctx)
 	defer cancel()
 	if err := r.slack.OpenView(ctx, cmd.TriggerID, view); err != nil {

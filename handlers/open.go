@@ -26,9 +26,10 @@ func (r *Router) submitNewReferral(ctx context.Context, cb *slack.InteractionCal
 		Received:       v.date(bot.FieldReceived),
 		DoDDue:         v.date(bot.FieldDoDDue),
 		OfficeDue:      v.date(bot.FieldOfficeDue),
-		Offices:        v.choices(bot.FieldOffices),
+		Offices:        officesChosen(v),
 		AlsoInvite:     v.users(bot.FieldAlsoInvite),
 		ReReferral:     v.choice(bot.FieldReReferral),
+		StaffedBy:      bot.StaffedByOf(cb.View.PrivateMetadata),
 	}
 	if _, err := r.svc.OpenReferral(ctx, cb.User.ID, in, "view:"+cb.View.ID); err != nil {
 		return r.viewErrors(err, "open referral")

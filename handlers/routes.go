@@ -40,6 +40,8 @@ func (r *Router) routes() {
 	r.actions[bot.ActionAnswerFromHome] = r.answerFromHome
 	r.actions[bot.ActionSignOff] = r.signOff
 	r.actions[bot.ActionRecordAnswer] = r.recordAnswerButton
+	// Enter pressed in an input that dispatches (the New referral form's, for the staffing rules).
+	r.actions[bot.InputAction] = r.suggestOffices
 
 	r.views[bot.CallbackOpenReferral] = r.submitNewReferral
 	r.views[bot.CallbackPosition] = r.submitPosition

@@ -48,6 +48,9 @@ type App struct {
 	Mux     *http.ServeMux
 	Metrics *metrics.Metrics
 
+	// Staffing are the staffing rules, checked against the roster.
+	Staffing *bot.StaffingRules
+
 	closers []func() error
 	ready   func()        // logs "referralbot ready", once Slack can reach the bot
 	readyc  chan struct{} // closed by ready
@@ -71,6 +74,9 @@ func New(ctx context.Context, cfg *Config, purpose Purpose, now clock.Clock, log
 	if a.Roster, err = bot.LoadRoster(cfg.RosterPath); err != nil {
 		return nil, err
 	}
+	if a.Staffing, err = bot.LoadStaffingRules(cfg.StaffingRulesPath, a.Roster); err != nil {
+		return nil, err
+	}
 	if len(cfg.SignOffRequired) > 0 && a.Roster.Supervisors.Empty() {
 		return nil, fmt.Errorf("SIGN_OFF_REQUIRED asks for a supervisor's sign-off, but the roster names no supervisors: add supervisors (usergroup and/or users) to %s", cfg.RosterPath)
 	}
@@ -89,7 +95,7 @@ func New(ctx context.Context, cfg *Config, purpose Purpose, now clock.Clock, log
 		return nil, err
 	}
 	if purpose == Offline {
-		a.Service = bot.NewService(a.DB, nil, now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: a.Queue, Log: log})
+		a.Service = bot.NewService(a.DB, nil, now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: a.Queue, Log: log, Staffing: a.Staffing})
 		return a, nil
 	}
 	if err := a.wireSlack(ctx); err != nil {
@@ -150,7 +156,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 	client := slackapi.New(a.API, auth.UserID)
 	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
 		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile,
-		Marking: cfg.MarkingBanner, SignOffRequired: cfg.SignOffOutcomes(), AnalystScope: cfg.AnalystScope})
+		Marking: cfg.MarkingBanner, SignOffRequired: cfg.SignOffOutcomes(), AnalystScope: cfg.AnalystScope, Staffing: a.Staffing})
 	// Queue channels: a bot cannot join a private channel by itself.
 	queueProblems := a.Service.CheckQueues(ctx)
 	for _, p := range queueProblems {

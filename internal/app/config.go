@@ -27,6 +27,8 @@ type Config struct {
 	RedisURL           string `env:"REDIS_URL"`
 	HTTPAddr           string `env:"HTTP_ADDR, default=:3000"`
 	RosterPath         string `env:"ROSTER_PATH"`
+	// StaffingRulesPath is the staffing rules file (YAML); empty: no rules.
+	StaffingRulesPath string `env:"STAFFING_RULES_PATH"`
 	// APIToken is the bearer token of POST /api/referrals; empty: the import API is disabled.
 	APIToken  string `env:"API_TOKEN"`
 	LogFormat string `env:"LOG_FORMAT, default=auto"` // json, text or auto (text on a terminal)

@@ -215,6 +215,12 @@ func (c *Client) OpenView(ctx context.Context, triggerID string, view slack.Moda
 	return slackError(err)
 }
 
+// UpdateView replaces an open modal (views.update).
+func (c *Client) UpdateView(ctx context.Context, viewID, hash string, view slack.ModalViewRequest) error {
+	_, err := c.api.UpdateViewContext(ctx, view, "", hash, viewID)
+	return slackError(err)
+}
+
 // OpenDM opens (or finds) the bot's direct-message channel with a user.
 func (c *Client) OpenDM(ctx context.Context, userID string) (string, error) {
 	ch, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{userID}})

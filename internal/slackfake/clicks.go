@@ -76,7 +76,7 @@ func (s *Server) ClickViewButton(t Transport, userID, viewID, blockID, actionID 
 		s.mu.Unlock()
 		return Ack{}, err
 	}
-	values, err := s.stateValues(v, nil, false)
+	values, err := s.stateValues(v, s.withEntered(v, nil), false)
 	if err != nil {
 		s.mu.Unlock()
 		return Ack{}, err

@@ -23,6 +23,7 @@ type viewRecord struct {
 	updates            int
 	closed             bool
 	errors             map[string]string
+	entered            map[string]Input // by block_id: what DispatchInput entered (dispatch.go)
 }
 
 // readView reads and checks the view parameter of a views.* call.
@@ -206,6 +207,7 @@ func (s *Server) replaceView(v *viewRecord, spec map[string]any) {
 	blocks, _ := spec["blocks"].([]any)
 	s.fillIDs(blocks)
 	v.spec, v.hash, v.errors = spec, s.newHash(), nil
+	keepEntered(v)
 	v.updates++
 }
 

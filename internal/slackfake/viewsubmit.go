@@ -22,7 +22,7 @@ func (s *Server) SubmitView(t Transport, userID, viewID string, inputs ...Input)
 	}
 	var values map[string]any
 	if err == nil {
-		values, err = s.stateValues(v, inputs, true)
+		values, err = s.stateValues(v, s.withEntered(v, inputs), true)
 	}
 	if err != nil {
 		s.mu.Unlock()
