@@ -32,7 +32,7 @@ func (s *Service) Home(ctx context.Context, user string) (*Worklist, error) {
 		s.log.Warn("supervisors unreadable for the Home tab", "err", err)
 	}
 	limit := HomeLimit
-	if supervisor {
+	if supervisor || err != nil { // room for the workload, or for the note saying why it is missing
 		limit = SupervisorHomeLimit
 	}
 	w, err2 := s.worklist(ctx, ListMine, user, limit)

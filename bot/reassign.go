@@ -11,14 +11,36 @@ const EventReassigned = "referral.reassigned"
 
 // Reassign hands a referral to another analyst: the log records who handed it to
 // whom, the new analyst is added to the channel, and the summary and the Home tabs
-// follow. Analysts only, and only to an analyst.
+// follow. Analysts and supervisors only, and only to an analyst.
 func (s *Service) Reassign(ctx context.Context, actor string, referralID int64, to string) (*Referral, error) {
-	if !s.roster.IsAnalyst(actor) {
-		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can reassign a referral.")
+	if err := s.MayReassign(ctx, actor); err != nil {
+		return nil, err
 	}
 	if !s.roster.IsAnalyst(to) {
 		return nil, Errorf(EINVALID, "<@%s> is not a licensing analyst, so they cannot own a referral. Ask an operator to add them to the roster's analysts.", to)
 	}
+	return s.reassign(ctx, actor, referralID, "", to)
+}
+
+// MayReassign returns nil when actor may hand referrals to other analysts: an
+// analyst, or a supervisor (checked against their user group, failing closed).
+func (s *Service) MayReassign(ctx context.Context, actor string) error {
+	if s.roster.IsAnalyst(actor) {
+		return nil
+	}
+	supervisor, err := s.IsSupervisor(ctx, actor)
+	if err != nil {
+		return fmt.Errorf("check supervisors: %w", err)
+	}
+	if !supervisor {
+		return Errorf(EFORBIDDEN, "Only licensing analysts and supervisors can reassign a referral.")
+	}
+	return nil
+}
+
+// reassign hands the referral to analyst to; with from set, only while from still
+// owns it (the owner the person saw when they chose it).
+func (s *Service) reassign(ctx context.Context, actor string, referralID int64, from, to string) (*Referral, error) {
 	var ref *Referral
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
@@ -26,6 +48,8 @@ func (s *Service) Reassign(ctx context.Context, actor string, referralID int64, 
 			return err
 		}
 		switch {
+		case from != "" && ref.AnalystID != from && ref.AnalystID != to:
+			return Errorf(ECONFLICT, "Meanwhile %s was handed to <@%s>; nothing changed.", ref.CaseNumber, ref.AnalystID)
 		case ref.State != ReferralOpen:
 			return Errorf(ECLOSED, "The final recommendation on %s is recorded; there is nothing left to hand over.", ref.CaseNumber)
 		case ref.AnalystID == to:
