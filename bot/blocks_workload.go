@@ -88,7 +88,7 @@ func ReassignModal(from string, refs []*Referral, total int) slack.ModalViewRequ
 	intro := fmt.Sprintf("Hand one of <@%s>'s %d open referrals to another analyst. They are added to its channel; the summary and the Home tabs follow.", from, total)
 	hint := "Least time left first."
 	if total > len(refs) {
-		hint = fmt.Sprintf("The %d with the least time left. For another, use `/referral reassign @analyst` in its channel.", len(refs))
+		hint = fmt.Sprintf("The %d with the least time left. For another, use /referral reassign @analyst in its channel.", len(refs))
 	}
 	choose := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a referral"), InputAction, options...)
 	to := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Choose an analyst"), InputAction)
