@@ -101,9 +101,11 @@ func (s *Service) refreshHomes(ctx context.Context, j *Job) error {
 		// office's answer does not refresh them, to spare views.publish; their next
 		// visit reads it.
 		if !s.roster.Supervisors.Empty() {
+			// Unreadable, the supervisors' tabs wait for their next visit rather than
+			// hold back the analyst's and the offices'.
 			supervisors, err := s.members.officeMembers(ctx, s.roster.Supervisors.roster())
 			if err != nil {
-				return err
+				s.log.Warn("supervisors' Home tabs not refreshed", "referral", ref.ID, "err", err)
 			}
 			users = append(users, supervisors...)
 		}
