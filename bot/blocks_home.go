@@ -19,7 +19,8 @@ const ListLimit = 25
 // Home tab and /referral list work anywhere.
 
 // HomeView renders a person's Home tab: their open referrals as analyst, and the
-// asks waiting on their offices, each with a link to the referral's channel.
+// asks waiting on their offices, each with a link to the referral's channel; for
+// a supervisor, the analysts' workload and what awaits their sign-off.
 func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 	var blocks []slack.Block
 	more := func(n int) {
@@ -56,7 +57,16 @@ func HomeView(w *Worklist, roster *Roster) slack.HomeTabViewRequest {
 		}
 		more(w.MoreAsks)
 	}
-	if !w.ShowReferrals && !w.ShowAsks {
+	if w.Workload != nil {
+		if len(blocks) > 0 {
+			blocks = append(blocks, slack.NewDividerBlock())
+		}
+		blocks = append(blocks, workloadBlocks(w.Workload)...)
+	}
+	if w.SupervisorsUnreadable {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":warning: I could not read the supervisors' user group just now, so the analysts' workload is not shown. Try again in a minute.")))
+	}
+	if !w.ShowReferrals && !w.ShowAsks && w.Workload == nil {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(
 			"Nothing here for you yet. This tab lists the referrals you own as a licensing analyst and the asks waiting on the offices whose roster you are on. `/referral help` lists the commands."), nil, nil))
 	}

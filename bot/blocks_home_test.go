@@ -12,6 +12,7 @@ import (
 	"github.com/referralbot/referralbot/bot"
 	"github.com/referralbot/referralbot/bot/deadline"
 	"github.com/referralbot/referralbot/internal/slackfake"
+	"github.com/slack-go/slack"
 )
 
 // worklistReader is a store holding only what the worklist reads: open referrals
@@ -160,40 +161,14 @@ func TestHomeCounts(t *testing.T) {
 // longest case numbers and office names, and checks the Home tab and the list
 // message against Slack's limits (100 blocks for a Home tab, 50 for a message).
 func TestHomeFitsBlockKitLimits(t *testing.T) {
-	ro := roster()
-	for i := range ro.Offices {
-		ro.Offices[i].Name = strings.Repeat("N", 40)
-	}
-	c := &worklistReader{standings: map[int64][]bot.Standing{}}
-	for i := range 3 * bot.HomeLimit {
-		r := &bot.Referral{ID: int64(i + 1), Agency: bot.AgencyState, LicenseType: "DSP-73", CaseNumber: fmt.Sprintf("%020d", i),
-			DoDDueDate: day(2026, 12, 1), AnalystID: "UANALYST", State: bot.ReferralOpen, ChannelID: "C0123456789ABCDEF"}
-		c.refs = append(c.refs, r)
-		for j, o := range ro.Offices {
-			c.standings[r.ID] = append(c.standings[r.ID], bot.Standing{ReferralID: r.ID, OfficeCode: o.Code,
-				State: bot.AskAnswered, Outcome: bot.Outcomes[j%4], DueDate: day(2026, 11, 1)})
-		}
-		c.pending = append(c.pending, &bot.PendingAsk{Referral: r, Ask: &bot.Ask{ID: r.ID, OfficeCode: "army", DueDate: day(2026, 11, 1), State: bot.AskAwaiting}})
-	}
+	ro, c := fullestWorklist()
 	w := worklist(t, c, bot.ListMine, "UANALYST", true, []string{"army"}, bot.HomeLimit)
 	w.Offices = []string{"army", "navy", "air_force", "joint_staff", "as_re", "policy", "technology", "foreign_affairs", "infosec"}
 	w.Unreadable = []string{strings.Repeat("N", 40), strings.Repeat("M", 40)}
 	if w.MoreReferrals == 0 || w.MoreAsks == 0 {
 		t.Fatalf("want both sections paged; more = %d, %d", w.MoreReferrals, w.MoreAsks)
 	}
-	raw, err := json.Marshal(bot.HomeView(w, ro))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if problems := slackfake.ValidateView(raw); len(problems) > 0 {
-		t.Errorf("the fullest Home tab breaks Block Kit limits: %v", problems)
-	}
-	if n := len(bot.HomeView(w, ro).Blocks.BlockSet); n > 100 {
-		t.Errorf("Home tab has %d blocks; Slack allows 100", n)
-	}
-	if len(raw) > 250_000 {
-		t.Errorf("Home tab is %d bytes; Slack refuses views over 250 KB", len(raw))
-	}
+	checkHomeLimits(t, bot.HomeView(w, ro))
 	choice, _ := json.Marshal(bot.AnswerChoiceModal(c.refs[0], c.pending[0].Ask, ro, 0))
 	if problems := slackfake.ValidateView(choice); len(problems) > 0 {
 		t.Errorf("the answer modal breaks Block Kit limits: %v", problems)
@@ -211,4 +186,44 @@ func TestHomeFitsBlockKitLimits(t *testing.T) {
 			t.Errorf("list %s has no fallback text", kind)
 		}
 	}
+}
+
+// checkHomeLimits checks a Home tab against Slack's limits: 100 blocks, 250 KB,
+// and every element's own.
+func checkHomeLimits(t *testing.T, v slack.HomeTabViewRequest) {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems := slackfake.ValidateView(raw); len(problems) > 0 {
+		t.Errorf("the fullest Home tab breaks Block Kit limits: %v", problems)
+	}
+	if n := len(v.Blocks.BlockSet); n > 100 {
+		t.Errorf("Home tab has %d blocks; Slack allows 100", n)
+	}
+	if len(raw) > 250_000 {
+		t.Errorf("Home tab is %d bytes; Slack refuses views over 250 KB", len(raw))
+	}
+}
+
+// fullestWorklist is a roster with the longest office names and three Home tabs'
+// worth of referrals with the longest case numbers, each with an ask awaiting the Army.
+func fullestWorklist() (*bot.Roster, *worklistReader) {
+	ro := roster()
+	for i := range ro.Offices {
+		ro.Offices[i].Name = strings.Repeat("N", 40)
+	}
+	c := &worklistReader{standings: map[int64][]bot.Standing{}}
+	for i := range 3 * bot.HomeLimit {
+		r := &bot.Referral{ID: int64(i + 1), Agency: bot.AgencyState, LicenseType: "DSP-73", CaseNumber: fmt.Sprintf("%020d", i),
+			DoDDueDate: day(2026, 12, 1), AnalystID: "UANALYST", State: bot.ReferralOpen, ChannelID: "C0123456789ABCDEF"}
+		c.refs = append(c.refs, r)
+		for j, o := range ro.Offices {
+			c.standings[r.ID] = append(c.standings[r.ID], bot.Standing{ReferralID: r.ID, OfficeCode: o.Code,
+				State: bot.AskAnswered, Outcome: bot.Outcomes[j%4], DueDate: day(2026, 11, 1)})
+		}
+		c.pending = append(c.pending, &bot.PendingAsk{Referral: r, Ask: &bot.Ask{ID: r.ID, OfficeCode: "army", DueDate: day(2026, 11, 1), State: bot.AskAwaiting}})
+	}
+	return ro, c
 }

@@ -23,9 +23,29 @@ func (s *Service) OpenHome(ctx context.Context, user string) error {
 	return s.publishHome(ctx, user)
 }
 
-// Home returns what user's Home tab shows.
+// Home returns what user's Home tab shows: their worklist, and for a supervisor
+// the analysts' workload and the recommendations awaiting their sign-off, with
+// the worklist's sections shortened to leave room for them.
 func (s *Service) Home(ctx context.Context, user string) (*Worklist, error) {
-	return s.worklist(ctx, ListMine, user, HomeLimit)
+	supervisor, err := s.IsSupervisor(ctx, user)
+	if err != nil {
+		s.log.Warn("supervisors unreadable for the Home tab", "err", err)
+	}
+	limit := HomeLimit
+	if supervisor || err != nil { // room for the workload, or for the note saying why it is missing
+		limit = SupervisorHomeLimit
+	}
+	w, err2 := s.worklist(ctx, ListMine, user, limit)
+	if err2 != nil {
+		return nil, err2
+	}
+	w.SupervisorsUnreadable = err != nil
+	if supervisor {
+		if w.Workload, err = s.workload(ctx, user, w.Today); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
 }
 
 // homeLocks serialises reading and publishing one person's Home tab, so that two
@@ -50,9 +70,10 @@ func (s *Service) publishHome(ctx context.Context, user string) error {
 
 // refreshHomes republishes the Home tabs a change to the referral shows in, among
 // those people have opened: its analyst's (and, after a reassignment, the former
-// analysts'), and those of the rosters of the offices concerned: the job's ask's
-// office, or for a change to the whole referral every office still without a
-// position (answered offices no longer list it).
+// analysts'; for a change to the whole referral, the supervisors'), and those
+// of the rosters of the offices concerned: the job's ask's office, or for a
+// change to the whole referral every office still without a position (answered
+// offices no longer list it).
 func (s *Service) refreshHomes(ctx context.Context, j *Job) error {
 	if looked, err := s.store.AnyHomeViewer(ctx); err != nil || !looked {
 		return err // nobody looks: no rosters to read from Slack
@@ -75,6 +96,19 @@ func (s *Service) refreshHomes(ctx context.Context, j *Job) error {
 			return err
 		}
 		users = append(users, former...)
+		// Supervisors count every analyst's referrals: a change to a whole referral
+		// (opened, reassigned, recommended, signed off) moves their counts. A single
+		// office's answer does not refresh them, to spare views.publish; their next
+		// visit reads it.
+		if !s.roster.Supervisors.Empty() {
+			// Unreadable, the supervisors' tabs wait for their next visit rather than
+			// hold back the analyst's and the offices'.
+			supervisors, err := s.members.officeMembers(ctx, s.roster.Supervisors.roster())
+			if err != nil {
+				s.log.Warn("supervisors' Home tabs not refreshed", "referral", ref.ID, "err", err)
+			}
+			users = append(users, supervisors...)
+		}
 	}
 	for _, a := range asks {
 		if (j.AskID != 0 && a.ID != j.AskID) || (j.AskID == 0 && a.Current != nil) {

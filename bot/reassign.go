@@ -11,31 +11,55 @@ const EventReassigned = "referral.reassigned"
 
 // Reassign hands a referral to another analyst: the log records who handed it to
 // whom, the new analyst is added to the channel, and the summary and the Home tabs
-// follow. Analysts only, and only to an analyst.
+// follow. Analysts and supervisors only, and only to an analyst.
 func (s *Service) Reassign(ctx context.Context, actor string, referralID int64, to string) (*Referral, error) {
-	if !s.roster.IsAnalyst(actor) {
-		return nil, Errorf(EFORBIDDEN, "Only licensing analysts can reassign a referral.")
+	if err := s.MayReassign(ctx, actor); err != nil {
+		return nil, err
 	}
-	cover, cerr := s.covering(ctx, referralID, actor, "reassign")
-	if cerr != nil {
-		return nil, cerr
+	if _, err := s.covering(ctx, referralID, actor, "reassign"); err != nil {
+		return nil, err
 	}
 	if !s.roster.IsAnalyst(to) {
 		return nil, Errorf(EINVALID, "<@%s> is not a licensing analyst, so they cannot own a referral. Ask an operator to add them to the roster's analysts.", to)
 	}
+	return s.reassign(ctx, actor, referralID, "", to)
+}
+
+// MayReassign returns nil when actor may hand referrals to other analysts: an
+// analyst, or a supervisor (checked against their user group, failing closed).
+func (s *Service) MayReassign(ctx context.Context, actor string) error {
+	if s.roster.IsAnalyst(actor) {
+		return nil
+	}
+	supervisor, err := s.IsSupervisor(ctx, actor)
+	if err != nil {
+		return fmt.Errorf("check supervisors: %w", err)
+	}
+	if !supervisor {
+		return Errorf(EFORBIDDEN, "Only licensing analysts and supervisors can reassign a referral.")
+	}
+	return nil
+}
+
+// reassign hands the referral to analyst to; with from set, only while from still
+// owns it (the owner the person saw when they chose it).
+func (s *Service) reassign(ctx context.Context, actor string, referralID int64, from, to string) (*Referral, error) {
 	var ref *Referral
+	var before Referral // as it was: whose it was is whom to tell
 	err := s.store.Update(ctx, func(tx Tx) error {
 		var err error
 		if ref, err = tx.Referral(ctx, referralID); err != nil {
 			return err
 		}
 		switch {
+		case from != "" && ref.AnalystID != from && ref.AnalystID != to:
+			return Errorf(ECONFLICT, "Meanwhile %s was handed to <@%s>; nothing changed.", ref.CaseNumber, ref.AnalystID)
 		case ref.State != ReferralOpen:
 			return Errorf(ECLOSED, "The final recommendation on %s is recorded; there is nothing left to hand over.", ref.CaseNumber)
 		case ref.AnalystID == to:
 			return Errorf(ECONFLICT, "<@%s> is already the analyst on %s.", to, ref.CaseNumber)
 		}
-		from := ref.AnalystID
+		from, before = ref.AnalystID, *ref
 		ref.AnalystID, ref.AnalystName = to, s.nameOf(to)
 		if err := tx.UpdateReferral(ctx, ref); err != nil {
 			return err
@@ -53,7 +77,9 @@ func (s *Service) Reassign(ctx context.Context, actor string, referralID int64, 
 	}
 	s.log.Info("referral reassigned", "referral", ref.ID, "to", to, "actor", actor)
 	s.Kick()
-	s.tellCovered(ctx, cover, actor, fmt.Sprintf("reassigned it to <@%s>", to))
+	if before.AnalystID != actor {
+		s.tellCovered(ctx, &before, actor, fmt.Sprintf("reassigned it to <@%s>", to))
+	}
 	return ref, nil
 }
 

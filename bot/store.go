@@ -13,6 +13,7 @@ type Reader interface {
 	HistoryReader
 	ReminderReader
 	WorklistReader
+	WorkloadReader
 	HomeReader
 	QueueReader
 	DoDClockReader

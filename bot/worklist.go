@@ -79,6 +79,12 @@ type Worklist struct {
 	MoreAsks   int
 	Overdue    bool     // Asks holds only the overdue ones
 	Unreadable []string // office names whose roster could not be read just now
+
+	// Workload is the supervisors' part of the Home tab (workload.go): nil for
+	// anyone else, or when the supervisors' user group could not be read
+	// (SupervisorsUnreadable).
+	Workload              *Workload
+	SupervisorsUnreadable bool
 }
 
 // ListKind is what /referral list shows.

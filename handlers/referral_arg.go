@@ -21,6 +21,9 @@ type about struct {
 	// a reason, a person): a first word that names no referral is then one of
 	// them, and the channel's referral is meant.
 	words bool
+	// supervisors is set when the roster's supervisors, as analysts, may name the
+	// referral from anywhere (reassign, from their view of every analyst's work).
+	supervisors bool
 }
 
 // referralKey carries the referral a command named by its case number to the
@@ -79,6 +82,12 @@ func (r *Router) onReferral(a about, next CommandFunc) CommandFunc {
 // referral channel, for the channel's referral.
 func (r *Router) namedReferral(ctx context.Context, cmd slack.SlashCommand, spec string, a about) (*bot.Referral, string) {
 	analyst := r.svc.IsAnalyst(cmd.UserID)
+	who := "licensing analysts"
+	if a.supervisors && !analyst {
+		who = "licensing analysts and supervisors"
+		// Fails closed: a supervisors' group that cannot be read names nobody.
+		analyst, _ = r.svc.IsSupervisor(ctx, cmd.UserID)
+	}
 	ref, err := r.svc.FindReferral(ctx, spec)
 	switch code := bot.ErrorCode(err); {
 	case err == nil && (analyst || ref.InChannel(cmd.ChannelID)):
@@ -92,8 +101,8 @@ func (r *Router) namedReferral(ctx context.Context, cmd slack.SlashCommand, spec
 		}
 	}
 	if !analyst {
-		return nil, fmt.Sprintf("Only licensing analysts can %s a referral from outside its channel. In the referral's channel, `%s` needs no case number.",
-			a.verb, r.command+" "+strings.Fields(cmd.Text)[0])
+		return nil, fmt.Sprintf("Only %s can %s a referral from outside its channel. In the referral's channel, `%s` needs no case number.",
+			who, a.verb, r.command+" "+strings.Fields(cmd.Text)[0])
 	}
 	return nil, bot.ErrorMessage(err)
 }

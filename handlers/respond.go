@@ -116,7 +116,7 @@ func helpText(command string) string {
 		fmt.Sprintf("*%s status* — where every office stands", command),
 		fmt.Sprintf("*%s ask <office>* / *%s withdraw <office> <reason>* — ask another office, or withdraw an ask (analysts)", command, command),
 		fmt.Sprintf("*%s remind [office]* — remind the offices still awaited (or one) in the channel, now (analysts)", command),
-		fmt.Sprintf("*%s reassign @analyst* — hand the referral to another analyst (analysts)", command),
+		fmt.Sprintf("*%s reassign @analyst* — hand the referral to another analyst (analysts, supervisors)", command),
 		fmt.Sprintf("*%s recommend* — record the final DoD recommendation (analysts)", command),
 		fmt.Sprintf("*%s amend* — amend the final recommendation, with a reason; every version is kept (analysts)", command),
 		fmt.Sprintf("*%s extend <office|all> <YYYY-MM-DD> <reason>* — move offices' suspense dates, never past the DoD due date (analysts)", command),

@@ -23,7 +23,7 @@ func (r *Router) routes() {
 	r.commands["resume"] = r.onReferral(about{verb: "resume"}, r.resume)
 	r.commands["agency-clock"] = r.onReferral(about{verb: "record the agency's clock on", words: true}, r.agencyClock)
 	r.commands["remind"] = r.onReferral(about{verb: "chase the offices of", words: true}, r.remind)
-	r.commands["reassign"] = r.onReferral(about{verb: "reassign", words: true}, r.reassign)
+	r.commands["reassign"] = r.onReferral(about{verb: "reassign", words: true, supervisors: true}, r.reassign)
 	r.commands["export"] = r.onReferral(about{verb: "export"}, r.exportCommand)
 	r.commands["ask"] = r.onReferral(about{verb: "ask an office on", words: true}, r.askOffice)
 	r.commands["withdraw"] = r.onReferral(about{verb: "withdraw an ask on", words: true}, r.withdrawAsk)
@@ -42,6 +42,7 @@ func (r *Router) routes() {
 	r.actions[bot.ActionRecordAnswer] = r.recordAnswerButton
 	// Enter pressed in an input that dispatches (the New referral form's, for the staffing rules).
 	r.actions[bot.InputAction] = r.suggestOffices
+	r.actions[bot.ActionReassignFromHome] = r.reassignFromHome
 
 	r.views[bot.CallbackOpenReferral] = r.submitNewReferral
 	r.views[bot.CallbackPosition] = r.submitPosition
@@ -49,6 +50,7 @@ func (r *Router) routes() {
 	r.views[bot.CallbackAnswerChoice] = r.submitAnswerChoice
 	r.views[bot.CallbackAmend] = r.submitAmendment
 	r.views[bot.CallbackAnswerQuestions] = r.submitAnswerQuestions
+	r.views[bot.CallbackReassign] = r.submitReassign
 
 	r.events["app_home_opened"] = r.homeOpened
 	r.events["app_uninstalled"] = r.lostAccess

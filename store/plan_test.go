@@ -120,6 +120,13 @@ func TestQueriesUseIndexes(t *testing.T) {
 			_, err := read.DoDDuePassed(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 10)
 			return err
 		},
+		// The supervisors' Home tab (bot/workload.go): limit 0 runs the count as well.
+		func() error {
+			_, err := read.AnalystLoads(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+			return err
+		},
+		func() error { _, _, err := read.PendingSignOffs(ctx, "U1", 0); return err },
+		func() error { _, _, err := read.PendingSignOffs(ctx, "U2", 10); return err },
 		func() error { _, err := read.HomeViewers(ctx, []string{"U1", "U2"}); return err },
 		func() error { _, err := read.AnyHomeViewer(ctx); return err },
 		// The precedent panel (issue 12): each way of matching, for an analyst and a reviewer.
@@ -161,7 +168,7 @@ var tableScan = regexp.MustCompile(`^SCAN (referrals|asks|positions|provisos|rec
 
 // partialScan matches a scan of a partial index: it holds only the rows it is for
 // (the open referrals), never the whole history.
-var partialScan = regexp.MustCompile(`USING (COVERING )?INDEX (referrals_open|referrals_open_analyst|referrals_open_running)$`)
+var partialScan = regexp.MustCompile(`USING (COVERING )?INDEX (referrals_open|referrals_open_analyst|referrals_open_running|recommendations_pending)$`)
 
 func (p planCheck) check(ctx context.Context, query string, args []any) {
 	p.tb.Helper()

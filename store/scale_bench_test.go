@@ -74,7 +74,8 @@ func scaleDB(tb testing.TB, n int) (path string, loaded *scaleStats) {
 
 // BenchmarkScale loads the history (see above) and times, with p50 and p99, what
 // the worklist reads for one person (the Home tab of an analyst with ~40 open
-// referrals, of a reviewer of one office; /referral list all and overdue), the
+// referrals, of a reviewer of one office; /referral list all and overdue; a
+// supervisor's count of every analyst's open and overdue referrals), the
 // export of one referral's record, and a year of statistics.
 func BenchmarkScale(b *testing.B) {
 	ctx := context.Background()
@@ -165,6 +166,13 @@ func BenchmarkScale(b *testing.B) {
 	})
 	run("precedents_reviewer", true, func(i int) error {
 		_, err := bot.LoadPrecedents(ctx, db, busiest, []string{world.offices[i%len(world.offices)].Code})
+		return err
+	})
+	run("home_supervisor_workload", true, func(i int) error {
+		if _, err := db.AnalystLoads(ctx, today); err != nil {
+			return err
+		}
+		_, _, err := db.PendingSignOffs(ctx, "USUPERVISOR", bot.WorkloadSignOffLimit)
 		return err
 	})
 	run("export_record", false, func(int) error {

@@ -13,20 +13,7 @@ import (
 // referral r, and returns the modal the bot opened.
 func (h *harness) answerFromHome(user string, r *bot.Referral, office string) slackfake.View {
 	h.t.Helper()
-	home, ok := h.Fake.HomeView(user)
-	if !ok {
-		h.t.Fatalf("no Home tab for %s", user)
-	}
-	block := fmt.Sprintf("home_ask_%d", h.ask(r, office).ID)
-	ack, err := h.Fake.ClickViewButton(h.tr, user, home.ID, block, bot.ActionAnswerFromHome)
-	if err != nil || ack.Status != 200 {
-		h.t.Fatalf("%s presses Answer on %s: %v (status %d)", user, block, err, ack.Status)
-	}
-	v, ok := h.Fake.LastView(user)
-	if !ok || v.Closed {
-		h.t.Fatalf("no modal opened for %s", user)
-	}
-	return v
+	return h.pressHome(user, fmt.Sprintf("home_ask_%d", h.ask(r, office).ID), bot.ActionAnswerFromHome)
 }
 
 // A reviewer answers from the Home tab: Approve is recorded on submit, the other

@@ -293,7 +293,7 @@ func TestReassignCommand(t *testing.T) {
 	}
 
 	for _, tt := range []struct{ user, channel, text, want string }{
-		{reviewer("army", 1), r.ChannelID, "reassign <@" + analyst2 + ">", "Only licensing analysts can reassign"},
+		{reviewer("army", 1), r.ChannelID, "reassign <@" + analyst2 + ">", "Only licensing analysts and supervisors can reassign"},
 		{analyst, r.ChannelID, "reassign <@" + outsider + ">", "is not a licensing analyst"},
 		{analyst, r.ChannelID, "reassign <@" + analyst + ">", "already the analyst"},
 		{analyst, r.ChannelID, "reassign sam", "I can't tell who"},
