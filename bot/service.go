@@ -40,6 +40,8 @@ type Service struct {
 	needRebuild atomic.Bool
 	// owed are the referrals whose analyst could not be told of paused work (pause.go).
 	owed owedNotices
+	// provisos is the standard provisos library reviewers choose from.
+	provisos *ProvisoLibrary
 }
 
 // Config carries what NewService needs besides its dependencies.
@@ -64,7 +66,9 @@ type Config struct {
 	// SignOffRequired are the outcomes whose recommendation is final only once a
 	// supervisor (Roster.Supervisors) signs it off.
 	SignOffRequired []Outcome
-	Log             *slog.Logger
+	// Provisos is the operators' standard provisos library; nil: none.
+	Provisos *ProvisoLibrary
+	Log      *slog.Logger
 }
 
 // NewService returns the lifecycle service. now is the program's one clock, the
@@ -93,6 +97,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		store:        store,
 		slack:        slack,
 		roster:       cfg.Roster,
+		provisos:     cfg.Provisos,
 		rules:        cfg.Rules,
 		policy:       cfg.Policy,
 		queue:        cfg.Queue,
@@ -112,6 +117,14 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 	}
 	svc.digestsDue.Store(true) // a crash may have left one recorded but not posted
 	return svc
+}
+
+// Provisos returns the standard provisos library (never nil).
+func (s *Service) Provisos() *ProvisoLibrary {
+	if s.provisos == nil {
+		return &ProvisoLibrary{}
+	}
+	return s.provisos
 }
 
 // Roster returns the configured offices and analysts.

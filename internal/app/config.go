@@ -27,6 +27,9 @@ type Config struct {
 	RedisURL           string `env:"REDIS_URL"`
 	HTTPAddr           string `env:"HTTP_ADDR, default=:3000"`
 	RosterPath         string `env:"ROSTER_PATH"`
+	// ProvisoLibraryPath is the operators' standard provisos (conditions) file;
+	// empty: reviewers type every proviso.
+	ProvisoLibraryPath string `env:"PROVISO_LIBRARY_PATH"`
 	// APIToken is the bearer token of POST /api/referrals; empty: the import API is disabled.
 	APIToken  string `env:"API_TOKEN"`
 	LogFormat string `env:"LOG_FORMAT, default=auto"` // json, text or auto (text on a terminal)
