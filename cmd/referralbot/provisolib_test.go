@@ -55,6 +55,10 @@ func TestStandardProvisos(t *testing.T) {
 			t.Errorf("%d navy BIS-1 provisos in the database; want 1", n)
 		}
 
+		if txt := blocksText(h.askMessage(r, "navy").Blocks); !strings.Contains(txt, "• For stated end-use only. `BIS-1`") {
+			t.Errorf("navy's ask does not show the code: %s", txt)
+		}
+
 		full, err := h.App.Service.Record(h.ctx, r.ID)
 		if err != nil {
 			t.Fatal(err)
