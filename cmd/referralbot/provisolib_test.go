@@ -75,6 +75,21 @@ func TestStandardProvisos(t *testing.T) {
 			t.Errorf("the CSV record lacks the code (%v): %s", err, csv)
 		}
 
+		// The codes are sealed in the position's digest: the record verifies, and an
+		// edited code is caught.
+		doc := record.NewDocument(full)
+		if c := record.Verify(doc); c.Break != nil || c.Facts < 2 {
+			t.Errorf("the record does not verify: %+v", c)
+		}
+		for i := range doc.Offices {
+			if o := &doc.Offices[i]; o.Office == "navy" {
+				o.Positions[0].Provisos[0].Code = "BIS-2"
+			}
+		}
+		if c := record.Verify(doc); c.Break == nil {
+			t.Error("an edited library code went unnoticed")
+		}
+
 		env := environ{"DATABASE_PATH": h.App.DB.Path(), "ROSTER_PATH": h.App.Config.RosterPath, "TIME_ZONE": "America/New_York"}
 		out, _, err := runCmd(h.Clock.Now, env, "stats")
 		if err != nil || !strings.Contains(out, "  Navy: BIS-1 1, BIS-3 1\n") {
