@@ -3,17 +3,20 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // Field names of the position modal (also its input block ids).
 const (
-	FieldProvisos  = "provisos"
-	FieldQuestions = "questions"
-	FieldReasons   = "reasons"
-	FieldBasis     = "basis" // also the recommendation modal's
-	FieldComment   = "comment"
+	FieldProvisos = "provisos"
+	// FieldStandardProvisos is the menu of standard provisos from the library.
+	FieldStandardProvisos = "standard_provisos"
+	FieldQuestions        = "questions"
+	FieldReasons          = "reasons"
+	FieldBasis            = "basis" // also the recommendation modal's
+	FieldComment          = "comment"
 )
 
 // PositionInput is what a reviewer submits for an office.
@@ -21,9 +24,13 @@ type PositionInput struct {
 	// Seen is the version of the office's position the person was looking at (0 for
 	// none). When set, and someone else changed the position since, the answer is
 	// refused so nobody overwrites a position they have not seen. nil skips the check.
-	Seen      *int
-	Outcome   Outcome
-	Provisos  string // one proviso per line (approve_with_provisos)
+	Seen     *int
+	Outcome  Outcome
+	Provisos string // one proviso per line (approve_with_provisos)
+	// Standard are the library codes of the standard provisos chosen (approve_with_provisos);
+	// they come before the typed ones. Library resolves them.
+	Standard  []string
+	Library   *ProvisoLibrary
 	Questions string // rwa
 	Reasons   string // deny
 	Basis     string // deny on a Commerce referral: the statutory and regulatory basis
@@ -44,7 +51,7 @@ func (in PositionInput) Position() (*Position, error) {
 	pos.Comment = checkText(p, FieldComment, strings.TrimSpace(in.Comment), "the comment", false, MaxLongText, true)
 	switch in.Outcome {
 	case OutcomeApproveWithProvisos:
-		pos.Provisos = parseProvisos(p, FieldProvisos, in.Provisos, "", in.Agency, true)
+		pos.Provisos = in.provisos(p)
 	case OutcomeRWA:
 		pos.Questions = checkText(p, FieldQuestions, strings.TrimSpace(in.Questions), "the questions or missing information that make the office return it", true, MaxLongText, true)
 	case OutcomeDeny:
@@ -55,6 +62,32 @@ func (in PositionInput) Position() (*Position, error) {
 		return nil, Invalid(p)
 	}
 	return pos, nil
+}
+
+// provisos reads the standard provisos chosen, then the typed ones: at least one
+// of either, at most MaxProvisos in all.
+func (in PositionInput) provisos(p map[string]string) []Proviso {
+	var out []Proviso
+	for _, code := range in.Standard {
+		sp, ok := in.Library.Lookup(in.Agency, code)
+		if !ok {
+			// The library changed (a restart) while the form was open.
+			p[FieldStandardProvisos] = fmt.Sprintf("%s is no longer in the library of standard %s: choose again.", code, in.Agency.Terms())
+			continue
+		}
+		if !slices.ContainsFunc(out, func(o Proviso) bool { return o.Code == code }) {
+			out = append(out, Proviso{Code: sp.Code, Text: sp.Text})
+		}
+	}
+	typed := parseProvisos(p, FieldProvisos, in.Provisos, "", in.Agency, len(out) == 0 && len(in.Library.For(in.Agency)) == 0)
+	out = append(out, typed...)
+	switch {
+	case len(out) == 0 && p[FieldProvisos] == "" && p[FieldStandardProvisos] == "":
+		p[FieldProvisos] = fmt.Sprintf("Choose at least one standard %s above, or enter your own, one per line.", in.Agency.Term())
+	case len(out) > MaxProvisos && p[FieldProvisos] == "":
+		p[FieldProvisos] = fmt.Sprintf("At most %d %s in all, chosen and typed (now %d).", MaxProvisos, in.Agency.Terms(), len(out))
+	}
+	return out
 }
 
 // checkBasis checks a denial's statutory and regulatory basis: required on a
@@ -126,6 +159,7 @@ func (s *Service) CheckAnswer(ctx context.Context, actor string, askID int64) (*
 func (s *Service) Answer(ctx context.Context, actor string, askID int64, in PositionInput) (*Position, error) {
 	// What the form says is checked first, worded for the agency the form named, so
 	// that nobody waits on the roster check to hear a field is missing.
+	in.Library = s.Provisos()
 	if _, err := in.Position(); err != nil {
 		return nil, err
 	}
@@ -238,7 +272,7 @@ func samePosition(a, b *Position) bool {
 		return false
 	}
 	for i := range a.Provisos {
-		if a.Provisos[i].Text != b.Provisos[i].Text {
+		if a.Provisos[i].Text != b.Provisos[i].Text || a.Provisos[i].Code != b.Provisos[i].Code {
 			return false
 		}
 	}

@@ -3,7 +3,6 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/slack-go/slack"
 )
@@ -112,8 +111,9 @@ type PositionMeta struct {
 // Commerce referral), questions, or reasons — with the statutory and regulatory
 // basis on a Commerce denial — and an optional comment. It is prefilled from the
 // office's current position when that has the same outcome.
-// seen is the version of the position on the message the person pressed.
-func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel string, seen int) slack.ModalViewRequest {
+// seen is the version of the position on the message the person pressed; lib
+// offers the referral's agency's standard provisos (nil: none).
+func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel string, seen int, lib *ProvisoLibrary) slack.ModalViewRequest {
 	name := roster.OfficeName(a.OfficeCode)
 	var cur Position
 	if a.Current != nil && a.Current.Outcome == outcome {
@@ -124,13 +124,7 @@ func PositionModal(r *Referral, a *Ask, outcome Outcome, roster *Roster, channel
 	}
 	switch outcome {
 	case OutcomeApproveWithProvisos:
-		var lines []string
-		for _, p := range cur.Provisos {
-			lines = append(lines, p.Text)
-		}
-		blocks = append(blocks, textInput(FieldProvisos, r.Agency.TermsTitle(), fmt.Sprintf(
-			"One per line, at most %d, each under %d characters. Each stays attributed to %s.", MaxProvisos, MaxProvisoLen, name),
-			"For stated end-use only", 3000, true, false, strings.Join(lines, "\n")))
+		blocks = append(blocks, provisoInputs(r, lib, name, cur.Provisos)...)
 	case OutcomeRWA:
 		blocks = append(blocks, textInput(FieldQuestions, "Questions or missing information", "Why the office returns it without action: what must the applicant or agency answer before you can decide?", "", MaxLongText, true, false, cur.Questions))
 	case OutcomeDeny:

@@ -109,20 +109,20 @@ func TestRenderGolden(t *testing.T) {
 	golden(t, "ask_awaiting", bot.AskMessage(open.Referral, open.Asks[3], ro).Blocks)
 	golden(t, "ask_answered", bot.AskMessage(open.Referral, open.Asks[0], ro).Blocks)
 	golden(t, "modal_new_referral", bot.NewReferralModal(ro, "2026-11-27", "2026-12-27", "2026-12-27", bot.StaffingForm{}))
-	golden(t, "modal_position_deny", bot.PositionModal(open.Referral, open.Asks[2], bot.OutcomeDeny, ro, "C1", 1))
+	golden(t, "modal_position_deny", bot.PositionModal(open.Referral, open.Asks[2], bot.OutcomeDeny, ro, "C1", 1, nil))
 	golden(t, "modal_recommendation", bot.RecommendationModal(open, ro))
 	closed := withRecommendation(sampleTally())
 	golden(t, "summary_recommended", bot.SummaryMessage(closed, ro).Blocks)
 	golden(t, "ask_closed", bot.AskMessage(closed.Referral, closed.Asks[0], ro).Blocks)
 	golden(t, "final", bot.FinalMessage(closed, ro).Blocks)
 	golden(t, "override_notice", bot.OverrideNotice(closed.Referral, closed.Asks[0], closed.Recommendation, ro).Blocks)
-	golden(t, "modal_position_rwa", bot.PositionModal(open.Referral, open.Asks[3], bot.OutcomeRWA, ro, "C1", 0))
-	golden(t, "modal_position_conditions", bot.PositionModal(open.Referral, open.Asks[0], bot.OutcomeApproveWithProvisos, ro, "C1", 1))
+	golden(t, "modal_position_rwa", bot.PositionModal(open.Referral, open.Asks[3], bot.OutcomeRWA, ro, "C1", 0, nil))
+	golden(t, "modal_position_conditions", bot.PositionModal(open.Referral, open.Asks[0], bot.OutcomeApproveWithProvisos, ro, "C1", 1, nil))
 
 	// State: provisos, and a denial with reasons only.
 	state := stateTally()
-	golden(t, "modal_position_provisos_state", bot.PositionModal(state.Referral, state.Asks[0], bot.OutcomeApproveWithProvisos, ro, "C1", 1))
-	golden(t, "modal_position_deny_state", bot.PositionModal(state.Referral, state.Asks[2], bot.OutcomeDeny, ro, "C1", 1))
+	golden(t, "modal_position_provisos_state", bot.PositionModal(state.Referral, state.Asks[0], bot.OutcomeApproveWithProvisos, ro, "C1", 1, nil))
+	golden(t, "modal_position_deny_state", bot.PositionModal(state.Referral, state.Asks[2], bot.OutcomeDeny, ro, "C1", 1, nil))
 	golden(t, "modal_recommendation_state", bot.RecommendationModal(state, ro))
 	golden(t, "final_state", bot.FinalMessage(withRecommendation(stateTally()), ro).Blocks)
 
@@ -262,7 +262,7 @@ func TestLargestReferralFitsBlockKitLimits(t *testing.T) {
 		"recommendation": bot.RecommendationModal(fitting, ro),
 	}
 	for _, o := range bot.Outcomes {
-		views["position "+string(o)] = bot.PositionModal(open.Referral, open.Asks[0], o, ro, "C1", 1)
+		views["position "+string(o)] = bot.PositionModal(open.Referral, open.Asks[0], o, ro, "C1", 1, nil)
 	}
 	closed := largestTally(ro)
 	closed.Referral.State = bot.ReferralRecommended

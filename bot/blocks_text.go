@@ -143,6 +143,9 @@ func positionDetail(p *Position, limit int) string {
 	var b strings.Builder
 	for _, pr := range p.Provisos {
 		fmt.Fprintf(&b, "\n• %s", esc(pr.Text))
+		if pr.Code != "" {
+			fmt.Fprintf(&b, " `%s`", esc(pr.Code)) // the standard proviso's library code, small
+		}
 	}
 	if p.Questions != "" {
 		fmt.Fprintf(&b, "\n*Questions:* %s", esc(p.Questions))

@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// maxOptionText is the most characters Slack shows in a select option's text.
+// maxOptionText is Slack's limit on a select option's text and on its description.
 const maxOptionText = 75
 
 // workloadBlocks renders the supervisors' part of the Home tab: each analyst's

@@ -76,8 +76,17 @@ func recommendationProvisoFields(r *Recommendation) []string {
 // the provisos apart from what follows them.
 func provisoFields(ps []Proviso) []string {
 	f := []string{"provisos", strconv.Itoa(len(ps))}
-	for _, p := range ps {
+	var codes []string
+	for i, p := range ps {
 		f = append(f, p.OfficeCode, p.Text)
+		if p.Code != "" {
+			codes = append(codes, strconv.Itoa(i), p.Code)
+		}
+	}
+	// Library codes come after, and only when there are any: a digest sealed before
+	// codes were kept stays the same.
+	if len(codes) > 0 {
+		f = append(append(f, "codes", strconv.Itoa(len(codes)/2)), codes...)
 	}
 	return f
 }

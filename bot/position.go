@@ -63,6 +63,9 @@ type Proviso struct {
 	ID         int64
 	OfficeCode string // originating office; OfficeDTSA for ones the analyst adds
 	Text       string
+	// Code is the standard proviso's library code (e.g. NAV-3) when it was chosen
+	// from the library; "" for one typed. Text is the library's words as chosen.
+	Code string
 }
 
 // OfficeDTSA is the origin recorded for provisos the analyst adds in the final recommendation.

@@ -42,6 +42,8 @@ type Service struct {
 	needRebuild atomic.Bool
 	// owed are the referrals whose analyst could not be told of paused work (pause.go).
 	owed owedNotices
+	// provisos is the standard provisos library reviewers choose from.
+	provisos *ProvisoLibrary
 }
 
 // Config carries what NewService needs besides its dependencies.
@@ -71,6 +73,8 @@ type Config struct {
 	AnalystScope string
 	// Staffing are the operator's staffing rules (STAFFING_RULES_PATH); nil: none.
 	Staffing *StaffingRules
+	// Provisos is the operators' standard provisos library; nil: none.
+	Provisos *ProvisoLibrary
 	Log      *slog.Logger
 }
 
@@ -100,6 +104,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		store:        store,
 		slack:        slack,
 		roster:       cfg.Roster,
+		provisos:     cfg.Provisos,
 		rules:        cfg.Rules,
 		policy:       cfg.Policy,
 		queue:        cfg.Queue,
@@ -121,6 +126,14 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 	}
 	svc.digestsDue.Store(true) // a crash may have left one recorded but not posted
 	return svc
+}
+
+// Provisos returns the standard provisos library (never nil).
+func (s *Service) Provisos() *ProvisoLibrary {
+	if s.provisos == nil {
+		return &ProvisoLibrary{}
+	}
+	return s.provisos
 }
 
 // Roster returns the configured offices and analysts.

@@ -43,6 +43,10 @@ type Stats struct {
 	Open      int // referrals without a final recommendation yet
 	Offices   []OfficeStats
 	Outcomes  map[Outcome]int // final recommendations by outcome
+	// ProvisoUse counts the standard provisos in the offices' current positions,
+	// by office (roster order) and library code.
+	ProvisoUse []StandardProvisoUse
+	names      *Roster // names the offices of ProvisoUse; nil: codes
 }
 
 // OfficeStats is one office's timeliness. Business days are counted from the
@@ -136,7 +140,10 @@ func ComputeStats(ctx context.Context, src StatsSource, cal *deadline.Calendar, 
 	if err != nil {
 		return nil, fmt.Errorf("timeliness statistics: %w", err)
 	}
-	st := &Stats{Since: since, Today: today, Open: outcomes[""], Outcomes: map[Outcome]int{}}
+	st := &Stats{Since: since, Today: today, Open: outcomes[""], Outcomes: map[Outcome]int{}, names: roster}
+	if st.ProvisoUse, err = provisoUse(ctx, src, roster, since); err != nil {
+		return nil, err
+	}
 	for o, n := range outcomes {
 		st.Referrals += n
 		if o != "" {
@@ -237,6 +244,7 @@ func (st *Stats) text(escape func(string) string) string {
 		fmt.Fprintf(&b, " %s %d;", o.Label(), st.Outcomes[o])
 	}
 	fmt.Fprintf(&b, " none yet %d\n", st.Open)
+	st.provisoUseText(&b, escape)
 	b.WriteString(escape("\nDays are business days (US federal holidays excluded) from the ask to the office's first position.\n"))
 	return b.String()
 }

@@ -35,7 +35,7 @@ func (r *Router) answerButton(ctx context.Context, cb *slack.InteractionCallback
 	}
 	ctx, cancel := triggerContext(ctx)
 	defer cancel()
-	if err := r.slack.OpenView(ctx, cb.TriggerID, bot.PositionModal(ref, ask, outcome, r.svc.Roster(), channel, seen)); err != nil {
+	if err := r.slack.OpenView(ctx, cb.TriggerID, bot.PositionModal(ref, ask, outcome, r.svc.Roster(), channel, seen, r.svc.Provisos())); err != nil {
 		r.log.Error("open position modal", "err", err)
 		r.tellPresser(ctx, cb, "I couldn't open the form just now; please press the button again.")
 	}
@@ -52,6 +52,7 @@ func (r *Router) submitPosition(ctx context.Context, cb *slack.InteractionCallba
 		Seen:      &meta.Seen,
 		Outcome:   meta.Outcome,
 		Provisos:  v.text(bot.FieldProvisos),
+		Standard:  v.choices(bot.FieldStandardProvisos),
 		Questions: v.text(bot.FieldQuestions),
 		Reasons:   v.text(bot.FieldReasons),
 		Basis:     v.text(bot.FieldBasis),

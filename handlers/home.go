@@ -56,6 +56,6 @@ func (r *Router) submitAnswerChoice(ctx context.Context, cb *slack.InteractionCa
 	if err != nil {
 		return r.viewErrors(err, "answer from home")
 	}
-	view := bot.PositionModal(ref, ask, outcome, r.svc.Roster(), "", meta.Seen)
+	view := bot.PositionModal(ref, ask, outcome, r.svc.Roster(), "", meta.Seen, r.svc.Provisos())
 	return slack.NewUpdateViewSubmissionResponse(&view)
 }

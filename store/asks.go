@@ -177,7 +177,7 @@ func (r reader) provisos(ctx context.Context, owner string, ids []int64) (map[in
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	query, args, err := sqlx.In(`SELECT `+owner+` AS owner, id, office_code, text
+	query, args, err := sqlx.In(`SELECT `+owner+` AS owner, id, office_code, text, code
 		FROM provisos WHERE `+owner+` IN (?) ORDER BY `+owner+`, seq`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("provisos: %w", err)
@@ -187,13 +187,14 @@ func (r reader) provisos(ctx context.Context, owner string, ids []int64) (map[in
 		ID         int64  `db:"id"`
 		OfficeCode string `db:"office_code"`
 		Text       string `db:"text"`
+		Code       string `db:"code"`
 	}
 	if err := sqlx.SelectContext(ctx, r.q, &rows, query, args...); err != nil {
 		return nil, fmt.Errorf("provisos: %w", err)
 	}
 	byOwner := make(map[int64][]bot.Proviso)
 	for _, row := range rows {
-		byOwner[row.Owner] = append(byOwner[row.Owner], bot.Proviso{ID: row.ID, OfficeCode: row.OfficeCode, Text: row.Text})
+		byOwner[row.Owner] = append(byOwner[row.Owner], bot.Proviso{ID: row.ID, OfficeCode: row.OfficeCode, Text: row.Text, Code: row.Code})
 	}
 	return byOwner, nil
 }
@@ -288,8 +289,8 @@ func (t *tx) CreatePosition(ctx context.Context, p *bot.Position) error {
 // createProviso inserts pv as the seq'th proviso of the position or recommendation
 // (owner names the column) with the given ID, and sets pv.ID.
 func (t *tx) createProviso(ctx context.Context, owner string, ownerID int64, seq int, pv *bot.Proviso) error {
-	res, err := t.q.ExecContext(ctx, `INSERT INTO provisos (`+owner+`, office_code, text, seq) VALUES (?, ?, ?, ?)`,
-		ownerID, pv.OfficeCode, pv.Text, seq)
+	res, err := t.q.ExecContext(ctx, `INSERT INTO provisos (`+owner+`, office_code, text, seq, code) VALUES (?, ?, ?, ?, ?)`,
+		ownerID, pv.OfficeCode, pv.Text, seq, pv.Code)
 	if err != nil {
 		return fmt.Errorf("create proviso %d: %w", seq, err)
 	}

@@ -97,6 +97,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		},
 		func() error { return read.AskTimings(ctx, time.Time{}, func(bot.AskTiming) error { return nil }) },
 		func() error { _, err := read.OutcomeCounts(ctx, time.Time{}); return err },
+		func() error { _, err := read.ProvisoUse(ctx, time.Time{}); return err },
 		// The worklist (Home tab, /referral list): limit 0 runs each page's count as well.
 		func() error { _, _, err := read.AnalystReferrals(ctx, "U1", 0); return err },
 		func() error { _, _, err := read.OpenReferralList(ctx, 0); return err },

@@ -20,7 +20,8 @@ import (
 //	referral         fact                        kind = fact name (as in the JSON schema), text = value
 //	ask              office asked                office, at = asked, kind = ask state, to = due date
 //	position         version of a position       office (answered for), version, at, actor, kind = outcome
-//	proviso          proviso in a position       office (originating), version, at, actor, text
+//	proviso          proviso in a position       office (originating), version, at, actor, text,
+//	                                             id = its standard proviso's library code (e.g. NAV-3)
 //	questions        RWA questions               office, version, at, actor, text
 //	reasons          reasons for a denial        office, version, at, actor, text
 //	basis            a Commerce denial's         office, version, at, actor, text
@@ -111,7 +112,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 			v := strconv.Itoa(p.Version)
 			add(csvRow{section: "position", office: p.OnBehalfOf, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, kind: p.Outcome, actorName: p.AnsweredByName})
 			for _, pr := range p.Provisos {
-				add(csvRow{section: "proviso", office: pr.Office, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: pr.Text})
+				add(csvRow{section: "proviso", id: pr.Code, office: pr.Office, version: v, at: p.AnsweredAt, actor: p.AnsweredBy, text: pr.Text})
 			}
 			for _, f := range [][2]string{{"questions", p.Questions}, {"reasons", p.Reasons}, {"basis", p.Basis}, {"comment", p.Comment}} {
 				if f[1] != "" {

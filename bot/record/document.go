@@ -107,6 +107,9 @@ type ProvisoEntry struct {
 	Office     string `json:"office"`
 	OfficeName string `json:"office_name"`
 	Text       string `json:"text"`
+	// Code is the standard proviso's library code (e.g. NAV-3) when it was chosen
+	// from the library; absent for one typed.
+	Code string `json:"code,omitempty"`
 }
 
 // ReminderEntry is one deadline reminder taken from the schedule.
@@ -289,7 +292,7 @@ func NewDocument(r *bot.Record) *Document {
 func provisos(roster *bot.Roster, ps []bot.Proviso) []ProvisoEntry {
 	out := make([]ProvisoEntry, len(ps))
 	for i, p := range ps {
-		out[i] = ProvisoEntry{Office: p.OfficeCode, OfficeName: roster.OfficeName(p.OfficeCode), Text: p.Text}
+		out[i] = ProvisoEntry{Office: p.OfficeCode, OfficeName: roster.OfficeName(p.OfficeCode), Text: p.Text, Code: p.Code}
 	}
 	return out
 }

@@ -126,7 +126,7 @@ func writePositions(b *strings.Builder, offices []OfficeHistory, roster *bot.Ros
 				bot.Outcome(p.Outcome).LabelFor(agency), person(p.AnsweredBy, p.AnsweredByName), mdText(roster.OfficeName(p.OnBehalfOf)))
 			term := agency.Term()
 			for _, pr := range p.Provisos {
-				fmt.Fprintf(b, "  - %s: %s\n", strings.ToUpper(term[:1])+term[1:], mdBlock(pr.Text, "    "))
+				fmt.Fprintf(b, "  - %s%s: %s\n", strings.ToUpper(term[:1])+term[1:], codeNote(pr.Code), mdBlock(pr.Text, "    "))
 			}
 			for _, f := range [][2]string{{"Questions", p.Questions}, {"Reasons", p.Reasons}, {"Statutory and regulatory basis", p.Basis}, {"Comment", p.Comment}} {
 				if f[1] != "" {
@@ -145,7 +145,7 @@ func writeProposedProvisos(b *strings.Builder, offices []OfficeHistory, agency b
 	for _, o := range offices {
 		for _, p := range o.Positions {
 			for _, pr := range p.Provisos {
-				proposed = append(proposed, provisoLine{pr, fmt.Sprintf(" (v%d)", p.Version)})
+				proposed = append(proposed, provisoLine{pr, fmt.Sprintf(" (v%d%s)", p.Version, strings.Replace(codeNote(pr.Code), " ", ", ", 1))})
 			}
 		}
 	}
@@ -217,6 +217,14 @@ func writeEvents(b *strings.Builder, events []EventEntry) {
 type provisoLine struct {
 	ProvisoEntry
 	note string
+}
+
+// codeNote names a standard proviso's library code, " NAV-3" ("" for one typed).
+func codeNote(code string) string {
+	if code == "" {
+		return ""
+	}
+	return " " + mdText(code)
 }
 
 // writeProvisoGroups lists provisos under their originating offices, offices in

@@ -195,7 +195,7 @@ func recordedProvisos(f *FinalRecommendation) (provisos []bot.Proviso, treatment
 func botProvisos(ps []ProvisoEntry) []bot.Proviso {
 	out := make([]bot.Proviso, len(ps))
 	for i, p := range ps {
-		out[i] = bot.Proviso{OfficeCode: p.Office, Text: p.Text}
+		out[i] = bot.Proviso{OfficeCode: p.Office, Text: p.Text, Code: p.Code}
 	}
 	return out
 }

@@ -41,6 +41,9 @@ type App struct {
 	Queue   bot.ReminderQueue
 	Service *bot.Service
 
+	// Provisos is the standard provisos library (PROVISO_LIBRARY_PATH).
+	Provisos *bot.ProvisoLibrary
+
 	// Set only when serving.
 	API     *slack.Client
 	Router  *handlers.Router
@@ -77,6 +80,9 @@ func New(ctx context.Context, cfg *Config, purpose Purpose, now clock.Clock, log
 	if a.Staffing, err = bot.LoadStaffingRules(cfg.StaffingRulesPath, a.Roster); err != nil {
 		return nil, err
 	}
+	if a.Provisos, err = bot.LoadProvisoLibrary(cfg.ProvisoLibraryPath); err != nil {
+		return nil, err
+	}
 	if len(cfg.SignOffRequired) > 0 && a.Roster.Supervisors.Empty() {
 		return nil, fmt.Errorf("SIGN_OFF_REQUIRED asks for a supervisor's sign-off, but the roster names no supervisors: add supervisors (usergroup and/or users) to %s", cfg.RosterPath)
 	}
@@ -95,7 +101,8 @@ func New(ctx context.Context, cfg *Config, purpose Purpose, now clock.Clock, log
 		return nil, err
 	}
 	if purpose == Offline {
-		a.Service = bot.NewService(a.DB, nil, now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: a.Queue, Log: log, Staffing: a.Staffing})
+		a.Service = bot.NewService(a.DB, nil, now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: a.Queue, Log: log,
+			Staffing: a.Staffing, Provisos: a.Provisos})
 		return a, nil
 	}
 	if err := a.wireSlack(ctx); err != nil {
@@ -156,7 +163,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 	client := slackapi.New(a.API, auth.UserID)
 	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
 		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile,
-		Marking: cfg.MarkingBanner, SignOffRequired: cfg.SignOffOutcomes(), AnalystScope: cfg.AnalystScope, Staffing: a.Staffing})
+		Marking: cfg.MarkingBanner, SignOffRequired: cfg.SignOffOutcomes(), AnalystScope: cfg.AnalystScope, Staffing: a.Staffing, Provisos: a.Provisos})
 	// Queue channels: a bot cannot join a private channel by itself.
 	queueProblems := a.Service.CheckQueues(ctx)
 	for _, p := range queueProblems {

@@ -29,6 +29,9 @@ type Config struct {
 	RosterPath         string `env:"ROSTER_PATH"`
 	// StaffingRulesPath is the staffing rules file (YAML); empty: no rules.
 	StaffingRulesPath string `env:"STAFFING_RULES_PATH"`
+	// ProvisoLibraryPath is the operators' standard provisos (conditions) file;
+	// empty: reviewers type every proviso.
+	ProvisoLibraryPath string `env:"PROVISO_LIBRARY_PATH"`
 	// APIToken is the bearer token of POST /api/referrals; empty: the import API is disabled.
 	APIToken  string `env:"API_TOKEN"`
 	LogFormat string `env:"LOG_FORMAT, default=auto"` // json, text or auto (text on a terminal)
