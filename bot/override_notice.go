@@ -50,16 +50,9 @@ func recordedDetail(rec *Recommendation) map[string]any {
 // ask (in its queue channel or the referral's), then logs that the office was told.
 // A crash between the two may post it twice, never lose it.
 func (s *Service) tellOverride(ctx context.Context, j *Job) error {
-	ref, err := s.store.Referral(ctx, j.ReferralID)
+	ref, a, err := s.postedAsk(ctx, j)
 	if err != nil {
 		return err
-	}
-	a, err := s.store.Ask(ctx, j.AskID)
-	if err != nil {
-		return err
-	}
-	if a.MessageTS == "" {
-		return errNotReady // the ask is not posted yet: the notice goes in its thread
 	}
 	rec, err := s.store.Recommendation(ctx, ref.ID)
 	if err != nil {
@@ -75,4 +68,21 @@ func (s *Service) tellOverride(ctx context.Context, j *Job) error {
 			"office": a.OfficeCode, "ask": a.ID, "summary": OverrideSummary(rec, a.OfficeCode, ref.Agency),
 		}))
 	})
+}
+
+// postedAsk reads the referral and ask of a job that replies in the ask's thread;
+// errNotReady until the ask is posted, so the job waits for its thread.
+func (s *Service) postedAsk(ctx context.Context, j *Job) (*Referral, *Ask, error) {
+	ref, err := s.store.Referral(ctx, j.ReferralID)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := s.store.Ask(ctx, j.AskID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.MessageTS == "" {
+		return nil, nil, errNotReady
+	}
+	return ref, a, nil
 }

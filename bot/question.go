@@ -81,16 +81,9 @@ func (s *Service) answerTo(ctx context.Context, a *Ask) (*QuestionAnswer, error)
 
 // postAnswer posts the answer to an office's questions in its ask's thread.
 func (s *Service) postAnswer(ctx context.Context, j *Job) error {
-	r, err := s.store.Referral(ctx, j.ReferralID)
+	r, a, err := s.postedAsk(ctx, j)
 	if err != nil {
 		return err
-	}
-	a, err := s.store.Ask(ctx, j.AskID)
-	if err != nil {
-		return err
-	}
-	if a.MessageTS == "" {
-		return errNotReady // its answer goes in its thread
 	}
 	qa, err := s.answerTo(ctx, a)
 	if err != nil || qa == nil {
