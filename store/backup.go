@@ -17,6 +17,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
+	if err := checkBackupPlace(path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
 	// VACUUM INTO fills an empty file: created here, owner-only, like the database.
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {

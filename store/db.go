@@ -57,6 +57,10 @@ func Open(ctx context.Context, path string, now clock.Clock) (*DB, error) {
 		// the database must be a plain file path.
 		return nil, fmt.Errorf("open database %q: want a plain file path", path)
 	}
+	// A read-only mount or a directory of another user: say so now, in those words.
+	if err := checkDatabasePlace(path); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	// The file holds controlled unclassified information: owner-only. SQLite gives its
 	// -wal and -shm files the main file's permissions, so creating it 0600 covers them.
 	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {

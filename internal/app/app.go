@@ -94,7 +94,14 @@ func New(ctx context.Context, cfg *Config, purpose Purpose, now clock.Clock, log
 		log.Warn("the roster names no analysts, so nobody can open referrals; set ROSTER_PATH")
 	}
 	if a.DB, err = store.Open(ctx, cfg.DatabasePath, now); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath, err)
+		var nw *store.NotWritableError
+		if errors.As(err, &nw) {
+			// store.Open said which path and why; this is where the operator put it.
+			return nil, fmt.Errorf("%w; or set DATABASE_PATH to a file on a volume the bot's user may write "+
+				"(Kubernetes: manifests/kubernetes/referralbot.yaml mounts the data volume read-write at /data, "+
+				"and the pod's fsGroup gives it to the bot's user)", err)
+		}
+		return nil, err // store.Open's error names the database
 	}
 	a.closers = append(a.closers, a.DB.Close)
 	if err := a.openQueue(ctx, purpose); err != nil {
