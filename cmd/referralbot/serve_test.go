@@ -182,6 +182,7 @@ func TestServeDropsSlowClients(t *testing.T) {
 	fake := slackfake.New()
 	defer fake.Close()
 	addr := startServe(t, fake, map[string]string{"SLACK_SIGNING_SECRET": "s3cret", "HTTP_READ_TIMEOUT": "200ms"})
+	began := clock.Wall()
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +197,7 @@ func TestServeDropsSlowClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = io.ReadAll(conn)
+	t.Logf("slow client cut off after %v (HTTP_READ_TIMEOUT 200ms)", clock.Elapsed(began).Round(time.Millisecond))
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		t.Fatal("the server kept a slow client's connection open for 10 s; want it closed after HTTP_READ_TIMEOUT")
