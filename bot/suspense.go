@@ -124,6 +124,13 @@ func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reas
 	if cerr != nil {
 		return cerr
 	}
+	// The reason goes into the append-only event log: the same text rules as every other.
+	reason = strings.TrimSpace(reason)
+	p := map[string]string{}
+	checkText(p, "reason", reason, "the reason", false, MaxLongText, false)
+	if msg := p["reason"]; msg != "" {
+		return Errorf(EINVALID, "%s Nothing was changed.", msg)
+	}
 	var asks []*Ask
 	err := s.store.Update(ctx, func(tx Tx) error {
 		ref, err := tx.Referral(ctx, referralID)
@@ -136,7 +143,7 @@ func (s *Service) Hold(ctx context.Context, actor string, referralID int64, reas
 		case ref.ManualHold:
 			return Errorf(ECONFLICT, "%s is already on hold since %s.", ref.CaseNumber, FormatDate(ref.HeldSince))
 		}
-		detail := map[string]any{"reason": strings.TrimSpace(reason), "cause": "analyst"}
+		detail := map[string]any{"reason": reason, "cause": "analyst"}
 		if ref.HeldSince.IsZero() {
 			ref.HeldSince = s.now().UTC()
 		} else {
