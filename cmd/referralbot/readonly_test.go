@@ -122,66 +122,56 @@ func TestStartOnReadOnlyMount(t *testing.T) {
 	}
 }
 
-// TestStartWhereTheUserMayNotWrite: the database file belongs to the bot's user, but
-// its directory does not, so SQLite cannot create the -wal and -shm files beside it.
-// Before, serve stopped on "migrate: failed to initialize: attempt to write a
-// readonly database"; now it names the directory, the user, the mode and the owner,
-// and exits 1. Run as root (as CI is), the bot runs as the image's user 65532 in a
-// child process of its own: root may write any directory.
+// TestStartWhereTheUserMayNotWrite: the bot's user may not write where the database
+// is. (1) The file is the user's, its directory is not, so SQLite cannot create the
+// -wal and -shm files beside it: before, serve stopped on "migrate: failed to
+// initialize: attempt to write a readonly database". (2) The directory is the
+// user's, the file is root's 0644: before, serve started, SQLite having opened the
+// file read-only, and the first write would have failed. Now both stop at start-up
+// naming the path, the user, the mode and the owner, and exit 1. Run as root (as CI
+// is), the bot runs as the image's user 65532 in a child process: root may write
+// anything.
 func TestStartWhereTheUserMayNotWrite(t *testing.T) {
 	top := t.TempDir()
-	vol := filepath.Join(top, "data")
-	if err := os.Mkdir(vol, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	dbPath := filepath.Join(vol, "referralbot.db")
-	makeDB(t, dbPath)
+	root := os.Geteuid() == 0
 	uid, gid := os.Geteuid(), os.Getegid()
-	if uid == 0 {
+	if root {
 		uid, gid = botUID, botUID
-		if err := os.Chown(dbPath, uid, gid); err != nil {
-			t.Fatal(err)
-		}
 		// t.TempDir's directories are the test's own (0700): let user 65532 through.
 		for _, d := range []string{filepath.Dir(top), top} {
 			if err := os.Chmod(d, 0o755); err != nil {
 				t.Fatal(err)
 			}
 		}
-	} else {
-		if err := os.Chmod(vol, 0o555); err != nil {
+	}
+	mkdir := func(name string) string {
+		dir := filepath.Join(top, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = os.Chmod(vol, 0o755) })
+		return dir
+	}
+	chown := func(path string) {
+		if err := os.Chown(path, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chmod := func(path string, mode os.FileMode) {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
 	}
 
-	var stderr string
-	if os.Geteuid() == 0 {
-		// The test binary, where user 65532 may run it.
-		self := filepath.Join(top, "referralbot.test")
-		copyFile(t, os.Args[0], self, 0o755)
-		cmd := exec.Command(self, "-test.run=^$")
-		cmd.Env = []string{"REFERRALBOT_CHILD=serve", "LOG_FORMAT=json", "PATH=/usr/bin:/bin"}
-		for k, v := range servingEnv(dbPath) {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
-		var errOut bytes.Buffer
-		cmd.Stderr = &errOut
-		err := cmd.Run()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-			t.Fatalf("serve as user %d: %v\n%s\nwant exit status 1", uid, err, &errOut)
-		}
-		stderr = errOut.String()
-	} else {
-		_, _, err := runCmd(clock.Stopped(start), servingEnv(dbPath), "serve")
-		if err == nil || errors.Is(err, errUsage) {
-			t.Fatalf("serve: %v; want a start-up failure (exit 1)", err)
-		}
-		stderr = err.Error()
+	// (1) The file is the user's; the directory is root's 0755 (as root) or 0555.
+	vol := mkdir("data")
+	dbPath := filepath.Join(vol, "referralbot.db")
+	makeDB(t, dbPath)
+	chown(dbPath)
+	if !root {
+		chmod(vol, 0o555)
+		t.Cleanup(func() { _ = os.Chmod(vol, 0o755) })
 	}
-	t.Logf("serve said: %s", stderr)
+	said := serveAs(t, top, uid, gid, dbPath)
 	for _, w := range []string{
 		"open database " + dbPath,
 		"may not write the database's directory " + vol,
@@ -189,10 +179,61 @@ func TestStartWhereTheUserMayNotWrite(t *testing.T) {
 		fmt.Sprintf("user %d (group %d)", uid, gid),
 		"chown", "DATABASE_PATH", "fsGroup",
 	} {
-		if !strings.Contains(stderr, w) {
-			t.Errorf("serve said %q\nwant it to say %q", stderr, w)
+		if !strings.Contains(said, w) {
+			t.Errorf("serve said %q\nwant it to say %q", said, w)
 		}
 	}
+
+	// (2) The directory is the user's; the file is not writable by the user.
+	vol2 := mkdir("data2")
+	db2 := filepath.Join(vol2, "referralbot.db")
+	makeDB(t, db2)
+	chown(vol2)
+	chmod(db2, 0o644) // root's, as root; read-only to its owner, as another user
+	if !root {
+		chmod(db2, 0o444)
+	}
+	said = serveAs(t, top, uid, gid, db2)
+	for _, w := range []string{"may not write the database file " + db2, fmt.Sprintf("user %d (group %d)", uid, gid), "mode -r"} {
+		if !strings.Contains(said, w) {
+			t.Errorf("serve said %q\nwant it to say %q", said, w)
+		}
+	}
+}
+
+// serveAs starts serve on the database at dbPath as user uid and returns what it said
+// when it stopped, failing the test unless it stopped as a start-up failure (exit 1).
+// As root it runs the test binary (copied into top, where uid may run it) as uid;
+// otherwise it runs serve in-process, as this user.
+func serveAs(t *testing.T, top string, uid, gid int, dbPath string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		_, _, err := runCmd(clock.Stopped(start), servingEnv(dbPath), "serve")
+		if err == nil || errors.Is(err, errUsage) {
+			t.Fatalf("serve: %v; want a start-up failure (exit 1)", err)
+		}
+		t.Logf("serve said: %v", err)
+		return err.Error()
+	}
+	self := filepath.Join(top, "referralbot.test")
+	if _, err := os.Stat(self); err != nil {
+		copyFile(t, os.Args[0], self, 0o755)
+	}
+	cmd := exec.Command(self, "-test.run=^$")
+	cmd.Env = []string{"REFERRALBOT_CHILD=serve", "LOG_FORMAT=json", "PATH=/usr/bin:/bin"}
+	for k, v := range servingEnv(dbPath) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("serve as user %d: %v\n%s\nwant exit status 1", uid, err, &errOut)
+	}
+	t.Logf("serve as user %d said: %s", uid, &errOut)
+	return errOut.String()
 }
 
 func copyFile(t *testing.T, from, to string, mode os.FileMode) {
