@@ -62,9 +62,12 @@ func (e *NotWritableError) Error() string {
 		return fmt.Sprintf("%s %s is on a read-only file system (it is mounted read-only)%s. "+
 			"Mount it read-write", e.What, e.Path, need)
 	}
-	return fmt.Sprintf("user %d (group %d) may not write %s %s (%v; mode %v, owner %d:%d)%s. "+
-		"Give it to that user (chown %d:%d %s), or run the bot as its owner",
-		e.UID, e.GID, e.What, e.Path, e.Err, e.Mode, e.OwnerUID, e.OwnerGID, need, e.UID, e.GID, e.Path)
+	fix := fmt.Sprintf("Give it to that user (chown %d:%d %s), or run the bot as its owner", e.UID, e.GID, e.Path)
+	if e.OwnerUID == e.UID && e.Mode.Perm()&0o200 == 0 {
+		fix = fmt.Sprintf("It is that user's but not writable: chmod u+w %s", e.Path)
+	}
+	return fmt.Sprintf("user %d (group %d) may not write %s %s (%v; mode %v, owner %d:%d)%s. %s",
+		e.UID, e.GID, e.What, e.Path, e.Err, e.Mode, e.OwnerUID, e.OwnerGID, need, fix)
 }
 
 // Unwrap returns the system's answer, so errors.Is(err, fs.ErrPermission) holds.
