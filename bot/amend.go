@@ -145,8 +145,17 @@ func (in AmendInput) recommendation(agency Agency, cur *Recommendation) (*Recomm
 // not write, nor hides a proviso it drops. A carried text kept as it was keeps its
 // fate; an office proviso whose carried text is gone is dropped, with the
 // amendment's reason; any other line is DTSA's own. A version recorded before fates
-// were kept credits unchanged words to their office.
+// were kept credits unchanged words to their office. A line kept word for word
+// keeps its standard proviso's library code too (the amendment modal is plain
+// text, and the code must not be lost on the way): an office's kept proviso from
+// its treatment, any other from the version amended.
 func carryFates(cur *Recommendation, lines []Proviso, reason string) ([]Proviso, []Treatment) {
+	code := map[string]string{}
+	for _, pv := range cur.Provisos {
+		if pv.Code != "" {
+			code[pv.Text] = pv.Code
+		}
+	}
 	if len(cur.Treatments) == 0 {
 		origin := map[string]string{}
 		for _, pv := range cur.Provisos {
@@ -154,7 +163,7 @@ func carryFates(cur *Recommendation, lines []Proviso, reason string) ([]Proviso,
 		}
 		for i := range lines {
 			if office, ok := origin[lines[i].Text]; ok {
-				lines[i].OfficeCode = office
+				lines[i].OfficeCode, lines[i].Code = office, code[lines[i].Text]
 			}
 		}
 		return lines, nil
@@ -175,7 +184,11 @@ func carryFates(cur *Recommendation, lines []Proviso, reason string) ([]Proviso,
 		case t.Fate == FateDropped:
 		case present[words] && !used[words]:
 			used[words] = true
-			carried = append(carried, Proviso{OfficeCode: t.OfficeCode, Text: words})
+			pv := Proviso{OfficeCode: t.OfficeCode, Text: words}
+			if t.Fate == FateKept {
+				pv.Code = t.Code // the library's words, as the office chose them
+			}
+			carried = append(carried, pv)
 		default:
 			t.Fate, t.DTSAText, t.Reason = FateDropped, "", reason
 		}
@@ -183,7 +196,7 @@ func carryFates(cur *Recommendation, lines []Proviso, reason string) ([]Proviso,
 	}
 	for _, l := range lines {
 		if !used[l.Text] {
-			carried = append(carried, Proviso{OfficeCode: OfficeDTSA, Text: l.Text})
+			carried = append(carried, Proviso{OfficeCode: OfficeDTSA, Text: l.Text, Code: code[l.Text]})
 			used[l.Text] = true
 		}
 	}

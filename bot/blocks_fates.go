@@ -22,20 +22,33 @@ func carriedProvisoLines(rec *Recommendation, a Agency, roster *Roster) []string
 		treated := rec.TreatmentsOf(g.office)
 		if len(treated) == 0 { // DTSA's own, or recorded before fates were
 			for _, p := range g.provisos {
-				lines = append(lines, "• "+esc(p.Text))
+				lines = append(lines, "• "+esc(p.Text)+codeTag(p.Code))
 			}
 			continue
 		}
 		for _, tr := range treated {
 			switch tr.Fate {
 			case FateKept:
-				lines = append(lines, "• "+esc(tr.OfficeText))
+				lines = append(lines, "• "+esc(tr.OfficeText)+codeTag(tr.Code))
 			case FateModified:
-				lines = append(lines, fmt.Sprintf("• %s — *modified by DTSA*; %s wrote: “%s”", esc(tr.DTSAText), name, esc(tr.OfficeText)))
+				from := ""
+				if tr.Code != "" {
+					from = " from `" + esc(tr.Code) + "`"
+				}
+				lines = append(lines, fmt.Sprintf("• %s — *modified by DTSA*%s; %s wrote: “%s”", esc(tr.DTSAText), from, name, esc(tr.OfficeText)))
 			}
 		}
 	}
 	return lines
+}
+
+// codeTag shows a standard proviso's library code after its words, small, as the
+// ask does (positionDetail); "" for a typed one.
+func codeTag(code string) string {
+	if code == "" {
+		return ""
+	}
+	return " `" + esc(code) + "`"
 }
 
 // partialOverrideLines names each office the recommendation partially overrides,
@@ -63,7 +76,7 @@ func OverrideNotice(r *Referral, a *Ask, rec *Recommendation, roster *Roster) Me
 	lines := []string{fmt.Sprintf(":warning: %s: the final DoD recommendation on *%s* (%s) *partially overrides* your position: DTSA changed or dropped %s you imposed.",
 		who, esc(r.CaseNumber), rec.Outcome.LabelFor(r.Agency), r.Agency.Terms())}
 	for _, tr := range rec.TreatmentsOf(a.OfficeCode) {
-		head := fmt.Sprintf("• %s %d *%s*", strings.ToUpper(term[:1])+term[1:], tr.Number, tr.Fate)
+		head := fmt.Sprintf("• %s %d%s *%s*", strings.ToUpper(term[:1])+term[1:], tr.Number, codeTag(tr.Code), tr.Fate)
 		switch tr.Fate {
 		case FateKept:
 			lines = append(lines, fmt.Sprintf("%s: “%s”", head, esc(tr.OfficeText)))
@@ -95,12 +108,16 @@ func fateOptions() []*slack.OptionBlockObject {
 
 // fateInputs are the three inputs for one office proviso: its fate (starting at
 // Keep), DTSA's wording if modified, and the reason (required to drop).
-func fateInputs(office, name string, n int, text string, a Agency) []slack.Block {
+func fateInputs(office, name string, n int, pr Proviso, a Agency) []slack.Block {
 	opts := fateOptions()
 	radio := slack.NewRadioButtonsBlockElement(InputAction, opts...)
 	radio.InitialOption = opts[0]
 	term := a.Term()
-	label := fmt.Sprintf("%s %s %d: %s", name, term, n, text)
+	label := fmt.Sprintf("%s %s %d: %s", name, term, n, pr.Text)
+	if pr.Code != "" {
+		// A label is plain text: the code in brackets, the way the form names it.
+		label = fmt.Sprintf("%s %s %d (%s): %s", name, term, n, pr.Code, pr.Text)
+	}
 	return []slack.Block{
 		slack.NewInputBlock(FieldFate(office, n), plain(truncate(label, maxInputLabel)), nil, radio),
 		textInput(FieldFateWords(office, n), "DTSA's wording (if modified)", fmt.Sprintf("%s's words are kept in the record beside yours.", name),

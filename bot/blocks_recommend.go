@@ -72,7 +72,7 @@ func recommendationBlocks(t *Tally, roster *Roster) []slack.Block {
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(head, maxSectionText)), nil, nil))
 		for i, pr := range p.Provisos {
-			blocks = append(blocks, fateInputs(a.OfficeCode, name, i+1, pr.Text, r.Agency)...)
+			blocks = append(blocks, fateInputs(a.OfficeCode, name, i+1, pr, r.Agency)...)
 		}
 	}
 	if len(waiting) > 0 {

@@ -37,7 +37,7 @@ func sampleTally() *bot.Tally {
 		return &bot.Position{OfficeCode: office, Outcome: o, AnsweredBy: by, AnsweredAt: answeredAt, Version: 1}
 	}
 	army := pos("army", bot.OutcomeApproveWithProvisos, "UARMY1")
-	army.Provisos = []bot.Proviso{{OfficeCode: "army", Text: "For stated end-use only"}, {OfficeCode: "army", Text: "No reexport without U.S. Government authorization"}}
+	army.Provisos = []bot.Proviso{{OfficeCode: "army", Text: "For stated end-use only"}, {OfficeCode: "army", Text: "No reexport without U.S. Government authorization", Code: "BIS-2"}}
 	policy := pos("policy", bot.OutcomeDeny, "UPOL1")
 	policy.Reasons = "Diversion risk to a sanctioned end user."
 	policy.Basis = "15 CFR 742.4 (national security); 50 U.S.C. 4813"
@@ -71,7 +71,7 @@ func withRecommendation(t *bot.Tally) *bot.Tally {
 		Treatments: []bot.Treatment{
 			{OfficeCode: "army", Number: 1, OfficeText: t.Asks[0].Current.Provisos[0].Text, Fate: bot.FateDropped, Reason: "The end-use check <EUC> covers it"},
 			{OfficeCode: "army", Number: 2, OfficeText: t.Asks[0].Current.Provisos[1].Text, Fate: bot.FateModified,
-				DTSAText: "No reexport without prior written U.S. Government authorization"},
+				DTSAText: "No reexport without prior written U.S. Government authorization", Code: "BIS-2"},
 		},
 		Rationale: "Policy's diversion concern is met by the end-use proviso.", Dissent: []string{"policy"},
 		RecordedBy: "UANALYST", RecordedAt: answeredAt.Add(time.Hour)}

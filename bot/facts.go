@@ -38,7 +38,7 @@ func PositionDigest(p *Position) string {
 
 // RecommendationDigest is the digest of the final recommendation: the outcome,
 // who recorded it (id and name), the rationale, basis and questions (rwa), what it did with each
-// office proviso (its fate, both texts and the reason) and the provisos DTSA added,
+// office proviso (its fate, both texts, the reason and its library code) and the provisos DTSA added,
 // and the dissenting offices in order.
 func RecommendationDigest(r *Recommendation) string {
 	f := []string{factsVersion, "recommendation", string(r.Outcome), r.RecordedBy, r.RecordedByName, r.Rationale, r.Basis, r.Questions}
@@ -60,8 +60,17 @@ func recommendationProvisoFields(r *Recommendation) []string {
 		return cmp.Or(cmp.Compare(a.OfficeCode, b.OfficeCode), cmp.Compare(a.Number, b.Number))
 	})
 	f := []string{"treatments", strconv.Itoa(len(trs))}
-	for _, t := range trs {
+	var codes []string
+	for i, t := range trs {
 		f = append(f, t.OfficeCode, strconv.Itoa(t.Number), string(t.Fate), t.OfficeText, t.DTSAText, t.Reason)
+		if t.Code != "" {
+			codes = append(codes, strconv.Itoa(i), t.Code)
+		}
+	}
+	// As in provisoFields: library codes after, only when there are any, so that a
+	// digest sealed before fates kept codes stays the same.
+	if len(codes) > 0 {
+		f = append(append(f, "treatment codes", strconv.Itoa(len(codes)/2)), codes...)
 	}
 	var added []Proviso
 	for _, p := range r.Provisos {

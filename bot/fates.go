@@ -47,6 +47,12 @@ type Treatment struct {
 	Fate       ProvisoFate
 	DTSAText   string // modified: DTSA's words, carried instead of the office's
 	Reason     string // dropped: required; modified: optional
+	// Code is the standard proviso's library code (e.g. NAV-3) when the office
+	// chose it from the library, whatever its fate: "how often does DoD keep,
+	// modify or drop NAV-3" is then a query on the fates. A modified one keeps the
+	// code here, marked by its fate, but the proviso it carries does not: a code on a
+	// proviso means its words are the library's, and DTSA's are not.
+	Code string
 }
 
 // MaxFateReason is the longest reason for dropping or modifying a proviso: it is
@@ -119,8 +125,9 @@ func SetFateField(fates map[ProvisoRef]FateInput, field, value string) bool {
 
 // treat checks the analyst's choice for one office proviso against the
 // recommendation's outcome, noting problems in p under the form's fields.
-func treat(p map[string]string, in FateInput, office, name string, n int, text string, o Outcome, a Agency) Treatment {
-	tr := Treatment{OfficeCode: office, Number: n, OfficeText: text, Fate: in.Fate}
+func treat(p map[string]string, in FateInput, office, name string, n int, pr Proviso, o Outcome, a Agency) Treatment {
+	text := pr.Text
+	tr := Treatment{OfficeCode: office, Number: n, OfficeText: text, Fate: in.Fate, Code: pr.Code}
 	if tr.Fate == "" {
 		tr.Fate = FateKept
 	}
@@ -224,10 +231,10 @@ func (in RecommendationInput) treatments(p map[string]string, t *Tally, roster *
 		}
 		name := roster.OfficeName(a.OfficeCode)
 		for i, pr := range a.Current.Provisos {
-			tr := treat(p, in.Fates[ProvisoRef{Office: a.OfficeCode, Number: i + 1}], a.OfficeCode, name, i+1, pr.Text, in.Outcome, t.Referral.Agency)
+			tr := treat(p, in.Fates[ProvisoRef{Office: a.OfficeCode, Number: i + 1}], a.OfficeCode, name, i+1, pr, in.Outcome, t.Referral.Agency)
 			switch tr.Fate {
 			case FateKept:
-				carried = append(carried, Proviso{OfficeCode: a.OfficeCode, Text: pr.Text})
+				carried = append(carried, Proviso{OfficeCode: a.OfficeCode, Text: pr.Text, Code: pr.Code})
 			case FateModified:
 				carried = append(carried, Proviso{OfficeCode: a.OfficeCode, Text: tr.DTSAText})
 			}

@@ -143,8 +143,8 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 	}
 	for i, tr := range rec.Treatments {
 		_, err := t.q.ExecContext(ctx, `INSERT INTO proviso_fates
-			(recommendation_id, seq, office_code, number, office_text, fate, dtsa_text, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			rec.ID, i, tr.OfficeCode, tr.Number, tr.OfficeText, tr.Fate, tr.DTSAText, tr.Reason)
+			(recommendation_id, seq, office_code, number, office_text, fate, dtsa_text, reason, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			rec.ID, i, tr.OfficeCode, tr.Number, tr.OfficeText, tr.Fate, tr.DTSAText, tr.Reason, tr.Code)
 		if err != nil {
 			return fmt.Errorf("create recommendation on referral %d: fate of %s's proviso %d: %w", rec.ReferralID, tr.OfficeCode, tr.Number, err)
 		}
@@ -164,7 +164,8 @@ func (t *tx) CreateRecommendation(ctx context.Context, rec *bot.Recommendation) 
 	return notePrecedent(ctx, t.q, rec.ReferralID)
 }
 
-// treatments reads what a recommendation did with each office proviso, in order.
+// treatments reads what a recommendation did with each office proviso (with its
+// library code, if the office chose it from the library), in order.
 func (r reader) treatments(ctx context.Context, recommendationID int64) ([]bot.Treatment, error) {
 	var rows []struct {
 		OfficeCode string `db:"office_code"`
@@ -173,8 +174,9 @@ func (r reader) treatments(ctx context.Context, recommendationID int64) ([]bot.T
 		Fate       string `db:"fate"`
 		DTSAText   string `db:"dtsa_text"`
 		Reason     string `db:"reason"`
+		Code       string `db:"code"`
 	}
-	err := sqlx.SelectContext(ctx, r.q, &rows, `SELECT office_code, number, office_text, fate, dtsa_text, reason
+	err := sqlx.SelectContext(ctx, r.q, &rows, `SELECT office_code, number, office_text, fate, dtsa_text, reason, code
 		FROM proviso_fates WHERE recommendation_id = ? ORDER BY seq`, recommendationID)
 	if err != nil {
 		return nil, fmt.Errorf("proviso fates: %w", err)
@@ -182,7 +184,7 @@ func (r reader) treatments(ctx context.Context, recommendationID int64) ([]bot.T
 	var out []bot.Treatment
 	for _, row := range rows {
 		out = append(out, bot.Treatment{OfficeCode: row.OfficeCode, Number: row.Number, OfficeText: row.OfficeText,
-			Fate: bot.ProvisoFate(row.Fate), DTSAText: row.DTSAText, Reason: row.Reason})
+			Fate: bot.ProvisoFate(row.Fate), DTSAText: row.DTSAText, Reason: row.Reason, Code: row.Code})
 	}
 	return out, nil
 }

@@ -17,9 +17,16 @@ func TestRecommendation_roundTrip(t *testing.T) {
 		ReferralID: r.ID,
 		Outcome:    bot.OutcomeApproveWithProvisos,
 		Provisos: []bot.Proviso{
-			{OfficeCode: "navy", Text: "For stated end-use only"},
+			{OfficeCode: "navy", Text: "For stated end-use only", Code: "BIS-1"},
 			{Text: "Applicant must inform consignee of all license conditions"}, // the analyst's own
 			{OfficeCode: "army", Text: "No resale, transfer, or reexport without prior authorization"},
+		},
+		// Each fate keeps its office proviso's library code, whatever the fate.
+		Treatments: []bot.Treatment{
+			{OfficeCode: "navy", Number: 1, OfficeText: "For stated end-use only", Fate: bot.FateKept, Code: "BIS-1"},
+			{OfficeCode: "army", Number: 1, OfficeText: "No resale without authorization", Fate: bot.FateModified,
+				DTSAText: "No resale, transfer, or reexport without prior authorization", Code: "BIS-2"},
+			{OfficeCode: "army", Number: 2, OfficeText: "Quarterly reports", Fate: bot.FateDropped, Reason: "covered"},
 		},
 		Rationale:  "Army's concern is met by the end-use proviso.",
 		Dissent:    []string{"navy", "army"},

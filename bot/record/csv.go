@@ -52,11 +52,14 @@ import (
 //	final_basis      its statutory and           at, actor, text
 //	                 regulatory basis (deny)
 //	final_proviso    its provisos (conditions    office (originating), text, kind = kept, modified
-//	                 on a Commerce referral)     (text is DTSA's words) or added (DTSA's own)
+//	                 on a Commerce referral)     (text is DTSA's words) or added (DTSA's own),
+//	                                             id = its library code (a modified one's is the
+//	                                             code of the office's words it rewords)
 //	dissent          office overridden           office, kind = that office's position
 //	proviso_fate     each office proviso's fate  id = its number in the office's position, office,
 //	                                             kind = kept|modified|dropped, from = the office's
-//	                                             words, to = DTSA's words (modified), text = reason
+//	                                             words, to = DTSA's words (modified), text = reason,
+//	                                             flags = code=<library code> when it has one
 //	partial_override office partially            office, text = what became of its provisos
 //	                 overridden
 //	event            event log entry             id, at, actor, kind, text = detail (JSON)
@@ -164,7 +167,7 @@ func CSV(r *bot.Record) ([]byte, error) {
 			add(csvRow{section: "final_basis", at: f.RecordedAt, actor: f.RecordedBy, text: f.Basis})
 		}
 		for _, p := range f.Provisos {
-			add(csvRow{section: "final_proviso", office: p.Office, text: p.Text, kind: p.Fate})
+			add(csvRow{section: "final_proviso", id: p.Code, office: p.Office, text: p.Text, kind: p.Fate})
 		}
 		for _, o := range f.Dissent {
 			add(csvRow{section: "dissent", office: o.Office, kind: o.Position})

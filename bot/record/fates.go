@@ -22,6 +22,10 @@ type FinalProviso struct {
 	Number     int    `json:"number"`      // its place in the office's position, from 1; 0 for DTSA's own
 	OfficeText string `json:"office_text"` // the office's own words ("" for DTSA's own)
 	Reason     string `json:"reason"`      // why DTSA dropped it (required) or modified it (optional)
+	// Code is the standard proviso's library code (e.g. NAV-3) when the office (or
+	// DTSA) chose it from the library; absent for one typed. A modified one keeps
+	// its code, and its fate says that Text is DTSA's rewording of it.
+	Code string `json:"code,omitempty"`
 }
 
 // OverrideEntry is an office the final recommendation partially overrides: its
@@ -38,7 +42,7 @@ func finalProvisos(roster *bot.Roster, agency bot.Agency, rec *bot.Recommendatio
 	carried, dropped, partial = []FinalProviso{}, []FinalProviso{}, []OverrideEntry{}
 	for _, tr := range rec.Treatments {
 		f := FinalProviso{Office: tr.OfficeCode, OfficeName: roster.OfficeName(tr.OfficeCode), Fate: string(tr.Fate),
-			Number: tr.Number, OfficeText: tr.OfficeText, Reason: tr.Reason}
+			Number: tr.Number, OfficeText: tr.OfficeText, Reason: tr.Reason, Code: tr.Code}
 		switch tr.Fate {
 		case bot.FateKept:
 			f.Text = tr.OfficeText
@@ -53,9 +57,9 @@ func finalProvisos(roster *bot.Roster, agency bot.Agency, rec *bot.Recommendatio
 	for _, p := range rec.Provisos {
 		switch {
 		case p.OfficeCode == bot.OfficeDTSA:
-			carried = append(carried, FinalProviso{Office: p.OfficeCode, OfficeName: roster.OfficeName(p.OfficeCode), Text: p.Text, Fate: "added"})
+			carried = append(carried, FinalProviso{Office: p.OfficeCode, OfficeName: roster.OfficeName(p.OfficeCode), Text: p.Text, Fate: "added", Code: p.Code})
 		case len(rec.Treatments) == 0: // recorded before fates were kept
-			carried = append(carried, FinalProviso{Office: p.OfficeCode, OfficeName: roster.OfficeName(p.OfficeCode), Text: p.Text, OfficeText: p.Text})
+			carried = append(carried, FinalProviso{Office: p.OfficeCode, OfficeName: roster.OfficeName(p.OfficeCode), Text: p.Text, OfficeText: p.Text, Code: p.Code})
 		}
 	}
 	for _, office := range rec.PartialOverrides() {
@@ -72,7 +76,7 @@ func writeFates(b *strings.Builder, f *FinalRecommendation, agency bot.Agency) {
 		var lines []provisoLine
 		for _, p := range f.Dropped {
 			lines = append(lines, provisoLine{ProvisoEntry{Office: p.Office, OfficeName: p.OfficeName, Text: p.OfficeText},
-				fmt.Sprintf(" (%s %d) — reason: %s", agency.Term(), p.Number, mdText(p.Reason))})
+				fmt.Sprintf(" (%s %d%s) — reason: %s", agency.Term(), p.Number, codeAside(p.Code), mdText(p.Reason))})
 		}
 		writeProvisoGroups(b, lines)
 	}
@@ -85,13 +89,24 @@ func writeFates(b *strings.Builder, f *FinalRecommendation, agency bot.Agency) {
 // with the office's words beside DTSA's.
 func carriedLine(p FinalProviso, agency bot.Agency) provisoLine {
 	l := provisoLine{ProvisoEntry: ProvisoEntry{Office: p.Office, OfficeName: p.OfficeName, Text: p.Text}}
-	if p.Fate == string(bot.FateModified) {
-		l.note = fmt.Sprintf(" — modified by DTSA (%s %d); %s wrote: %s", agency.Term(), p.Number, mdText(p.OfficeName), mdText(p.OfficeText))
+	switch {
+	case p.Fate == string(bot.FateModified):
+		l.note = fmt.Sprintf(" — modified by DTSA (%s %d%s); %s wrote: %s", agency.Term(), p.Number, codeAside(p.Code), mdText(p.OfficeName), mdText(p.OfficeText))
 		if p.Reason != "" {
 			l.note += " — reason: " + mdText(p.Reason)
 		}
+	case p.Code != "":
+		l.note = " (" + mdText(p.Code) + ")"
 	}
 	return l
+}
+
+// codeAside is a library code after a proviso's number, e.g. ", NAV-3"; "" for none.
+func codeAside(code string) string {
+	if code == "" {
+		return ""
+	}
+	return ", " + mdText(code)
 }
 
 // addFates adds the CSV rows of every office proviso's fate and of the offices the
@@ -102,6 +117,9 @@ func addFates(add func(csvRow), f *FinalRecommendation) {
 			continue // DTSA's own, or recorded before fates were kept
 		}
 		row := csvRow{section: "proviso_fate", id: strconv.Itoa(p.Number), office: p.Office, kind: p.Fate, from: p.OfficeText, text: p.Reason}
+		if p.Code != "" {
+			row.flags = "code=" + p.Code
+		}
 		if p.Fate == string(bot.FateModified) {
 			row.to = p.Text
 		}

@@ -64,7 +64,7 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	}
 	t.Cleanup(func() { db.Close() })
 	svc := bot.NewService(db, nil, clk.Now, bot.Config{Roster: exportRoster(), Rules: deadline.NewRules(deadline.NewCalendar(exportZone), deadline.Defaults{}),
-		Queue: reminders.NewMemory()})
+		Queue: reminders.NewMemory(), Provisos: exportLibrary(t)})
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -97,8 +97,10 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 		must(err)
 	}
 	answer(exportAt(11, 30, 9, 15), "UARMY1", "army", bot.PositionInput{Outcome: bot.OutcomeApprove})
-	answer(exportAt(11, 30, 11, 0), "UNAVY1", "navy", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos,
-		Provisos: "For stated end-use only\nNo reexport without prior U.S. Government authorization\nQuarterly end-use reports to the Navy",
+	// Navy's first condition comes from the standard library (BIS-1): the final keeps
+	// it, and the record keeps its code.
+	answer(exportAt(11, 30, 11, 0), "UNAVY1", "navy", bot.PositionInput{Outcome: bot.OutcomeApproveWithProvisos, Agency: bot.AgencyCommerce, Standard: []string{"BIS-1"},
+		Provisos: "No reexport without prior U.S. Government authorization\nQuarterly end-use reports to the Navy",
 		Comment:  "See the end-user certificate | attached"})
 	answer(exportAt(12, 1, 14, 0), "UAIRFORCE1", "air_force", bot.PositionInput{Outcome: bot.OutcomeRWA,
 		Questions: "Who is the ultimate end user of the spare cores?\n1. Is the <Inc> subsidiary a consignee?"})
@@ -163,6 +165,15 @@ func exportDataset(t *testing.T) (*store.DB, *bot.Service, *bot.Referral) {
 	ref, err = db.Referral(ctx, ref.ID)
 	must(err)
 	return db, svc, ref
+}
+
+// exportLibrary is a standard provisos library with the public example BIS-1.
+func exportLibrary(t *testing.T) *bot.ProvisoLibrary {
+	lib, err := bot.ParseProvisoLibrary([]byte("provisos:\n  - {code: BIS-1, agency: commerce, text: For stated end-use only}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib
 }
 
 func TestExportGolden(t *testing.T) {
@@ -282,7 +293,8 @@ func TestExportContents(t *testing.T) {
 		"by Jo Policy \\| \\*OSD\\* (UPOLICY1) for Policy",
 		"**Approve with conditions**, recorded by Ann Analyst-Smith (UANALYST)",
 		"  - Questions: Who is the ultimate end user of the spare cores?\n    1\\. Is the \\<Inc> subsidiary a consignee?",
-		"- **Navy**\n  - For stated end-use only (v1)",
+		"- **Navy**\n  - For stated end-use only (v1, BIS-1)",
+		"- **Navy**\n  - For stated end-use only (BIS-1)\n", // kept in the final, with its library code
 		"Dissenting offices (overridden): Army, Air Force, Policy\n",
 		"\nPartially overrides Navy: condition 2 modified; condition 3 dropped — reason: The end-use check covers it",
 		"— modified by DTSA (condition 2); Navy wrote: No reexport without prior U.S. Government authorization\n",
@@ -290,7 +302,7 @@ func TestExportContents(t *testing.T) {
 		"Ann Analyst (UANALYST) moved DTSA Technology's due date from 2026-12-15 to 2026-12-17. Reason: Lab test results expected Dec 16",
 		"Conditions, by originating office:",
 		"## Conditions by originating office",
-		"  - Condition: For stated end-use only",
+		"  - Condition BIS-1: For stated end-use only",
 		"— **Return without action (RWA)**, by Pat Air (UAIRFORCE1) for Air Force",
 		"  - Statutory and regulatory basis: 15 CFR 742.4 (national security)",
 		"- Army v2, statutory and regulatory basis: 15 CFR 744.21 (military end use); 50 U.S.C. 4813",

@@ -180,13 +180,13 @@ func recordedProvisos(f *FinalRecommendation) (provisos []bot.Proviso, treatment
 	for _, p := range append(append([]FinalProviso{}, f.Provisos...), f.Dropped...) {
 		switch {
 		case p.Number > 0:
-			t := bot.Treatment{OfficeCode: p.Office, Number: p.Number, OfficeText: p.OfficeText, Fate: bot.ProvisoFate(p.Fate), Reason: p.Reason}
+			t := bot.Treatment{OfficeCode: p.Office, Number: p.Number, OfficeText: p.OfficeText, Fate: bot.ProvisoFate(p.Fate), Reason: p.Reason, Code: p.Code}
 			if t.Fate == bot.FateModified {
 				t.DTSAText = p.Text
 			}
 			treatments = append(treatments, t)
 		default: // DTSA's own, or recorded before fates were kept
-			provisos = append(provisos, bot.Proviso{OfficeCode: p.Office, Text: p.Text})
+			provisos = append(provisos, bot.Proviso{OfficeCode: p.Office, Text: p.Text, Code: p.Code})
 		}
 	}
 	return provisos, treatments

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -45,7 +46,13 @@ func run(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sb, err := sandbox.New(ctx, "http", dir, demoStart, log, sandbox.WithQueues())
+	library := filepath.Join(dir, "provisos.yaml")
+	if err := os.WriteFile(library, []byte(demoLibrary), 0o600); err != nil {
+		return err
+	}
+	// The sandbox starts when the applicant's first earlier referral came in
+	// (seedPrecedents), months before the story.
+	sb, err := sandbox.New(ctx, "http", dir, seedStart, log, sandbox.WithQueues(), sandbox.WithSetting("PROVISO_LIBRARY_PATH", library))
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
@@ -65,10 +72,15 @@ type demoRun struct {
 	out   io.Writer
 	seen  int               // Web API calls already narrated
 	names map[string]string // channel id → name
+	quiet bool              // while the earlier referrals are seeded: nothing is narrated
 	err   error
 }
 
-func (d *demoRun) say(format string, args ...any) { fmt.Fprintf(d.out, format+"\n", args...) }
+func (d *demoRun) say(format string, args ...any) {
+	if !d.quiet {
+		fmt.Fprintf(d.out, format+"\n", args...)
+	}
+}
 
 // act narrates a person's action, performs it, lets the bot finish its Slack work,
 // and narrates what the bot did.
@@ -151,12 +163,23 @@ func (d *demoRun) narrateCalls() {
 		case "chat.update":
 			d.say("  bot updates its message in %s: %s", d.where(ch), d.readable(firstLine(c.Param("text"))))
 		case "chat.postEphemeral":
+			if p := panel(c.Param("blocks")); p != "" {
+				// The precedent panel, shown whole: it is what the analyst reads.
+				d.say("  (only @%s sees) %s", name(c.Param("user")), strings.ReplaceAll(d.readable(p), "\n", "\n      "))
+				continue
+			}
 			d.say("  (only @%s sees) %s", name(c.Param("user")), d.readable(firstLine(c.Param("text"))))
 		case "files.completeUploadExternal":
 			d.say("  bot uploads the record to %s", d.where(c.Param("channel_id")))
 		case "views.open":
-			title, _ := c.JSON["view"].(map[string]any)["title"].(map[string]any)["text"].(string)
+			view, _ := c.JSON["view"].(map[string]any)
+			title, _ := view["title"].(map[string]any)["text"].(string)
 			d.say("  bot opens the %q form", title)
+			if p := panel(view["blocks"]); p != "" {
+				// One line per match in the form; its parts on lines of their own here.
+				p = strings.NewReplacer("\n", "\n      ", " · ", "\n        ").Replace(d.readable(p))
+				d.say("      %s", p)
+			}
 		}
 	}
 	d.seen = len(calls)

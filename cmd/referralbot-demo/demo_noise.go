@@ -94,7 +94,7 @@ func (d *demoRun) imPerson(id string) string {
 var slackMarkup = regexp.MustCompile(`<([^<>|]+)(?:\|([^<>]*))?>`)
 
 // readable shows a message as a person reads it in Slack: @names and #channels
-// instead of raw ids, a link's text instead of its address, no bold stars.
+// instead of raw ids, a link's text instead of its address, no bold or code marks.
 func (d *demoRun) readable(text string) string {
 	text = slackMarkup.ReplaceAllStringFunc(text, func(tok string) string {
 		m := slackMarkup.FindStringSubmatch(tok)
@@ -111,9 +111,13 @@ func (d *demoRun) readable(text string) string {
 		}
 		return target
 	})
-	return emoji.Replace(strings.ReplaceAll(text, "*", ""))
+	return emoji.Replace(slackStyle.ReplaceAllString(text, "${1}${2}"))
 }
+
+// slackStyle matches Slack's *bold* and `code` spans, whose marks the narration
+// leaves out; a lone star (a classification family, 6A003.*) stays.
+var slackStyle = regexp.MustCompile("\\*([^*\n]+)\\*|`([^`\n]+)`")
 
 // emoji shows the emoji codes the bot writes as Slack draws them.
 var emoji = strings.NewReplacer(":sunrise:", "🌅", ":rotating_light:", "🚨", ":alarm_clock:", "⏰",
-	":warning:", "⚠️", ":no_entry_sign:", "🚫", ":lock:", "🔒")
+	":warning:", "⚠️", ":no_entry_sign:", "🚫", ":lock:", "🔒", ":books:", "📚")

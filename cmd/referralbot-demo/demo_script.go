@@ -10,8 +10,10 @@ import (
 	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
-// run is the demo's script: open, answer from the office queues, join the
-// discussion, be reminded, recommend, export, archive; then the noise figures.
+// run is the demo's script: the applicant's earlier referrals decided (quietly),
+// then open (with the precedent panel), answer from the office queues (Navy from
+// the standard conditions), join the discussion, be reminded, recommend (the panel
+// again), export, archive; then the noise figures.
 func (d *demoRun) run() error {
 	sb, fake := d.sb, d.sb.Fake
 	d.say("referralbot demo: one export-license referral, start to finish, in an emulated Slack workspace.")
@@ -19,15 +21,16 @@ func (d *demoRun) run() error {
 	d.say("Slack Web API calls go to the emulator, which checks them as Slack would. Times are New York's.")
 	d.say("Each office works from its own queue channel (#army-queue, …): its asks are posted there, and")
 	d.say("its reviewers join the referral's private channel only if they choose to.")
+	if err := d.seedPrecedents(); err != nil {
+		return fmt.Errorf("seed the earlier referrals: %w", err)
+	}
 	d.say("\n⏱  %s", demoStart.In(sb.App.Config.Location()).Format("Mon 2006-01-02 15:04 MST"))
 
 	d.act(sandbox.Analyst, "types `/referral new` in #general", func() (slackfake.Ack, error) {
 		return fake.SlashCommand(sb.Transport, sandbox.Analyst, sb.General, "/referral", "new")
 	})
-	d.act(sandbox.Analyst, "fills in Commerce Z123456 (BIS-748P, Acme Photonics Inc., 6A003.b.4 thermal cameras to DE, $1,250,000, received 2026-11-20) and submits", func() (slackfake.Ack, error) {
-		v, _ := fake.LastView(sandbox.Analyst)
-		return fake.SubmitView(sb.Transport, sandbox.Analyst, v.ID, sandbox.ReferralInputs("Z123456")...)
-	})
+	d.submitLast(sandbox.Analyst, "fills in Commerce Z123456 (BIS-748P, Acme Photonics Inc., 6A003.b.4 thermal cameras to DE, $1,250,000, received 2026-11-20) and submits",
+		sandbox.ReferralInputs("Z123456")...)
 	if d.err != nil {
 		return d.err
 	}
@@ -35,35 +38,13 @@ func (d *demoRun) run() error {
 	if err != nil {
 		return err
 	}
-	ask := func(office string) *bot.Ask {
-		asks, _ := sb.App.DB.Asks(d.ctx, ref.ID)
-		for _, a := range asks {
-			if a.OfficeCode == office {
-				return a
-			}
-		}
-		return &bot.Ask{}
-	}
-	labels := map[string]string{"answer_approve": "Approve", "answer_approve_with_provisos": "Approve with conditions",
-		"answer_rwa": "Return without action", "answer_deny": "Deny", bot.ActionJoinDiscussion: "Join the discussion"}
-	click := func(who, office, action string) {
-		a := ask(office)
-		d.act(who, fmt.Sprintf("presses [%s] on the %s ask in %s", labels[action], sb.App.Service.Roster().OfficeName(office), d.where(a.ChannelID)),
-			func() (slackfake.Ack, error) {
-				return fake.ClickButton(sb.Transport, who, a.ChannelID, a.MessageTS, action)
-			})
-	}
-	submit := func(who, what string, inputs ...slackfake.Input) {
-		d.act(who, what, func() (slackfake.Ack, error) {
-			v, _ := fake.LastView(who)
-			return fake.SubmitView(sb.Transport, who, v.ID, inputs...)
-		})
-	}
+	click := func(who, office, action string) { d.press(who, ref, office, action) }
+	submit := d.submitLast
 
 	click(sandbox.Reviewer("army", 1), "army", "answer_approve")
 	click(sandbox.Reviewer("navy", 2), "navy", "answer_approve_with_provisos")
-	submit(sandbox.Reviewer("navy", 2), "submits two conditions", slackfake.Input{BlockID: bot.FieldProvisos,
-		Value: "For stated end-use only\nNo resale, transfer, or reexport without prior authorization by the U.S. Government"})
+	submit(sandbox.Reviewer("navy", 2), "chooses two standard conditions from the library, BIS-1 and BIS-2",
+		slackfake.Input{BlockID: bot.FieldStandardProvisos, Values: []string{"BIS-1", "BIS-2"}})
 	click(sandbox.Reviewer("air_force", 1), "air_force", "answer_rwa")
 	submit(sandbox.Reviewer("air_force", 1), "asks the applicant a question", slackfake.Input{BlockID: bot.FieldQuestions,
 		Value: "Identify the end user of the 40 spare detector cores."})
@@ -114,7 +95,7 @@ func (d *demoRun) run() error {
 	})
 	// Dropping one of Navy's conditions partially overrides Navy: the post and the
 	// record name it, and Navy is told in its ask's thread.
-	submit(sandbox.Analyst, "chooses Approve with conditions, keeps Navy's first condition, drops its second with a reason, adds one, and writes the rationale",
+	submit(sandbox.Analyst, "chooses Approve with conditions, keeps Navy's BIS-1, drops its BIS-2 with a reason, adds a condition of DTSA's own, and writes the rationale",
 		slackfake.Input{BlockID: bot.FieldOutcome, Value: string(bot.OutcomeApproveWithProvisos)},
 		slackfake.Input{BlockID: bot.FieldFate("navy", 2), Value: string(bot.FateDropped)},
 		slackfake.Input{BlockID: bot.FieldFateReason("navy", 2), Value: "Redundant with the standard conditions BIS puts on every license"},

@@ -8,7 +8,9 @@ import (
 )
 
 // TestDemo runs the demo as a newcomer would and checks that its transcript tells
-// the whole story in office-queue mode, down to its noise figures.
+// the whole story in office-queue mode, down to its noise figures: the
+// applicant's two earlier referrals in the database, the precedent panel on
+// opening and in the recommendation form, the library codes in the record.
 func TestDemo(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), &out, &errOut); err != nil {
@@ -42,6 +44,22 @@ func TestDemo(t *testing.T) {
 		"  #navy-queue              1 top-level   1 in threads",
 		"Thread replies in all: 6, each under the ask it is about.",
 		"Channels per reviewer (of 18): 1 channel for 16; 2 channels for @navy.one, @policy.one.",
+		// The applicant's two earlier referrals, decided through the bot before the story,
+		"The bot's database already holds two earlier referrals from the same applicant",
+		"  • Z118204, decided 2026-06-05: Approve with conditions, keeping Navy's standard conditions BIS-1 and BIS-2\n",
+		"  • Z119377, decided 2026-09-18: Return without action (RWA)\n      ACME PHOTONICS, INC · ",
+		// shown to the analyst when the referral opens (the name matched normalised),
+		"  (only @dana.analyst sees) 📚 Precedents for Commerce BIS-748P Z123456 — DoD's final recommendations on earlier referrals that match it.\n" +
+			"      Same applicant (Acme Photonics Inc.): 2 referrals — 1 Approve with conditions, 1 Return without action (RWA)\n" +
+			"      Latest: Z119377 2026-09-18 Return without action (RWA) #ref-commerce-z119377; Z118204 2026-06-05 Approve with conditions #ref-commerce-z118204\n",
+		"      Same family (6A003.*): 2 referrals — 1 Approve with conditions, 1 Return without action (RWA)\n",
+		// and in the recommendation form.
+		"  bot opens the \"Final recommendation\" form\n      📚 Precedents\n" +
+			"      Same applicant (Acme Photonics Inc.): 2 referrals — 1 Approve with conditions, 1 Return without action (RWA)\n" +
+			"        Latest: Z119377 2026-09-18 Return without action (RWA) #ref-commerce-z119377; Z118204 2026-06-05 Approve with conditions #ref-commerce-z118204\n",
+		// Navy's standard conditions keep their library codes in the record, kept or dropped.
+		"- **Navy**\n  - For stated end-use only. (BIS-1)\n",
+		"(condition 2, BIS-2) — reason: Redundant with the standard conditions BIS puts on every license\n",
 	} {
 		if !strings.Contains(transcript, want) {
 			t.Errorf("transcript lacks %q", want)
@@ -57,6 +75,8 @@ func TestDemo(t *testing.T) {
 		{"bot replies in a thread in #joint_staff-queue: Reminder: Joint Staff", 4},
 		{"Reminder: Joint Staff", 4},                          // every reminder is a thread reply
 		{"bot posts in a direct message to @dana.analyst", 2}, // one escalation, not one per reminder; one DoD due alert
+		{"📚 Precedents", 2},                                   // on opening and in the recommendation form
+		{"bot creates private channel", 1},                    // the earlier referrals were seeded quietly
 	} {
 		if got := strings.Count(transcript, c.what); got != c.want {
 			t.Errorf("transcript has %q %d times; want %d", c.what, got, c.want)
