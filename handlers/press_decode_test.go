@@ -89,11 +89,11 @@ func TestDecodeInteraction(t *testing.T) {
 		t.Errorf("another button's press decoded to %+v, %v; want slack-go's whole decoding", got.ActionCallback, err)
 	}
 	for name, payload := range map[string]string{
-		"not JSON":                  `{not json`,
-		"user not an object":        `{"type":"block_actions","user":"U1","actions":[{"action_id":"answer_approve","block_id":"b","value":"1:0"}]}`,
-		"actions not a list":        `{"type":"block_actions","actions":{"action_id":"answer_approve"}}`,
-		"trailing garbage":          `{"type":"block_actions","actions":[{"action_id":"answer_approve","block_id":"b","value":"1:0"}]} x`,
-		"block id not a string":     `{"type":"block_actions","actions":[{"action_id":"answer_approve","block_id":7,"value":"1:0"}]}`,
+		"not JSON":              `{not json`,
+		"user not an object":    `{"type":"block_actions","user":"U1","actions":[{"action_id":"answer_approve","block_id":"b","value":"1:0"}]}`,
+		"actions not a list":    `{"type":"block_actions","actions":{"action_id":"answer_approve"}}`,
+		"trailing garbage":      `{"type":"block_actions","actions":[{"action_id":"answer_approve","block_id":"b","value":"1:0"}]} x`,
+		"block id not a string": `{"type":"block_actions","actions":[{"action_id":"answer_approve","block_id":7,"value":"1:0"}]}`,
 	} {
 		_, err := handlers.DecodeInteraction([]byte(payload))
 		if fullErr := json.Unmarshal([]byte(payload), new(slack.InteractionCallback)); (err == nil) != (fullErr == nil) {
