@@ -40,7 +40,7 @@ func pressReferral(tb testing.TB, db *store.DB, versions int, provisos bool) (*b
 }
 
 // BenchmarkAskRead is what a press reads before its transaction: the ask with its
-// current position, and the referral.
+// current position, and the referral, in one query.
 func BenchmarkAskRead(b *testing.B) {
 	ctx := context.Background()
 	for _, versions := range []int{1, 200} {
@@ -49,16 +49,27 @@ func BenchmarkAskRead(b *testing.B) {
 			_, asks := pressReferral(b, db, versions, false)
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
-				a, err := db.Ask(ctx, asks[i%len(asks)].ID)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := db.Referral(ctx, a.ReferralID); err != nil {
+				if _, _, err := db.AskWithReferral(ctx, asks[i%len(asks)].ID); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 	}
+	// Beside it, the two reads a press made before (Ask, then Referral).
+	b.Run("ask+referral", func(b *testing.B) {
+		db := MustOpenDB(b)
+		_, asks := pressReferral(b, db, 1, false)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			a, err := db.Ask(ctx, asks[i%len(asks)].ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.Referral(ctx, a.ReferralID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // AskWithReferral reads in one query what Ask and Referral read in three: the same
