@@ -78,11 +78,18 @@ func decodePress(payload []byte) (*slack.InteractionCallback, bool) {
 	}
 	cb.Channel.ID, cb.Channel.Name = p.Channel.ID, p.Channel.Name
 	for _, a := range p.Actions {
-		if a.BlockID == nil || !strings.HasPrefix(a.ActionID, bot.ActionAnswerPrefix) {
+		if a.BlockID == nil || !isAnswerButton(a.ActionID) {
 			return nil, false
 		}
 		cb.ActionCallback.BlockActions = append(cb.ActionCallback.BlockActions, &slack.BlockAction{
 			ActionID: a.ActionID, BlockID: *a.BlockID, Type: slack.ActionType(a.Type), Value: a.Value, ActionTs: a.ActionTs})
 	}
 	return cb, true
+}
+
+// isAnswerButton reports whether actionID is one of the answer buttons routes.go
+// routes to answerButton.
+func isAnswerButton(actionID string) bool {
+	outcome, ok := strings.CutPrefix(actionID, bot.ActionAnswerPrefix)
+	return ok && bot.Outcome(outcome).Valid()
 }

@@ -107,6 +107,11 @@ func TestDecodeInteraction(t *testing.T) {
 	if got, err := handlers.DecodeInteraction([]byte(odd)); err != nil || got.ActionCallback.BlockActions[0].Value != "1:0" {
 		t.Errorf("press with an odd message decoded to %+v, %v; want the press read", got, err)
 	}
+	// An action that only begins like an answer button is not one.
+	lookalike := bytes.ReplaceAll(approve, []byte(`"`+bot.ActionAnswerPrefix+string(bot.OutcomeApprove)+`"`), []byte(`"`+bot.ActionAnswerPrefix+`questions"`))
+	if got, err := handlers.DecodeInteraction(lookalike); err != nil || len(got.Message.Blocks.BlockSet) == 0 {
+		t.Errorf("answer_questions press decoded to %+v, %v; want slack-go's whole decoding", got, err)
+	}
 	// An answer action without a block id is an attachment's to slack-go: not routed.
 	noBlock := `{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"answer_approve","value":"1:0"}]}`
 	if got, err := handlers.DecodeInteraction([]byte(noBlock)); err != nil || len(got.ActionCallback.BlockActions) != 0 || len(got.ActionCallback.AttachmentActions) != 1 {
