@@ -125,11 +125,7 @@ func parseProvisos(p map[string]string, field, text, office string, a Agency, re
 // so that a refusal comes at once instead of after typing. It returns the referral,
 // the ask and the office.
 func (s *Service) CheckAnswer(ctx context.Context, actor string, askID int64) (*Referral, *Ask, Office, error) {
-	ask, err := s.store.Ask(ctx, askID)
-	if err != nil {
-		return nil, nil, Office{}, err
-	}
-	ref, err := s.store.Referral(ctx, ask.ReferralID)
+	ref, ask, err := s.store.AskWithReferral(ctx, askID)
 	if err != nil {
 		return nil, nil, Office{}, err
 	}
@@ -181,36 +177,41 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 	var stopped, restarted []*Ask
 	err = s.store.Update(ctx, func(tx Tx) error {
 		stopped, restarted = nil, nil
-		// Re-read inside the transaction: the recommendation may have landed meanwhile.
-		ref, err := tx.Referral(ctx, ref.ID)
+		// Re-check inside the transaction what may have changed since CheckAnswer read
+		// it: the recommendation may have landed, the ask been withdrawn or answered.
+		st, err := tx.AskStanding(ctx, askID)
 		if err != nil {
 			return err
 		}
-		if ref.State == ReferralRecommended {
+		if st.ReferralState == ReferralRecommended {
 			return Errorf(ECLOSED, "Thank you — but the final recommendation on %s was recorded a moment ago, so positions can no longer change.", ref.CaseNumber)
 		}
-		ask, err := tx.Ask(ctx, askID)
-		if err != nil {
-			return err
-		}
-		if ask.State == AskWithdrawn || ask.State == AskClosed {
+		if st.AskState == AskWithdrawn || st.AskState == AskClosed {
 			// Withdrawn (or closed) while the form was open.
 			return Errorf(ECLOSED, "Meanwhile this ask to %s was withdrawn or closed on %s. Nothing was recorded.", office.Name, ref.CaseNumber)
 		}
+		// Positions are never rewritten: the same version is the same position.
+		current := ask.Current
+		if st.Version != currentVersion(ask) {
+			now, err := tx.Ask(ctx, askID) // someone answered meanwhile
+			if err != nil {
+				return err
+			}
+			current = now.Current
+		}
 		// An office asked again (its questions answered) records even the same words anew.
-		if ask.Current != nil && ask.State == AskAnswered && samePosition(ask.Current, pos) {
-			*pos = *ask.Current // a double click: nothing new to record
+		if current != nil && st.AskState == AskAnswered && samePosition(current, pos) {
+			*pos = *current // a double click: nothing new to record
 			return nil
 		}
-		if cur := currentVersion(ask); in.Seen != nil && *in.Seen != cur && ask.Current != nil {
+		if in.Seen != nil && *in.Seen != st.Version && current != nil {
 			return Errorf(ECONFLICT, "Meanwhile <@%s> recorded *%s* for %s (version %d). Nothing was recorded for you: look at the updated ask and answer again if you still want to change it.",
-				ask.Current.AnsweredBy, ask.Current.Outcome.LabelFor(ref.Agency), office.Name, cur)
+				current.AnsweredBy, current.Outcome.LabelFor(ref.Agency), office.Name, st.Version)
 		}
 		if err := tx.CreatePosition(ctx, pos); err != nil {
 			return err
 		}
-		ask.State = AskAnswered
-		if err := tx.UpdateAsk(ctx, ask); err != nil {
+		if err := tx.SetAskState(ctx, askID, AskAnswered); err != nil {
 			return err
 		}
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "position.recorded", map[string]any{
@@ -224,8 +225,13 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 			&Job{Kind: JobRefreshHome, ReferralID: ref.ID, AskID: ask.ID}); err != nil {
 			return err
 		}
-		// Questions out stop the offices' clock; their withdrawal restarts it.
-		stopped, restarted, err = s.syncAfter(ctx, tx, actor, ref.ID)
+		// Questions out stop the offices' clock; their withdrawal restarts it. The
+		// standing tells whether either happens (syncQuestionsHold's rule), so the
+		// common press reads no more.
+		out := pos.Outcome == OutcomeRWA || st.QuestionsElsewhere
+		if (out && !st.Held) || (!out && st.Held && !st.ManualHold) {
+			stopped, restarted, err = s.syncAfter(ctx, tx, actor, ref.ID)
+		}
 		return err
 	})
 	if err != nil {

@@ -32,6 +32,9 @@ type ReferralReader interface {
 	Asks(ctx context.Context, referralID int64) ([]*Ask, error)
 	// Ask returns one ask with its Current position.
 	Ask(ctx context.Context, id int64) (*Ask, error)
+	// AskWithReferral returns one ask with its Current position and its referral, in
+	// one read: what a button press checks.
+	AskWithReferral(ctx context.Context, askID int64) (*Referral, *Ask, error)
 	// Recommendation returns the referral's final recommendation (its newest final
 	// version), ENOTFOUND if none.
 	Recommendation(ctx context.Context, referralID int64) (*Recommendation, error)
@@ -124,6 +127,11 @@ type Tx interface {
 	CreateAsk(ctx context.Context, a *Ask) error
 	// UpdateAsk writes a's state, due date and message ts.
 	UpdateAsk(ctx context.Context, a *Ask) error
+	// AskStanding reads what may have changed about an ask since it was read outside
+	// the transaction (Answer's re-check).
+	AskStanding(ctx context.Context, askID int64) (AskStanding, error)
+	// SetAskState writes the ask's state alone, leaving what others may have changed.
+	SetAskState(ctx context.Context, askID int64, state AskState) error
 	// CreatePosition inserts p as the ask's next version (setting ID and Version) with
 	// its provisos.
 	CreatePosition(ctx context.Context, p *Position) error

@@ -110,12 +110,12 @@ func (h *HTTP) interactions(w http.ResponseWriter, r *http.Request, body []byte)
 		http.Error(w, "missing payload", http.StatusBadRequest)
 		return
 	}
-	var cb slack.InteractionCallback
-	if err := json.Unmarshal([]byte(f.Get("payload")), &cb); err != nil {
+	cb, err := decodeInteraction([]byte(f.Get("payload")))
+	if err != nil {
 		http.Error(w, "malformed payload", http.StatusBadRequest)
 		return
 	}
-	writeAck(w, h.router.Interaction(r.Context(), &cb))
+	writeAck(w, h.router.Interaction(r.Context(), cb))
 }
 
 func (h *HTTP) events(w http.ResponseWriter, r *http.Request, body []byte) {

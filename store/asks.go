@@ -13,20 +13,32 @@ import (
 )
 
 // askRow is an asks row joined with its current position. A LEFT JOIN with no
-// position yields Current.ID == 0.
+// position yields Current.ID == 0. HasProvisos says whether that position has any,
+// so that a position without them costs no second query.
 type askRow struct {
-	ID           int64       `db:"id"`
-	ReferralID   int64       `db:"referral_id"`
-	OfficeCode   string      `db:"office_code"`
-	DueDate      date        `db:"due_date"`
-	State        string      `db:"state"`
-	ChannelID    string      `db:"channel_id"`
-	MessageTS    string      `db:"message_ts"`
-	Withdrawn    string      `db:"withdrawn_reason"`
-	CreatedAt    stamp       `db:"created_at"`
-	DueSetAt     stamp       `db:"due_set_at"`
-	SnoozedUntil stamp       `db:"snoozed_until"`
-	Current      positionRow `db:"p"`
+	ID           int64
+	ReferralID   int64
+	OfficeCode   string
+	DueDate      date
+	State        string
+	ChannelID    string
+	MessageTS    string
+	Withdrawn    string
+	CreatedAt    stamp
+	DueSetAt     stamp
+	SnoozedUntil stamp
+	Current      positionRow
+	HasProvisos  bool
+}
+
+// fields are the destinations of askColumns' columns, in order: an explicit Scan,
+// without the reflection sqlx's struct scanning costs on every row of the press path.
+func (row *askRow) fields() []any {
+	p := &row.Current
+	return []any{&row.ID, &row.ReferralID, &row.OfficeCode, &row.DueDate, &row.State,
+		&row.ChannelID, &row.MessageTS, &row.Withdrawn, &row.CreatedAt, &row.DueSetAt, &row.SnoozedUntil,
+		&p.ID, &p.Version, &p.Outcome, &p.Comment, &p.Questions, &p.Reasons, &p.Basis,
+		&p.AnsweredBy, &p.AnsweredByName, &p.AnsweredAt, &row.HasProvisos}
 }
 
 // positionRow is a positions row.
@@ -46,17 +58,23 @@ type positionRow struct {
 	AnsweredAt     stamp  `db:"answered_at"`
 }
 
-// asksWithCurrent selects asks with their highest version. The MAX subquery is one
-// probe of the (ask_id, version) unique index per ask.
-const asksWithCurrent = `SELECT a.id, a.referral_id, a.office_code, a.due_date, a.state,
+// askColumns are an ask's columns and its current position's (p, joined as
+// asksFrom joins it), in the order askRow.fields scans them.
+const askColumns = `a.id, a.referral_id, a.office_code, a.due_date, a.state,
 	a.channel_id, a.message_ts, a.withdrawn_reason, a.created_at, a.due_set_at, a.snoozed_until,
-	COALESCE(p.id, 0) AS "p.id", COALESCE(p.version, 0) AS "p.version",
-	COALESCE(p.outcome, '') AS "p.outcome", COALESCE(p.comment, '') AS "p.comment",
-	COALESCE(p.questions, '') AS "p.questions", COALESCE(p.reasons, '') AS "p.reasons", COALESCE(p.basis, '') AS "p.basis",
-	COALESCE(p.answered_by, '') AS "p.answered_by", COALESCE(p.answered_by_name, '') AS "p.answered_by_name", p.answered_at AS "p.answered_at"
-FROM asks a
+	COALESCE(p.id, 0), COALESCE(p.version, 0), COALESCE(p.outcome, ''), COALESCE(p.comment, ''),
+	COALESCE(p.questions, ''), COALESCE(p.reasons, ''), COALESCE(p.basis, ''),
+	COALESCE(p.answered_by, ''), COALESCE(p.answered_by_name, ''), p.answered_at,
+	p.id IS NOT NULL AND EXISTS (SELECT 1 FROM provisos WHERE position_id = p.id)`
+
+// asksFrom joins asks with their highest version. The MAX subquery is one probe of
+// the (ask_id, version) unique index per ask.
+const asksFrom = `FROM asks a
 LEFT JOIN positions p ON p.ask_id = a.id
 	AND p.version = (SELECT MAX(version) FROM positions WHERE ask_id = a.id)`
+
+// asksWithCurrent selects asks with their current position.
+const asksWithCurrent = `SELECT ` + askColumns + ` ` + asksFrom
 
 const positionColumns = `id, ask_id, referral_id, office_code, version, outcome, comment,
 	questions, reasons, basis, answered_by, answered_by_name, answered_at`
@@ -108,36 +126,58 @@ func (r reader) AwaitingAsks(ctx context.Context) ([]*bot.Ask, error) {
 }
 
 func (r reader) findAsks(ctx context.Context, where string, args ...any) ([]*bot.Ask, error) {
-	var rows []askRow
-	if err := sqlx.SelectContext(ctx, r.q, &rows, asksWithCurrent+` WHERE `+where, args...); err != nil {
-		return nil, err
-	}
-	var positionIDs []int64
-	for _, row := range rows {
-		if row.Current.ID != 0 {
-			positionIDs = append(positionIDs, row.Current.ID)
-		}
-	}
-	provisos, err := r.provisos(ctx, "position_id", positionIDs)
+	rows, err := r.q.QueryContext(ctx, asksWithCurrent+` WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
-	asks := make([]*bot.Ask, len(rows))
-	for i, row := range rows {
-		asks[i] = &bot.Ask{
-			ID: row.ID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
-			DueDate: time.Time(row.DueDate), State: bot.AskState(row.State),
-			ChannelID: row.ChannelID, MessageTS: row.MessageTS, WithdrawnReason: row.Withdrawn, CreatedAt: time.Time(row.CreatedAt),
-			DueSetAt: time.Time(row.DueSetAt), SnoozedUntil: time.Time(row.SnoozedUntil),
+	defer rows.Close()
+	var asks []*bot.Ask
+	var withProvisos []int64
+	for rows.Next() {
+		var row askRow
+		if err := rows.Scan(row.fields()...); err != nil {
+			return nil, err
 		}
-		if row.Current.ID != 0 {
-			p := row.Current.position()
-			p.AskID, p.ReferralID, p.OfficeCode = row.ID, row.ReferralID, row.OfficeCode
-			p.Provisos = provisos[p.ID]
-			asks[i].Current = p
+		if row.HasProvisos {
+			withProvisos = append(withProvisos, row.Current.ID)
+		}
+		asks = append(asks, row.ask())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if len(withProvisos) == 0 {
+		return asks, nil
+	}
+	provisos, err := r.provisos(ctx, "position_id", withProvisos)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range asks {
+		if a.Current != nil {
+			a.Current.Provisos = provisos[a.Current.ID]
 		}
 	}
 	return asks, nil
+}
+
+// ask is the row as the bot sees it, without its position's provisos.
+func (row *askRow) ask() *bot.Ask {
+	a := &bot.Ask{
+		ID: row.ID, ReferralID: row.ReferralID, OfficeCode: row.OfficeCode,
+		DueDate: time.Time(row.DueDate), State: bot.AskState(row.State),
+		ChannelID: row.ChannelID, MessageTS: row.MessageTS, WithdrawnReason: row.Withdrawn, CreatedAt: time.Time(row.CreatedAt),
+		DueSetAt: time.Time(row.DueSetAt), SnoozedUntil: time.Time(row.SnoozedUntil),
+	}
+	if row.Current.ID != 0 {
+		p := row.Current.position()
+		p.AskID, p.ReferralID, p.OfficeCode = row.ID, row.ReferralID, row.OfficeCode
+		a.Current = p
+	}
+	return a
 }
 
 // Positions returns every version of the ask's position, oldest first.
@@ -177,24 +217,27 @@ func (r reader) provisos(ctx context.Context, owner string, ids []int64) (map[in
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	query, args, err := sqlx.In(`SELECT `+owner+` AS owner, id, office_code, text, code
+	query, args, err := sqlx.In(`SELECT `+owner+`, id, office_code, text, code
 		FROM provisos WHERE `+owner+` IN (?) ORDER BY `+owner+`, seq`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("provisos: %w", err)
 	}
-	var rows []struct {
-		Owner      int64  `db:"owner"`
-		ID         int64  `db:"id"`
-		OfficeCode string `db:"office_code"`
-		Text       string `db:"text"`
-		Code       string `db:"code"`
-	}
-	if err := sqlx.SelectContext(ctx, r.q, &rows, query, args...); err != nil {
+	rows, err := r.q.QueryContext(ctx, query, args...)
+	if err != nil {
 		return nil, fmt.Errorf("provisos: %w", err)
 	}
+	defer rows.Close()
 	byOwner := make(map[int64][]bot.Proviso)
-	for _, row := range rows {
-		byOwner[row.Owner] = append(byOwner[row.Owner], bot.Proviso{ID: row.ID, OfficeCode: row.OfficeCode, Text: row.Text, Code: row.Code})
+	for rows.Next() {
+		var owner int64
+		var pv bot.Proviso
+		if err := rows.Scan(&owner, &pv.ID, &pv.OfficeCode, &pv.Text, &pv.Code); err != nil {
+			return nil, fmt.Errorf("provisos: %w", err)
+		}
+		byOwner[owner] = append(byOwner[owner], pv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("provisos: %w", err)
 	}
 	return byOwner, nil
 }

@@ -54,28 +54,54 @@ func (t *tx) AppendEvent(ctx context.Context, e *bot.Event) error {
 	if e.At.IsZero() {
 		e.At = t.now
 	}
-	prev, err := lastLink(ctx, t.q)
-	if err != nil {
-		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
-	}
 	// The referral's own previous event: one probe of events_referral.
 	var refPrev string
-	err = sqlx.GetContext(ctx, t.q, &refPrev, `SELECT COALESCE(hash, '') FROM events WHERE referral_id = ? ORDER BY id DESC LIMIT 1`, e.ReferralID)
+	err := t.q.QueryRowxContext(ctx, `SELECT COALESCE(hash, '') FROM events WHERE referral_id = ? ORDER BY id DESC LIMIT 1`, e.ReferralID).Scan(&refPrev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
 	}
-	l := bot.ChainLink{Version: bot.ChainV2, ID: prev.ID + 1, ReferralID: e.ReferralID, Actor: e.Actor, ActorName: e.ActorName,
-		Kind: e.Kind, Detail: e.Detail, At: bot.Stamp(e.At), PrevHash: prev.Hash.String, ReferralPrevHash: refPrev}
-	hash := l.Hash()
-	_, err = t.q.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, actor_name, kind, detail, at, prev_hash, referral_prev_hash, hash)
+	head := &t.db.writer.head
+	var l bot.ChainLink
+	var hash string
+	for attempt := 0; ; attempt++ {
+		if !head.known {
+			last, err := lastLink(ctx, t.q)
+			if err != nil {
+				return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
+			}
+			*head = chainHead{id: last.ID, hash: last.Hash.String, known: true}
+		}
+		l = bot.ChainLink{Version: bot.ChainV2, ID: head.id + 1, ReferralID: e.ReferralID, Actor: e.Actor, ActorName: e.ActorName,
+			Kind: e.Kind, Detail: e.Detail, At: bot.Stamp(e.At), PrevHash: head.hash, ReferralPrevHash: refPrev}
+		hash = l.Hash()
+		_, err = t.q.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, actor_name, kind, detail, at, prev_hash, referral_prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, l.ID, l.ReferralID, l.Actor, l.ActorName, l.Kind, l.Detail, l.At, l.PrevHash, l.ReferralPrevHash, hash)
+		if isUnique(err) && attempt == 0 {
+			// The id is taken: something other than this writer appended (another
+			// process on the file, or a hand). Read the head again, once.
+			*head = chainHead{}
+			continue
+		}
+		break
+	}
 	if isForeignKey(err) {
 		return notFound("referral", e.ReferralID)
 	} else if err != nil {
 		return fmt.Errorf("append event %s to referral %d: %w", e.Kind, e.ReferralID, err)
 	}
+	*head = chainHead{id: l.ID, hash: hash, known: true}
 	e.ID, e.Chain, e.PrevHash, e.ReferralPrevHash, e.Hash = l.ID, l.Version, l.PrevHash, l.ReferralPrevHash, hash
 	return nil
+}
+
+// chainHead is the newest event's id and hash as the single writer last wrote or
+// read them, so that appending an event does not look the head up again. Only the
+// writer's goroutine touches it (groupcommit.go), which forgets what a rolled-back
+// write or transaction appended.
+type chainHead struct {
+	id    int64
+	hash  string
+	known bool
 }
 
 // link is an event as the chain sees it: its columns exactly as stored (At is the

@@ -50,6 +50,10 @@ type groupWriter struct {
 	stopped chan struct{}
 	once    sync.Once
 
+	// head is the event chain's head as this writer's transaction sees it (events.go).
+	// Only the run goroutine, which runs every write, reads or changes it.
+	head chainHead
+
 	waiting atomic.Int64 // callers waiting to hand over a write (tests read it)
 	commits atomic.Int64 // transactions committed (tests read it)
 }
@@ -146,11 +150,13 @@ func (g *groupWriter) commit(group []*write) {
 			w.done <- writeResult{err: broken}
 			continue
 		}
+		head := g.head
 		res := runWrite(w, tx)
 		if res.err != nil || res.panicked {
 			if _, err := tx.Exec("ROLLBACK TO write"); err != nil {
 				broken = fmt.Errorf("roll back one write: %w", err)
 			}
+			g.head = head // the events it appended are gone
 			w.done <- res
 		} else {
 			ran = append(ran, w)
@@ -161,6 +167,7 @@ func (g *groupWriter) commit(group []*write) {
 	}
 	if broken != nil {
 		tx.Rollback()
+		g.head = chainHead{} // read it again from what is committed
 		for _, w := range ran {
 			w.done <- writeResult{err: broken}
 		}
@@ -168,6 +175,7 @@ func (g *groupWriter) commit(group []*write) {
 	}
 	err = tx.Commit()
 	if err != nil {
+		g.head = chainHead{}
 		err = fmt.Errorf("commit: %w", err)
 	} else {
 		g.commits.Add(1)

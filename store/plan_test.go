@@ -39,12 +39,15 @@ func TestQueriesUseIndexes(t *testing.T) {
 		a := &bot.Ask{ReferralID: r.ID, OfficeCode: "army"}
 		must(t, tx.CreateAsk(ctx, a))
 		must(t, tx.UpdateAsk(ctx, a))
+		must(t, tx.SetAskState(ctx, a.ID, bot.AskAwaiting))
 		must(t, tx.CreatePosition(ctx, &bot.Position{AskID: a.ID, Outcome: bot.OutcomeApproveWithProvisos,
 			Provisos: []bot.Proviso{{Text: "For stated end-use only"}}}))
+		_, err := tx.AskStanding(ctx, a.ID)
+		must(t, err)
 		must(t, tx.CreateRecommendation(ctx, &bot.Recommendation{ReferralID: r.ID, Outcome: bot.OutcomeApprove,
 			Provisos: []bot.Proviso{{Text: "x"}}, Dissent: []string{"navy"}}))
 		// An event from before the chain, sealed as Open does after migration 00004.
-		_, err := pc.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, kind, at) VALUES (1, ?, 'U1', 'x', '2025-01-01T00:00:00.000000000Z')`, r.ID)
+		_, err = pc.ExecContext(ctx, `INSERT INTO events (id, referral_id, actor, kind, at) VALUES (1, ?, 'U1', 'x', '2025-01-01T00:00:00.000000000Z')`, r.ID)
 		must(t, err)
 		_, err = pc.ExecContext(ctx, `UPDATE event_chain_backfill SET through = 1`)
 		must(t, err)
@@ -80,6 +83,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := read.ReferralByOpenKey(ctx, "k"); return err },
 		func() error { _, err := read.Asks(ctx, 1); return err },
 		func() error { _, err := read.Ask(ctx, 1); return err },
+		func() error { _, _, err := read.AskWithReferral(ctx, 1); return err },
 		func() error { _, err := read.Positions(ctx, 1); return err },
 		func() error { _, err := read.Recommendation(ctx, 1); return err },
 		func() error { _, err := read.Events(ctx, 1); return err },

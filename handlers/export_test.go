@@ -1,0 +1,4 @@
+package handlers
+
+// DecodeInteraction is decodeInteraction, for the external tests.
+var DecodeInteraction = decodeInteraction
