@@ -44,15 +44,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		return serve(ctx, cfg, stderr, nil)
+		return serve(ctx, cfg, clock.Wall, stderr, nil)
 	}
 	return benchCmd(ctx, args, stdout, stderr)
 }
 
-// serve runs the bot on the wall clock as `referralbot serve` does; ready, when not
-// nil, is told the address it listens on.
-func serve(ctx context.Context, cfg *app.Config, stderr io.Writer, ready func(addr string)) error {
-	a, err := app.New(ctx, cfg, app.Serving, clock.Wall, app.NewLogger(cfg.LogFormat, stderr))
+// serve runs the bot as `referralbot serve` does, on now (the wall clock, or a clock
+// running at the real rate from a chosen moment); ready, when not nil, is told the
+// address it listens on.
+func serve(ctx context.Context, cfg *app.Config, now clock.Clock, stderr io.Writer, ready func(addr string)) error {
+	a, err := app.New(ctx, cfg, app.Serving, now, app.NewLogger(cfg.LogFormat, stderr))
 	if err != nil {
 		return err
 	}
