@@ -62,9 +62,10 @@ const (
 )
 
 // benchCmd is `referralbot-bench`: it measures the bot on this machine — the
-// acknowledgement of signed button presses, a burst of openings under Slack's rate
-// limits, memory, and start-up with many open referrals — and prints each figure
-// beside the baseline it is compared with, measured in the same run.
+// acknowledgement of signed button presses, the whole reminder path and a burst of
+// openings under Slack's rate limits, and start-up and memory with many open
+// referrals — and prints each figure beside the baseline it is compared with,
+// measured in the same run.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o := &benchOptions{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)

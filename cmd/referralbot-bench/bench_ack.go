@@ -176,7 +176,7 @@ func countTryAgain(w *benchWorld, refs []*bot.Referral) int {
 	n := 0
 	for _, r := range refs {
 		for _, e := range w.fake.Ephemerals(r.ChannelID) {
-			if t := strings.ToLower(e.Text); strings.Contains(t, "try again") || strings.HasPrefix(t, "meanwhile") {
+			if t := strings.ToLower(e.Text); strings.Contains(t, "try again") || strings.Contains(t, "nothing was recorded") {
 				n++
 			}
 		}

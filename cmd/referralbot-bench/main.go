@@ -1,6 +1,7 @@
 // Command referralbot-bench measures referralbot on this machine (docs/BENCHMARKS.md):
-// the acknowledgement of signed button presses, a burst of openings under Slack's
-// rate limits, memory and start-up, each beside a baseline run in the same process.
+// the acknowledgement of signed button presses, the whole reminder path and a burst
+// of openings under Slack's rate limits, start-up and memory, each beside a baseline
+// run in the same process (issue 13's table).
 //
 //	referralbot-bench [-quick] [flags]   measure and print the table
 //	referralbot-bench serve              the bot itself, as a child process to measure
