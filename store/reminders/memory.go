@@ -2,7 +2,6 @@ package reminders
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
 	"math"
 	"strconv"
@@ -93,15 +92,15 @@ func (m *Memory) ScheduleMany(ctx context.Context, items []Item) error {
 		case !ok:
 			i = m.alloc(k, due)
 			m.index.insert(m.slots, i)
-			heap.Push(&m.pending, i)
+			m.pending.push(i)
 		case leased:
-			heap.Remove(&m.leased, int(m.slots[i].pos))
+			m.leased.remove(m.slots[i].pos)
 			delete(m.leases, i)
 			m.slots[i].due = due
-			heap.Push(&m.pending, i)
+			m.pending.push(i)
 		default:
 			m.slots[i].due = due
-			heap.Fix(&m.pending, int(m.slots[i].pos))
+			m.pending.fix(m.slots[i].pos)
 		}
 	}
 	return nil
@@ -120,7 +119,7 @@ func (m *Memory) Cancel(ctx context.Context, ids ...string) error {
 			if _, leased := m.leases[i]; leased {
 				h = &m.leased
 			}
-			heap.Remove(h, int(m.slots[i].pos))
+			h.remove(m.slots[i].pos)
 			m.drop(i)
 		}
 	}
@@ -140,16 +139,16 @@ func (m *Memory) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for n := 0; n < maxHandBack && m.leased.Len() > 0 && m.leases[m.leased.ix[0]].until <= at; n++ {
-		i := heap.Pop(&m.leased).(int32)
+		i := m.leased.pop()
 		delete(m.leases, i)
-		heap.Push(&m.pending, i)
+		m.pending.push(i)
 	}
 	var items []Item
 	for len(items) < limit && m.pending.Len() > 0 && m.slots[m.pending.ix[0]].due <= at {
-		i := heap.Pop(&m.pending).(int32)
+		i := m.pending.pop()
 		m.seq++
 		m.leases[i] = heldLease{until: until, token: m.seq}
-		heap.Push(&m.leased, i)
+		m.leased.push(i)
 		s := &m.slots[i]
 		items = append(items, Item{ID: m.idOf(s.k), At: time.UnixMilli(s.due), Token: strconv.FormatUint(m.seq, 10)})
 	}
@@ -170,7 +169,7 @@ func (m *Memory) AckMany(ctx context.Context, claimed []Item) error {
 	defer m.mu.Unlock()
 	for _, it := range claimed {
 		if i, ok := m.holding(it.ID, it.Token); ok {
-			heap.Remove(&m.leased, int(m.slots[i].pos))
+			m.leased.remove(m.slots[i].pos)
 			delete(m.leases, i)
 			m.drop(i)
 		}
@@ -186,9 +185,9 @@ func (m *Memory) Release(ctx context.Context, id, token string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if i, ok := m.holding(id, token); ok {
-		heap.Remove(&m.leased, int(m.slots[i].pos))
+		m.leased.remove(m.slots[i].pos)
 		delete(m.leases, i)
-		heap.Push(&m.pending, i)
+		m.pending.push(i)
 	}
 	return nil
 }
@@ -375,7 +374,7 @@ func decimalDigits(n uint64) int {
 }
 
 // slotHeap orders slot numbers by due time or, with byLease, by lease expiry; ties
-// go by id.
+// go by id. It is container/heap's algorithm on int32s, without boxing each one.
 type slotHeap struct {
 	m       *Memory
 	ix      []int32
@@ -384,7 +383,7 @@ type slotHeap struct {
 
 func (h *slotHeap) Len() int { return len(h.ix) }
 
-func (h *slotHeap) Less(i, j int) bool {
+func (h *slotHeap) less(i, j int) bool {
 	a, b := &h.m.slots[h.ix[i]], &h.m.slots[h.ix[j]]
 	ka, kb := a.due, b.due
 	if h.byLease {
@@ -396,22 +395,72 @@ func (h *slotHeap) Less(i, j int) bool {
 	return h.m.compareIDs(a.k, b.k) < 0
 }
 
-func (h *slotHeap) Swap(i, j int) {
+func (h *slotHeap) swap(i, j int) {
 	h.ix[i], h.ix[j] = h.ix[j], h.ix[i]
 	h.m.slots[h.ix[i]].pos, h.m.slots[h.ix[j]].pos = int32(i), int32(j)
 }
 
-func (h *slotHeap) Push(x any) {
-	i := x.(int32)
+func (h *slotHeap) push(i int32) {
 	h.m.slots[i].pos = int32(len(h.ix))
 	h.ix = append(h.ix, i)
+	h.up(len(h.ix) - 1)
 }
 
-func (h *slotHeap) Pop() any {
-	n := len(h.ix) - 1
-	i := h.ix[n]
+// pop takes out the first slot.
+func (h *slotHeap) pop() int32 {
+	return h.remove(0)
+}
+
+// remove takes out the slot at position pos and returns it.
+func (h *slotHeap) remove(pos int32) int32 {
+	i, n := int(pos), len(h.ix)-1
+	if i != n {
+		h.swap(i, n)
+		if !h.down(i, n) {
+			h.up(i)
+		}
+	}
+	s := h.ix[n]
 	h.ix = h.ix[:n]
-	return i
+	return s
+}
+
+// fix restores the order after the slot at pos changed its time.
+func (h *slotHeap) fix(pos int32) {
+	if !h.down(int(pos), len(h.ix)) {
+		h.up(int(pos))
+	}
+}
+
+func (h *slotHeap) up(j int) {
+	for j > 0 {
+		i := (j - 1) / 2
+		if i == j || !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		j = i
+	}
+}
+
+func (h *slotHeap) down(i0, n int) bool {
+	i := i0
+	for {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 {
+			break
+		}
+		j := j1
+		if j2 := j1 + 1; j2 < n && h.less(j2, j1) {
+			j = j2
+		}
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		i = j
+	}
+	return i > i0
 }
 
 // slotIndex finds a key's slot: open addressing with linear probing over slot
