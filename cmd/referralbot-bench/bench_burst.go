@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/referralbot/referralbot/internal/clock"
+	"github.com/referralbot/referralbot/internal/slackfake"
 )
 
 // burstLimits are the Web API limits the burst runs under, per (scaled) minute:
@@ -51,24 +52,13 @@ type burstResult struct {
 // one is provisioned.
 func benchBurst(ctx context.Context, o *benchOptions, progress io.Writer) (burstResult, error) {
 	res := burstResult{opened: o.burst, limited: map[string]int{}, calls: map[string]int{}}
-	dir, cleanup, err := benchDir("burst")
-	if err != nil {
-		return res, err
-	}
-	defer cleanup()
-	w, err := newBenchWorld(dir)
+	w, err := newBenchWorld("burst")
 	if err != nil {
 		return res, err
 	}
 	defer w.close()
-	limits := burstLimits(o.postPerMin)
-	for m, l := range limits {
-		w.fake.SetRateLimit(m, l)
-	}
-	w.fake.SetTimeScale(o.scale)
-	// The bot paces itself to the same limits, as it would to Slack's.
-	w.pace = []string{fmt.Sprintf("SLACK_RATE_SCALE=%g", o.scale), fmt.Sprintf("SLACK_RATE_LIMITS=chat.postMessage:%d", o.postPerMin)}
-	if err := w.startBot(ctx, filepath.Join(dir, "referralbot.db")); err != nil {
+	limits := w.limit(o)
+	if err := w.startBot(ctx, filepath.Join(w.dir, "referralbot.db")); err != nil {
 		return res, err
 	}
 
@@ -120,30 +110,14 @@ func benchBurst(ctx context.Context, o *benchOptions, progress io.Writer) (burst
 	}
 	res.elapsed = end.Sub(start)
 
-	// The minimum: for each limited method, N calls at L per window need
-	// ceil(N/L)-1 windows after the first; the largest over methods.
+	var calls []slackfake.Call
 	for _, c := range w.fake.Calls() {
-		if c.At.Before(start) {
-			continue
-		}
-		switch c.Error {
-		case "":
-			res.calls[c.Method]++
-		case "ratelimited":
-			res.limited[c.Method]++
-		default:
-			res.problems = append(res.problems, fmt.Sprintf("%s answered %s", c.Method, c.Error))
+		if !c.At.Before(start) {
+			calls = append(calls, c)
 		}
 	}
-	for _, m := range slices.Sorted(maps.Keys(limits)) {
-		n, l := res.calls[m], limits[m]
-		if n == 0 {
-			continue
-		}
-		if d := time.Duration((n+l-1)/l-1) * window; d > res.minimum || res.binding == "" {
-			res.minimum, res.binding = d, fmt.Sprintf("%s: %d calls at %d/min", m, n, l)
-		}
-	}
+	res.problems = append(res.problems, tallyCalls(calls, res.calls, res.limited)...)
+	res.minimum, res.binding = rateMinimum(res.calls, limits, window)
 	if err := w.logs.err(); err != nil {
 		res.problems = append(res.problems, err.Error())
 	}

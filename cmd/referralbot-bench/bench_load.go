@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -213,9 +215,11 @@ func closedLoop(ctx context.Context, t *loadTarget, clients int, d time.Duration
 	return t.collect(lat, errs, start, cpu0)
 }
 
-// bareHandler is the physical limit of a signed Slack endpoint on this machine: it
-// reads the body as the bot does, verifies the signature with slack-go, and answers
-// 200 without parsing, authorising, recording or enqueuing anything.
+// bareHandler is the least any signed Slack endpoint must do, on this machine: it
+// reads the body as the bot does, verifies the signature with slack-go, and parses
+// the interaction payload of the signed form with slack-go (slack.InteractionCallback,
+// as the bot's handlers do), then answers 200 without authorising, recording or
+// enqueuing anything: no database.
 func bareHandler(secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, handlers.MaxBody))
@@ -231,6 +235,15 @@ func bareHandler(secret string) http.Handler {
 		_, _ = v.Write(body)
 		if err := v.Ensure(); err != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		form, err := url.ParseQuery(string(body))
+		var cb slack.InteractionCallback
+		if err == nil {
+			err = json.Unmarshal([]byte(form.Get("payload")), &cb)
+		}
+		if err != nil || cb.Type != slack.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
+			http.Error(w, "not a button press", http.StatusBadRequest)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

@@ -119,7 +119,8 @@ type child struct {
 	rebuilt   chan struct{} // closed when serve logs that the reminder schedule is rebuilt
 	rebuiltAt time.Time     // set before rebuilt is closed
 	logs      *logTally
-	exited    chan error
+	exited    chan struct{} // closed when the process has exited and its log is drained
+	waitErr   error         // how it exited; set before exited is closed
 }
 
 // startChild runs exe with args and env, reads its JSON log on stderr until it says
@@ -136,7 +137,7 @@ func startChild(ctx context.Context, exe string, args, env []string) (*child, er
 		return nil, fmt.Errorf("start %s %s: %w", exe, strings.Join(args, " "), err)
 	}
 	c := &child{cmd: cmd, pid: strconv.Itoa(cmd.Process.Pid), started: started, rebuilt: make(chan struct{}),
-		logs: &logTally{}, exited: make(chan error, 1)}
+		logs: newLogTally(), exited: make(chan struct{})}
 	listening := make(chan string, 1)
 	var drained sync.WaitGroup
 	drained.Go(func() {
@@ -166,7 +167,8 @@ func startChild(ctx context.Context, exe string, args, env []string) (*child, er
 	})
 	go func() {
 		drained.Wait()
-		c.exited <- cmd.Wait()
+		c.waitErr = cmd.Wait()
+		close(c.exited)
 	}()
 	timer := time.NewTimer(30 * time.Second)
 	defer timer.Stop()
@@ -175,8 +177,8 @@ func startChild(ctx context.Context, exe string, args, env []string) (*child, er
 		c.listening = clock.Wall()
 		c.url = "http://" + addr
 		return c, nil
-	case err := <-c.exited:
-		return nil, fmt.Errorf("%s %s exited before listening: %v (%s)", exe, strings.Join(args, " "), err, c.logs.summary())
+	case <-c.exited:
+		return nil, fmt.Errorf("%s %s exited before listening: %v (%s)", exe, strings.Join(args, " "), c.waitErr, c.logs.summary())
 	case <-timer.C:
 	case <-ctx.Done():
 	}
@@ -185,14 +187,15 @@ func startChild(ctx context.Context, exe string, args, env []string) (*child, er
 }
 
 // stop asks the child to shut down (SIGTERM, as a container runtime would) and
-// waits for it; it kills the child if it takes more than 15 seconds.
+// waits for it; it kills the child if it takes more than 15 seconds. Stopping or
+// killing a child that has exited does nothing more.
 func (c *child) stop() error {
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	timer := time.NewTimer(15 * time.Second)
 	defer timer.Stop()
 	select {
-	case err := <-c.exited:
-		return err
+	case <-c.exited:
+		return c.waitErr
 	case <-timer.C:
 		c.kill()
 		return errors.New("child did not stop within 15s of SIGTERM; killed")

@@ -102,24 +102,36 @@ func liveHeap() int64 {
 	return int64(m.HeapAlloc)
 }
 
-// seedReferrals writes n open referrals straight into the database, each already
-// provisioned (channel, summary and asks posted) with all nine offices still to
-// answer: the worst case for the start-up rebuild, which schedules reminders for
-// every awaiting ask. Received dates spread over the last 30 days, so that some asks
-// are overdue and the rest fall due over the coming weeks.
-func seedReferrals(ctx context.Context, w *benchWorld, path string, n int) error {
+// seedPlan is what seedReferrals writes: asks awaiting a position, nine to a
+// referral (the last may have fewer), each referral already provisioned.
+type seedPlan struct {
+	asks int
+	// officeDue, when set, is every ask's due date; otherwise the default for a
+	// referral received that day.
+	officeDue time.Time
+	// channel, when set, makes referral i's channel (in the Slack emulator, so that
+	// the bot can post there); otherwise the channel ids are made up.
+	channel func(i int) string
+}
+
+// seedReferrals writes open referrals straight into the database, each already
+// provisioned (channel, summary and asks posted) with its offices still to answer:
+// the worst case for the start-up rebuild, which schedules reminders for every
+// awaiting ask. Received dates spread over the last 30 days, so that some asks are
+// overdue and the rest fall due over the coming weeks. It returns the referrals.
+func seedReferrals(ctx context.Context, w *benchWorld, path string, plan seedPlan) (int, error) {
 	db, err := store.Open(ctx, path, clock.Wall)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer db.Close()
 	roster, err := bot.LoadRoster(w.rosterPath)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	loc, err := time.LoadLocation("America/New_York")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	rules := deadline.NewRules(deadline.NewCalendar(loc), deadline.Defaults{CommerceDays: 30, StateDays: 30, OfficeLeadBusinessDays: 5})
 	y, m, d := clock.Wall().In(loc).Date()
@@ -128,16 +140,21 @@ func seedReferrals(ctx context.Context, w *benchWorld, path string, n int) error
 	for _, o := range roster.Offices {
 		offices = append(offices, o.Code)
 	}
+	n := (plan.asks + len(offices) - 1) / len(offices)
 	const batch = 500
 	for first := 0; first < n; first += batch {
 		err := db.Update(ctx, func(tx bot.Tx) error {
 			for i := first; i < min(first+batch, n); i++ {
 				caseNumber := benchCase('S', i+1)
+				asked := offices[:min(len(offices), plan.asks-i*len(offices))]
 				in := bot.ReferralInput{
 					Agency: string(bot.AgencyCommerce), CaseNumber: caseNumber, LicenseType: "BIS-748P",
 					Applicant: "Acme Photonics Inc.", Commodity: "Uncooled thermal imaging cameras",
 					Classification: "6A003.b.4", Destination: "DE", EndUser: "Bundeswehr procurement office, Koblenz",
-					Value: "1,250,000", Received: today.AddDate(0, 0, -(i % 30)).Format(bot.DateLayout), Offices: offices,
+					Value: "1,250,000", Received: today.AddDate(0, 0, -(i % 30)).Format(bot.DateLayout), Offices: asked,
+				}
+				if !plan.officeDue.IsZero() {
+					in.Received, in.OfficeDue = today.Format(bot.DateLayout), plan.officeDue.Format(bot.DateLayout)
 				}
 				r, err := in.Referral(roster, rules, today)
 				if err != nil {
@@ -146,12 +163,15 @@ func seedReferrals(ctx context.Context, w *benchWorld, path string, n int) error
 				r.AnalystID = sandbox.Analyst
 				r.ChannelName = bot.ChannelName(r.Agency, r.CaseNumber, 1)
 				r.ChannelID = fmt.Sprintf("CSEED%06d", i+1)
+				if plan.channel != nil {
+					r.ChannelID = plan.channel(i)
+				}
 				r.TopicSet, r.MembersInvited, r.Provisioned = true, true, true
 				r.SummaryTS = fmt.Sprintf("1700000000.%06d", i*10)
 				if err := tx.CreateReferral(ctx, r); err != nil {
 					return err
 				}
-				for k, code := range offices {
+				for k, code := range asked {
 					a := &bot.Ask{ReferralID: r.ID, OfficeCode: code, DueDate: r.OfficeDueDate, State: bot.AskAwaiting,
 						MessageTS: fmt.Sprintf("1700000000.%06d", i*10+k+1)}
 					if err := tx.CreateAsk(ctx, a); err != nil {
@@ -162,68 +182,116 @@ func seedReferrals(ctx context.Context, w *benchWorld, path string, n int) error
 			return nil
 		})
 		if err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return n, nil
 }
 
 // startupResult is the median start-up with an empty database and with the seeded
-// one, in process and, when it can run, as `referralbot serve` processes.
+// one, in process (the steps) and as `referralbot serve` processes (the figures).
 type startupResult struct {
 	referrals   int
 	empty, full startupTiming
 	process     *processStarts
 }
 
-// processStarts is `referralbot serve` started as a process on each database.
+// processStarts is `referralbot serve` started as a process on each database,
+// o.startupRuns times; the last start of each stays up for its memory.
 type processStarts struct {
 	skipped     string
-	empty, full processStart
+	empty, full processRuns
 }
 
-// processStart is one `referralbot serve` process from exec until idle after its
-// start-up rebuild of the reminder schedule.
-type processStart struct {
-	listen, ready, rebuilt time.Duration // from exec
-	rss                    float64       // MB, idle after the rebuild
+// processRuns is the starts of `referralbot serve` on one database.
+type processRuns struct {
+	rebuilt  []time.Duration // exec to "reminder schedule rebuilt", each start
+	after    time.Duration   // when the memory was read, from exec
+	rss, hwm float64         // MB, of the last start, read after `after`
 }
 
-// startProcess runs `referralbot serve` on dbPath and times it.
-func startProcess(ctx context.Context, exe string, w *benchWorld, dbPath string) (processStart, error) {
-	var p processStart
-	c, err := startChild(ctx, exe, []string{"serve"}, w.env(dbPath))
+// median is the median time to the rebuild's end.
+func (p processRuns) median() time.Duration {
+	s := slices.Sorted(slices.Values(p.rebuilt))
+	return s[len(s)/2]
+}
+
+// startServes starts `referralbot serve` on dbPath runs times, each until its
+// reminder rebuild ends, and leaves the last one running.
+func startServes(ctx context.Context, exe string, env []string, runs int, into *processRuns) (*child, error) {
+	for run := 1; ; run++ {
+		c, err := startChild(ctx, exe, []string{"serve"}, env)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.waitRebuilt(ctx, 2*time.Minute); err != nil {
+			c.kill()
+			return nil, err
+		}
+		into.rebuilt = append(into.rebuilt, c.rebuiltAt.Sub(c.started))
+		if run == runs {
+			return c, nil
+		}
+		if err := errors.Join(c.stop(), c.logs.err()); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readAfter waits until d after c's exec, then reads its VmRSS and VmHWM.
+func readAfter(ctx context.Context, c *child, d time.Duration, into *processRuns) error {
+	settle(ctx, d-clock.Elapsed(c.started))
+	into.after = clock.Elapsed(c.started)
+	rss, err1 := readStatusKB(c.pid, "VmRSS")
+	hwm, err2 := readStatusKB(c.pid, "VmHWM")
+	into.rss, into.hwm = float64(rss)/1024, float64(hwm)/1024
+	return errors.Join(err1, err2)
+}
+
+// benchProcesses starts `referralbot serve` on the seeded database, then on the
+// empty one (while the first idles), o.startupRuns times each, and reads the memory
+// of each one's last start o.rssAfter after its exec: the in-process reminder queue
+// (no REDIS_URL), as a single instance runs.
+func benchProcesses(ctx context.Context, o *benchOptions, w *benchWorld, emptyPath, fullPath string) *processStarts {
+	p := &processStarts{}
+	exe, extra, err := servingExecutable()
 	if err != nil {
-		return p, err
+		p.skipped = err.Error()
+		return p
 	}
-	ready, err := c.firstReady(ctx)
-	if err == nil {
-		err = c.waitRebuilt(ctx, 2*time.Minute)
-	}
+	full, err := startServes(ctx, exe, append(w.env(fullPath), extra...), o.startupRuns, &p.full)
 	if err != nil {
-		c.kill()
-		return p, err
+		p.skipped = err.Error()
+		return p
 	}
-	p.listen, p.ready, p.rebuilt = c.listening.Sub(c.started), ready.Sub(c.started), c.rebuiltAt.Sub(c.started)
-	settle(ctx, time.Second)
-	p.rss = rssMB(c.pid)
-	return p, errors.Join(c.stop(), c.logs.err())
+	defer full.kill()
+	empty, err := startServes(ctx, exe, append(w.env(emptyPath), extra...), o.startupRuns, &p.empty)
+	if err != nil {
+		p.skipped = err.Error()
+		return p
+	}
+	defer empty.kill()
+	if err := errors.Join(readAfter(ctx, full, o.rssAfter, &p.full), readAfter(ctx, empty, o.rssAfter, &p.empty)); err != nil {
+		p.skipped = err.Error()
+		return p
+	}
+	if err := errors.Join(full.stop(), empty.stop(), full.logs.err(), empty.logs.err()); err != nil {
+		p.skipped = err.Error()
+	}
+	return p
 }
 
 // benchStartup measures start-up with an empty database (the baseline) and with
-// o.startupReferrals open referrals, alternating, after one unmeasured start of each.
+// o.startupReferrals open referrals: in this process, alternating, after one
+// unmeasured start, for the steps; then as `referralbot serve` processes.
 func benchStartup(ctx context.Context, o *benchOptions, progress io.Writer) (startupResult, error) {
 	res := startupResult{referrals: o.startupReferrals}
-	dir, cleanup, err := benchDir("startup")
-	if err != nil {
-		return res, err
-	}
-	defer cleanup()
-	w, err := newBenchWorld(dir)
+	w, err := newBenchWorld("startup")
 	if err != nil {
 		return res, err
 	}
 	defer w.close()
+	dir := w.dir
 
 	emptyPath, fullPath := filepath.Join(dir, "empty.db"), filepath.Join(dir, "full.db")
 	db, err := store.Open(ctx, emptyPath, clock.Wall)
@@ -232,7 +300,7 @@ func benchStartup(ctx context.Context, o *benchOptions, progress io.Writer) (sta
 	}
 	db.Close()
 	began := clock.Wall()
-	if err := seedReferrals(ctx, w, fullPath, o.startupReferrals); err != nil {
+	if _, err := seedReferrals(ctx, w, fullPath, seedPlan{asks: 9 * o.startupReferrals}); err != nil {
 		return res, err
 	}
 	fmt.Fprintf(progress, "  seeded %d open referrals (%d awaiting asks) in %v\n",
@@ -254,31 +322,19 @@ func benchStartup(ctx context.Context, o *benchOptions, progress io.Writer) (sta
 			return res, fmt.Errorf("start-up with %d referrals: %w", o.startupReferrals, err)
 		}
 		empties, fulls = append(empties, e), append(fulls, f)
-		fmt.Fprintf(progress, "  run %d: empty %v, %d referrals %v (newApp %v, rebuild %v for %d reminders, readyz %v)\n",
+		fmt.Fprintf(progress, "  in process, run %d: empty %v, %d referrals %v (newApp %v, rebuild %v for %d reminders, readyz %v)\n",
 			run, ms(e.total()), o.startupReferrals, ms(f.total()), ms(f.newApp), ms(f.rebuild), f.reminders, ms(f.ready))
 	}
 	res.empty, res.full = median(empties), median(fulls)
 
-	if o.child {
-		res.process = &processStarts{}
-		exe, err := servingExecutable()
-		if err != nil {
-			res.process.skipped = err.Error()
-			return res, nil
-		}
-		for _, run := range []struct {
-			path string
-			into *processStart
-		}{{emptyPath, &res.process.empty}, {fullPath, &res.process.full}} {
-			if *run.into, err = startProcess(ctx, exe, w, run.path); err != nil {
-				res.process.skipped = err.Error()
-				return res, nil
-			}
-		}
-		e, f := res.process.empty, res.process.full
-		fmt.Fprintf(progress, "  referralbot serve, empty: listening %v, /readyz %v, rebuilt %v, RSS %.1f MB\n", ms(e.listen), ms(e.ready), ms(e.rebuilt), e.rss)
-		fmt.Fprintf(progress, "  referralbot serve, %d referrals: listening %v, /readyz %v, rebuilt %v, RSS %.1f MB\n",
-			o.startupReferrals, ms(f.listen), ms(f.ready), ms(f.rebuilt), f.rss)
+	fmt.Fprintf(progress, "  referralbot serve as a process, %d starts on each database; memory read %v after exec\n", o.startupRuns, o.rssAfter)
+	res.process = benchProcesses(ctx, o, w, emptyPath, fullPath)
+	if p := res.process; p.skipped == "" {
+		fmt.Fprintf(progress, "  referralbot serve, %d referrals: rebuilt after %v; RSS %.1f MB, VmHWM %.1f MB\n",
+			o.startupReferrals, p.full.rebuilt, p.full.rss, p.full.hwm)
+		fmt.Fprintf(progress, "  referralbot serve, empty: rebuilt after %v; RSS %.1f MB, VmHWM %.1f MB\n", p.empty.rebuilt, p.empty.rss, p.empty.hwm)
+	} else {
+		fmt.Fprintf(progress, "  referralbot serve as a process: %s\n", p.skipped)
 	}
 	return res, nil
 }

@@ -22,11 +22,14 @@ type benchRow struct {
 
 // benchReport is the table and the notes that explain it.
 type benchReport struct {
-	rows  []benchRow
-	notes []string
+	rows   []benchRow
+	checks []benchRow // that the work measured was done
+	notes  []string
 }
 
 func (r *benchReport) add(row benchRow) { r.rows = append(r.rows, row) }
+
+func (r *benchReport) check(row benchRow) { r.checks = append(r.checks, row) }
 
 func (r *benchReport) note(format string, args ...any) {
 	r.notes = append(r.notes, fmt.Sprintf(format, args...))
@@ -69,11 +72,24 @@ func (row benchRow) cells() []string {
 	return []string{row.metric, strings.TrimSpace(num(row.value)), strings.TrimSpace(base), ratio, target, pass}
 }
 
-// print writes the table (Markdown, aligned so it also reads as plain text) and the notes.
+// print writes the table and the checks (Markdown, aligned so that they also read
+// as plain text), then the notes.
 func (r *benchReport) print(w io.Writer) {
+	printTable(w, r.rows)
+	if len(r.checks) > 0 {
+		fmt.Fprintln(w, "\nChecks: the work measured was done.")
+		fmt.Fprintln(w)
+		printTable(w, r.checks)
+	}
+	for _, n := range r.notes {
+		fmt.Fprintf(w, "\n- %s\n", n)
+	}
+}
+
+func printTable(w io.Writer, rows []benchRow) {
 	header := []string{"metric", "value", "baseline", "ratio", "target", "pass"}
 	table := [][]string{header}
-	for _, row := range r.rows {
+	for _, row := range rows {
 		table = append(table, row.cells())
 	}
 	width := make([]int, len(header))
@@ -98,8 +114,5 @@ func (r *benchReport) print(w io.Writer) {
 	line(rule)
 	for _, cells := range table[1:] {
 		line(cells)
-	}
-	for _, n := range r.notes {
-		fmt.Fprintf(w, "\n- %s\n", n)
 	}
 }

@@ -32,6 +32,9 @@ type benchWorld struct {
 	// pace is the bot's SLACK_RATE_SCALE and SLACK_RATE_LIMITS: none ("0") unless a
 	// bench makes the emulator enforce limits, and then the same limits and scale.
 	pace []string
+	// now is the bot's clock: the wall clock unless a bench needs a chosen moment
+	// (clock.From, which still runs at the real rate).
+	now clock.Clock
 
 	url    string     // the bot's base URL while it runs, http://127.0.0.1:port
 	db     *store.DB  // a second handle on the bot's database, for reading results
@@ -40,9 +43,14 @@ type benchWorld struct {
 	served chan error // serve's result
 }
 
-// newBenchWorld seeds the workspace in dir: one sandbox.Analyst, two reviewers per office in
-// the office's user group, and #general with everyone in it.
-func newBenchWorld(dir string) (*benchWorld, error) {
+// newBenchWorld seeds the workspace for one part of the bench, in a temporary
+// directory of its own that close removes: one sandbox.Analyst, two reviewers per
+// office in the office's user group, and #general with everyone in it.
+func newBenchWorld(part string) (*benchWorld, error) {
+	dir, err := os.MkdirTemp("", "referralbot-bench-"+part+"-")
+	if err != nil {
+		return nil, err
+	}
 	w := &benchWorld{dir: dir, fake: slackfake.New(slackfake.WithClock(clock.Wall))}
 	var roster strings.Builder
 	fmt.Fprintf(&roster, "analysts: [%s]\noffices:\n", sandbox.Analyst)
@@ -59,10 +67,22 @@ func newBenchWorld(dir string) (*benchWorld, error) {
 	w.general = w.fake.AddChannel("general", false, members...)
 	w.rosterPath = filepath.Join(dir, "roster.yaml")
 	if err := os.WriteFile(w.rosterPath, []byte(roster.String()), 0o600); err != nil {
-		w.fake.Close()
+		w.close()
 		return nil, err
 	}
 	return w, nil
+}
+
+// limit makes the emulator enforce burstLimits with time scaled o.scale, and the
+// bot pace itself to the same limits, as it would to Slack's. It returns the limits.
+func (w *benchWorld) limit(o *benchOptions) map[string]int {
+	limits := burstLimits(o.postPerMin)
+	for m, l := range limits {
+		w.fake.SetRateLimit(m, l)
+	}
+	w.fake.SetTimeScale(o.scale)
+	w.pace = []string{fmt.Sprintf("SLACK_RATE_SCALE=%g", o.scale), fmt.Sprintf("SLACK_RATE_LIMITS=chat.postMessage:%d", o.postPerMin)}
+	return limits
 }
 
 // config is the configuration `referralbot serve` would load for this workspace.
@@ -101,10 +121,14 @@ func (w *benchWorld) startBot(ctx context.Context, dbPath string) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	w.logs = &logTally{}
+	w.logs = newLogTally()
 	w.served = make(chan error, 1)
 	addr := make(chan string, 1)
-	go func() { w.served <- serve(ctx, cfg, w.logs, func(a string) { addr <- a }) }()
+	now := w.now
+	if now == nil {
+		now = clock.Wall
+	}
+	go func() { w.served <- serve(ctx, cfg, now, w.logs, func(a string) { addr <- a }) }()
 	select {
 	case a := <-addr:
 		w.url = "http://" + a
@@ -128,13 +152,14 @@ func (w *benchWorld) startBot(ctx context.Context, dbPath string) error {
 	return nil
 }
 
-// close stops the bot, if it runs, and the workspace.
+// close stops the bot, if it runs, and the workspace, and removes the directory.
 func (w *benchWorld) close() {
 	if w.stop != nil {
 		w.stop()
 		w.stop = nil
 	}
 	w.fake.Close()
+	_ = os.RemoveAll(w.dir)
 }
 
 // transport delivers as Slack does to the bot's HTTP endpoints.
@@ -226,18 +251,29 @@ func (w *benchWorld) waitProvisioned(ctx context.Context, cases []string, timeou
 
 // logTally is the bot's log output: it keeps no lines, but counts those at WARN or
 // ERROR and remembers the first few, so a run can say whether anything went wrong.
+// It also notices the end of the start-up rebuild of the reminder schedule.
 type logTally struct {
-	mu     sync.Mutex
-	lines  int
-	warns  int
-	sample []string
+	mu      sync.Mutex
+	lines   int
+	warns   int
+	sample  []string
+	rebuilt chan struct{} // closed at the first "reminder schedule rebuilt"
 }
+
+func newLogTally() *logTally { return &logTally{rebuilt: make(chan struct{})} }
 
 func (l *logTally) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for line := range bytes.SplitSeq(bytes.TrimSpace(p), []byte("\n")) {
 		l.lines++
+		if bytes.Contains(line, []byte(`"msg":"reminder schedule rebuilt"`)) {
+			select {
+			case <-l.rebuilt:
+			default:
+				close(l.rebuilt)
+			}
+		}
 		if bytes.Contains(line, []byte(`"level":"WARN"`)) || bytes.Contains(line, []byte(`"level":"ERROR"`)) {
 			l.warns++
 			if len(l.sample) < 3 {

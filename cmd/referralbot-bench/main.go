@@ -1,6 +1,7 @@
 // Command referralbot-bench measures referralbot on this machine (docs/BENCHMARKS.md):
-// the acknowledgement of signed button presses, a burst of openings under Slack's
-// rate limits, memory and start-up, each beside a baseline run in the same process.
+// the acknowledgement of signed button presses, the whole reminder path and a burst
+// of openings under Slack's rate limits, start-up and memory, each beside a baseline
+// run in the same process (issue 13's table).
 //
 //	referralbot-bench [-quick] [flags]   measure and print the table
 //	referralbot-bench serve              the bot itself, as a child process to measure
@@ -44,15 +45,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		return serve(ctx, cfg, stderr, nil)
+		return serve(ctx, cfg, clock.Wall, stderr, nil)
 	}
 	return benchCmd(ctx, args, stdout, stderr)
 }
 
-// serve runs the bot on the wall clock as `referralbot serve` does; ready, when not
-// nil, is told the address it listens on.
-func serve(ctx context.Context, cfg *app.Config, stderr io.Writer, ready func(addr string)) error {
-	a, err := app.New(ctx, cfg, app.Serving, clock.Wall, app.NewLogger(cfg.LogFormat, stderr))
+// serve runs the bot as `referralbot serve` does, on now (the wall clock, or a clock
+// running at the real rate from a chosen moment); ready, when not nil, is told the
+// address it listens on.
+func serve(ctx context.Context, cfg *app.Config, now clock.Clock, stderr io.Writer, ready func(addr string)) error {
+	a, err := app.New(ctx, cfg, app.Serving, now, app.NewLogger(cfg.LogFormat, stderr))
 	if err != nil {
 		return err
 	}

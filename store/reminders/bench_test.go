@@ -85,10 +85,11 @@ func benchN(b *testing.B) int {
 	return n
 }
 
-// BenchmarkRemindersRecordedSend is BenchmarkReminders with a send that hands each
-// reminder to an in-process recording Slack: the message text is rendered and kept,
-// as the emulator keeps what it is told, without the HTTP round trip (which the
-// bot-level BenchmarkReminderClaimSend measures).
+// BenchmarkRemindersRecordedSend is BenchmarkReminders with a "send" that formats
+// a line for each reminder and appends it to a slice in memory. It measures the
+// Redis queue's claim and ack plus that append: not a reminder recorded in SQLite,
+// nor a post to Slack. The whole path is the reminder row of referralbot-bench
+// (docs/BENCHMARKS.md).
 //
 //	go test -run '^$' -bench RemindersRecordedSend -benchtime 1x ./store/reminders/
 func BenchmarkRemindersRecordedSend(b *testing.B) {
