@@ -86,7 +86,7 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 // settle records how a job ended: done, retried later, or failed for good.
 func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	if err == nil {
-		if ferr := s.store.FinishJob(ctx, j.ID); ferr != nil {
+		if ferr := s.store.FinishJobs(ctx, j.ID); ferr != nil {
 			return ferr
 		}
 		s.tellAnalystOfRecovery(ctx, j)

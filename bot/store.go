@@ -168,8 +168,9 @@ type Store interface {
 	// another job with the same kind, referral and ask holds a live lease. Each claimed
 	// job's Attempts is incremented.
 	ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Job, error)
-	// FinishJob removes a job that is done.
-	FinishJob(ctx context.Context, id int64) error
+	// FinishJobs removes jobs that are done, together. A job already gone does not
+	// keep the others: they are removed, and the error (ENOTFOUND) names it.
+	FinishJobs(ctx context.Context, ids ...int64) error
 	// RetryJob hands a job back to run again at the given time, noting the error.
 	RetryJob(ctx context.Context, id int64, at time.Time, lastErr string) error
 	// FailJob marks a job as permanently failed, keeping it for inspection.
