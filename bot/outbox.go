@@ -79,6 +79,8 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.postAnswer(ctx, j)
 	case JobTellCovered:
 		return s.tellCoveredJob(ctx, j)
+	case JobRefreshReferral:
+		return s.runRefresh(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
@@ -271,21 +273,22 @@ func (s *Service) RunWorkers(ctx context.Context, n int) {
 
 // failureWords says in the analyst's words what Slack work was given up on.
 var failureWords = map[JobKind]string{
-	JobProvision:     "setting up the referral's channel",
-	JobUpdateSummary: "updating the summary message",
-	JobUpdateAsk:     "updating an office's ask message",
-	JobPostFinal:     "posting the final recommendation",
-	JobSendReminders: "posting reminders",
-	JobSendNudges:    "posting reminders",
-	JobInviteAnalyst: "adding the analyst to the referral's channel",
-	JobInviteJoiners: "adding reviewers who pressed Join to the referral's channel",
-	JobRemoveLeavers: "removing people who left their office from the referral's channel",
-	JobPostAsk:       "posting an office's ask",
-	JobUploadRecord:  "uploading the official record to the channel",
-	JobArchive:       "archiving the referral's channel",
-	JobTellOverride:  "telling an office, in its ask's thread, that the final recommendation changed or dropped its provisos",
-	JobPostAnswer:    "posting the answer to an office's questions",
-	JobTellCovered:   "telling you what another analyst did on your referral",
+	JobProvision:       "setting up the referral's channel",
+	JobUpdateSummary:   "updating the summary message",
+	JobUpdateAsk:       "updating an office's ask message",
+	JobPostFinal:       "posting the final recommendation",
+	JobSendReminders:   "posting reminders",
+	JobSendNudges:      "posting reminders",
+	JobInviteAnalyst:   "adding the analyst to the referral's channel",
+	JobInviteJoiners:   "adding reviewers who pressed Join to the referral's channel",
+	JobRemoveLeavers:   "removing people who left their office from the referral's channel",
+	JobPostAsk:         "posting an office's ask",
+	JobUploadRecord:    "uploading the official record to the channel",
+	JobArchive:         "archiving the referral's channel",
+	JobTellOverride:    "telling an office, in its ask's thread, that the final recommendation changed or dropped its provisos",
+	JobPostAnswer:      "posting the answer to an office's questions",
+	JobTellCovered:     "telling you what another analyst did on your referral",
+	JobRefreshReferral: "updating the referral's messages and Home tabs",
 }
 
 // tellAnalystOfFailure tells the referral's analyst, by direct message, that Slack

@@ -35,7 +35,20 @@ CREATE INDEX jobs_due ON jobs (state, run_at);
 -- A claim finds the expired leases without reading every running job.
 CREATE INDEX jobs_lease ON jobs (lease_until) WHERE state = 'running';
 
+-- What a pending referral refresh (bot/refresh.go) must redraw: a row per ask whose
+-- Slack message is out of date, and ask_id 0 for a change to the whole referral
+-- (its Home tabs reach wider). One press writes one refresh job for its referral
+-- and marks its ask here, instead of three jobs. mark counts the changes, so that a
+-- refresh clears only what it drew, never a change made while it ran.
+CREATE TABLE refresh_marks (
+	referral_id INTEGER NOT NULL REFERENCES referrals (id),
+	ask_id      INTEGER NOT NULL,
+	mark        INTEGER NOT NULL DEFAULT 1,
+	PRIMARY KEY (referral_id, ask_id)
+) WITHOUT ROWID;
+
 -- +goose Down
+DROP TABLE refresh_marks;
 CREATE TABLE jobs_rebuilt (
 	id           INTEGER PRIMARY KEY,
 	kind         TEXT    NOT NULL,
