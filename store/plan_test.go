@@ -70,6 +70,9 @@ func TestQueriesUseIndexes(t *testing.T) {
 		must(t, retryJob(ctx, pc, jobs[1].ID, now, "retried"))
 		must(t, failJob(ctx, pc, jobs[1].ID, "failed"))
 		must(t, finishJob(ctx, pc, jobs[1].ID))
+		must(t, tx.MarkForRefresh(ctx, r.ID, a.ID))
+		must(t, tx.MarkForRefresh(ctx, r.ID, a.ID)) // counted up
+		must(t, clearRefreshMarks(ctx, pc, r.ID, []bot.RefreshMark{{AskID: a.ID, Mark: 2}}))
 		// A claim that takes over an expired lease whose key has a pending twin.
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID}))
 		_, err = claimJobs(ctx, pc, now, time.Minute, 10)
@@ -101,6 +104,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := read.AwaitingReminderIDs(ctx); return err },
 		func() error { _, err := read.OpenReferrals(ctx); return err },
 		func() error { _, err := pendingJobs(ctx, planCheck{db.read, t, seen}); return err },
+		func() error { _, err := refreshMarks(ctx, planCheck{db.read, t, seen}, 1); return err },
 		func() error { _, _, err := read.VerifyEvents(ctx); return err },
 		func() error { _, _, err := read.LastEventHash(ctx); return err },
 		func() error {
@@ -218,11 +222,11 @@ func (p planCheck) check(ctx context.Context, query string, args []any) {
 	}
 }
 
-// jobsStatement matches a statement on the outbox, which every worker runs for
+// jobsStatement matches a statement on the outbox (and its refresh marks), which every worker runs for
 // every job: it must not fill an ephemeral b-tree (a window function, a sort, a
 // RETURNING, an IN list or an IN check constraint each would). Each opens a page
 // cache of its own, and a claim cost milliseconds with ten jobs pending (issue 13).
-var jobsStatement = regexp.MustCompile(`\b(FROM|INTO|UPDATE) jobs\b`)
+var jobsStatement = regexp.MustCompile(`\b(FROM|INTO|UPDATE) (jobs|refresh_marks)\b`)
 
 // checkNoEphemeral fails tb when query's plan uses a temporary b-tree or its
 // program opens an ephemeral table, and says whether it did.

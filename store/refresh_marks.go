@@ -24,8 +24,12 @@ func (t *tx) MarkForRefresh(ctx context.Context, referralID, askID int64) error 
 
 // RefreshMarks returns what the referral's refresh must redraw, by ask.
 func (db *DB) RefreshMarks(ctx context.Context, referralID int64) ([]bot.RefreshMark, error) {
+	return refreshMarks(ctx, db.read, referralID)
+}
+
+func refreshMarks(ctx context.Context, q sqlx.QueryerContext, referralID int64) ([]bot.RefreshMark, error) {
 	var marks []bot.RefreshMark
-	err := sqlx.SelectContext(ctx, db.read, &marks, `SELECT ask_id AS askid, mark FROM refresh_marks
+	err := sqlx.SelectContext(ctx, q, &marks, `SELECT ask_id AS askid, mark FROM refresh_marks
 		WHERE referral_id = ? ORDER BY ask_id`, referralID)
 	if err != nil {
 		return nil, fmt.Errorf("refresh marks of referral %d: %w", referralID, err)
@@ -39,13 +43,15 @@ func (db *DB) ClearRefreshMarks(ctx context.Context, referralID int64, marks []b
 	if len(marks) == 0 {
 		return nil
 	}
-	return db.update(ctx, func(q *sqlx.Tx) error {
-		for _, m := range marks {
-			if _, err := q.ExecContext(ctx, `DELETE FROM refresh_marks WHERE referral_id = ? AND ask_id = ? AND mark = ?`,
-				referralID, m.AskID, m.Mark); err != nil {
-				return fmt.Errorf("clear refresh marks of referral %d: %w", referralID, err)
-			}
+	return db.update(ctx, func(q *sqlx.Tx) error { return clearRefreshMarks(ctx, q, referralID, marks) })
+}
+
+func clearRefreshMarks(ctx context.Context, q sqlx.ExecerContext, referralID int64, marks []bot.RefreshMark) error {
+	for _, m := range marks {
+		if _, err := q.ExecContext(ctx, `DELETE FROM refresh_marks WHERE referral_id = ? AND ask_id = ? AND mark = ?`,
+			referralID, m.AskID, m.Mark); err != nil {
+			return fmt.Errorf("clear refresh marks of referral %d: %w", referralID, err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
