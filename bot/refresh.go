@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"slices"
-	"time"
 )
 
 // RefreshMark is one thing a referral refresh must redraw: the message of ask
@@ -74,6 +73,9 @@ func (s *Service) runRefresh(ctx context.Context, j *Job) error {
 	return s.store.ClearRefreshMarks(ctx, j.ReferralID, marks)
 }
 
-// DefaultRefreshDelay is how long a referral's refresh waits for more changes to
-// draw with the first: the press of one office often comes with others'.
-const DefaultRefreshDelay = 300 * time.Millisecond
+// messageLocks serialises reading and redrawing one message (a summary, an ask),
+// as homeLocks do Home tabs. The outbox keeps one job per key at a time, but a
+// referral's refresh and an update_ask or update_summary job queued by some other
+// change have different keys: without the lock, the older picture could be drawn
+// last. The bot runs as one replica, so a lock in the process is enough.
+var messageLocks keyedMutex
