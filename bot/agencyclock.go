@@ -125,7 +125,7 @@ func (s *Service) RecordAgencyClock(ctx context.Context, actor string, referralI
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "dod_due.moved", detail)); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+		return s.refresh(ctx, tx, ref.ID) // the summary and the Home tabs
 	})
 	if err != nil {
 		return AgencyClockMoved{}, fmt.Errorf("record agency clock on referral %d: %w", referralID, err)

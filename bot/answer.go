@@ -219,10 +219,8 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		})); err != nil {
 			return err
 		}
-		if err := s.enqueue(ctx, tx,
-			&Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: ask.ID},
-			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID},
-			&Job{Kind: JobRefreshHome, ReferralID: ref.ID, AskID: ask.ID}); err != nil {
+		// One refresh of the referral redraws the ask, the summary and the Home tabs.
+		if err := s.refresh(ctx, tx, ref.ID, ask.ID); err != nil {
 			return err
 		}
 		// Questions out stop the offices' clock; their withdrawal restarts it. The

@@ -114,5 +114,5 @@ func (s *Service) recordLapse(ctx context.Context, tx Tx, l lapse) error {
 		return err
 	}
 	// The summary and the Home tabs show the passing.
-	return s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+	return s.refresh(ctx, tx, ref.ID)
 }

@@ -79,18 +79,17 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 		return s.postAnswer(ctx, j)
 	case JobTellCovered:
 		return s.tellCoveredJob(ctx, j)
+	case JobRefreshReferral:
+		return s.runRefresh(ctx, j)
 	}
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
 
-// settle records how a job ended: done, retried later, or failed for good.
+// settle records how a job ended: done, retried later, or failed for good. Workers
+// finish the jobs that succeeded together, through finish; settle finishes one.
 func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	if err == nil {
-		if ferr := s.store.FinishJob(ctx, j.ID); ferr != nil {
-			return ferr
-		}
-		s.tellAnalystOfRecovery(ctx, j)
-		return nil
+		return s.finish(ctx, j)
 	}
 	var se *SlackError
 	switch {
@@ -119,21 +118,52 @@ func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	}
 }
 
+// finish removes jobs that are done, in one write, then tells the analysts whose
+// paused work went through. A job already gone (its lease expired and another
+// worker finished it) does not keep the others.
+func (s *Service) finish(ctx context.Context, jobs ...*Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	err := s.store.FinishJobs(ctx, ids...)
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return err // nothing was removed
+	}
+	for _, j := range jobs {
+		s.tellAnalystOfRecovery(ctx, j)
+	}
+	return err
+}
+
+// drainBatch is how many jobs DrainJobs claims at once.
+const drainBatch = 16
+
 // DrainJobs runs every job that is due now, one at a time, until none is left.
 // Tests and the demo call it to reach a settled state without waiting on a clock.
+// The jobs of one claim that succeed are finished together.
 func (s *Service) DrainJobs(ctx context.Context) error {
 	for {
-		jobs, err := s.store.ClaimJobs(ctx, s.now(), s.lease, 16)
+		jobs, err := s.store.ClaimJobs(ctx, s.now(), s.lease, drainBatch)
 		if err != nil {
 			return fmt.Errorf("claim jobs: %w", err)
 		}
 		if len(jobs) == 0 {
 			return nil
 		}
+		var done []*Job
 		for _, j := range jobs {
-			if err := s.settle(ctx, j, s.RunJob(ctx, j)); err != nil {
-				return fmt.Errorf("settle job %d: %w", j.ID, err)
+			if jerr := s.RunJob(ctx, j); jerr == nil {
+				done = append(done, j)
+			} else if err := s.settle(ctx, j, jerr); err != nil {
+				return errors.Join(fmt.Errorf("settle job %d: %w", j.ID, err), s.finish(ctx, done...))
 			}
+		}
+		if err := s.finish(ctx, done...); err != nil {
+			return fmt.Errorf("finish jobs: %w", err)
 		}
 	}
 }
@@ -149,54 +179,116 @@ func (s *Service) idleWait(ctx context.Context) time.Duration {
 	return min(max(at.Sub(s.now()), time.Millisecond), idlePoll)
 }
 
-// RunWorkers runs n outbox workers until ctx ends. Each claims one job at a time, so a
-// job waiting out a rate limit never holds back the others.
+// RunWorkers runs the outbox until ctx ends, at most n jobs at a time. One loop
+// claims, in one claim, as many due jobs as there are idle runners, and each job
+// runs on a runner of its own, so a job waiting out a rate limit (Slack's, or the
+// pacer's) never holds back the others. The jobs that succeed go to one finisher,
+// which removes together whatever finished while it was removing the last lot.
+// A job finishes even during shutdown, so that its Slack call and its record agree.
 func (s *Service) RunWorkers(ctx context.Context, n int) {
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				jobs, err := s.store.ClaimJobs(ctx, s.now(), s.lease, 1)
-				if err != nil && ctx.Err() == nil {
-					s.log.Error("claim jobs", "err", err)
-				}
-				if len(jobs) == 0 {
-					select {
-					case <-ctx.Done():
-					case <-s.kick:
-					case <-time.After(s.idleWait(ctx)):
+	n = max(n, 1)
+	work := context.WithoutCancel(ctx)
+	// Each claimed job sends exactly one token on idle once settled and one job on
+	// done at most: buffers of n never block.
+	idle := make(chan struct{}, n)
+	done := make(chan *Job, n)
+	var finisher sync.WaitGroup
+	finisher.Go(func() {
+		for j := range done {
+			batch := []*Job{j}
+		more:
+			for {
+				select {
+				case j, ok := <-done:
+					if !ok {
+						break more
 					}
-					continue
-				}
-				s.Kick() // there may be more: let another worker look
-				j := jobs[0]
-				// A job finishes even during shutdown, so that its Slack call and its record agree.
-				if err := s.settle(context.WithoutCancel(ctx), j, s.RunJob(context.WithoutCancel(ctx), j)); err != nil {
-					s.log.Error("settle job", "job", j.ID, "err", err)
+					batch = append(batch, j)
+				default:
+					break more
 				}
 			}
-		})
+			if err := s.finish(work, batch...); err != nil {
+				s.log.Error("finish jobs", "jobs", len(batch), "err", err)
+			}
+			for range batch {
+				idle <- struct{}{}
+			}
+		}
+	})
+	var runners sync.WaitGroup
+	free := n
+	for ctx.Err() == nil {
+		for drained := false; !drained; {
+			select {
+			case <-idle:
+				free++
+			default:
+				drained = true
+			}
+		}
+		if free == 0 {
+			select {
+			case <-ctx.Done():
+			case <-idle:
+				free++
+			}
+			continue
+		}
+		jobs, err := s.store.ClaimJobs(ctx, s.now(), s.lease, free)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("claim jobs", "err", err)
+		}
+		for _, j := range jobs {
+			free--
+			runners.Go(func() {
+				jerr := s.RunJob(work, j)
+				if jerr == nil {
+					done <- j // the finisher frees the runner
+					return
+				}
+				if err := s.settle(work, j, jerr); err != nil {
+					s.log.Error("settle job", "job", j.ID, "err", err)
+				}
+				idle <- struct{}{}
+			})
+		}
+		if free == 0 {
+			continue
+		}
+		// Fewer due than idle runners: wait for new work, the next due job, or a
+		// settled job (whose key may have held another back).
+		select {
+		case <-ctx.Done():
+		case <-s.kick:
+		case <-idle:
+			free++
+		case <-time.After(s.idleWait(ctx)):
+		}
 	}
-	wg.Wait()
+	runners.Wait()
+	close(done)
+	finisher.Wait()
 }
 
 // failureWords says in the analyst's words what Slack work was given up on.
 var failureWords = map[JobKind]string{
-	JobProvision:     "setting up the referral's channel",
-	JobUpdateSummary: "updating the summary message",
-	JobUpdateAsk:     "updating an office's ask message",
-	JobPostFinal:     "posting the final recommendation",
-	JobSendReminders: "posting reminders",
-	JobSendNudges:    "posting reminders",
-	JobInviteAnalyst: "adding the analyst to the referral's channel",
-	JobInviteJoiners: "adding reviewers who pressed Join to the referral's channel",
-	JobRemoveLeavers: "removing people who left their office from the referral's channel",
-	JobPostAsk:       "posting an office's ask",
-	JobUploadRecord:  "uploading the official record to the channel",
-	JobArchive:       "archiving the referral's channel",
-	JobTellOverride:  "telling an office, in its ask's thread, that the final recommendation changed or dropped its provisos",
-	JobPostAnswer:    "posting the answer to an office's questions",
-	JobTellCovered:   "telling you what another analyst did on your referral",
+	JobProvision:       "setting up the referral's channel",
+	JobUpdateSummary:   "updating the summary message",
+	JobUpdateAsk:       "updating an office's ask message",
+	JobPostFinal:       "posting the final recommendation",
+	JobSendReminders:   "posting reminders",
+	JobSendNudges:      "posting reminders",
+	JobInviteAnalyst:   "adding the analyst to the referral's channel",
+	JobInviteJoiners:   "adding reviewers who pressed Join to the referral's channel",
+	JobRemoveLeavers:   "removing people who left their office from the referral's channel",
+	JobPostAsk:         "posting an office's ask",
+	JobUploadRecord:    "uploading the official record to the channel",
+	JobArchive:         "archiving the referral's channel",
+	JobTellOverride:    "telling an office, in its ask's thread, that the final recommendation changed or dropped its provisos",
+	JobPostAnswer:      "posting the answer to an office's questions",
+	JobTellCovered:     "telling you what another analyst did on your referral",
+	JobRefreshReferral: "updating the referral's messages and Home tabs",
 }
 
 // tellAnalystOfFailure tells the referral's analyst, by direct message, that Slack

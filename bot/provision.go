@@ -304,6 +304,7 @@ func tallyKey(t *Tally) string {
 
 // updateSummary re-renders the tally message in place.
 func (s *Service) updateSummary(ctx context.Context, referralID int64) error {
+	defer messageLocks.lock(fmt.Sprint("summary:", referralID))() // see messageLocks
 	t, err := s.Tally(ctx, referralID)
 	if err != nil {
 		return err
@@ -316,6 +317,7 @@ func (s *Service) updateSummary(ctx context.Context, referralID int64) error {
 
 // updateAsk re-renders one office's ask message in place.
 func (s *Service) updateAsk(ctx context.Context, referralID, askID int64) error {
+	defer messageLocks.lock(fmt.Sprint("ask:", askID))() // see messageLocks
 	r, err := s.store.Referral(ctx, referralID)
 	if err != nil {
 		return err

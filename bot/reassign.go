@@ -67,10 +67,10 @@ func (s *Service) reassign(ctx context.Context, actor string, referralID int64, 
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, EventReassigned, map[string]any{"from": from, "to": to})); err != nil {
 			return err
 		}
-		return s.enqueue(ctx, tx,
-			&Job{Kind: JobInviteAnalyst, ReferralID: ref.ID},
-			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID},
-			&Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+		if err := s.enqueue(ctx, tx, &Job{Kind: JobInviteAnalyst, ReferralID: ref.ID}); err != nil {
+			return err
+		}
+		return s.refresh(ctx, tx, ref.ID) // the summary and the Home tabs
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reassign referral %d to %s: %w", referralID, to, err)

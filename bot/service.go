@@ -29,6 +29,8 @@ type Service struct {
 	kick    chan struct{} // wakes the outbox worker when a job is enqueued
 	observe Observer
 	lease   time.Duration
+	// refreshDelay is how long a referral's refresh waits for more changes (refresh.go).
+	refreshDelay time.Duration
 
 	archiveAfter    int
 	signOff         map[Outcome]bool // outcomes that need a supervisor's second signature
@@ -56,6 +58,9 @@ type Config struct {
 	// JobLease is how long a claimed outbox job is held before another worker may take
 	// it over (the holder died); defaults to JobLease.
 	JobLease time.Duration
+	// RefreshDelay is how long a referral's refresh waits for more changes to draw
+	// with the first (refresh.go); 0 draws at once (tests, whose clocks stand still).
+	RefreshDelay time.Duration
 	// ArchiveAfterDays is how many business days after the final recommendation a
 	// referral's channel is archived; 0 keeps channels open.
 	ArchiveAfterDays int
@@ -110,6 +115,7 @@ func NewService(store Store, slack Slack, now func() time.Time, cfg Config) *Ser
 		queue:        cfg.Queue,
 		observe:      cfg.Observe,
 		lease:        cfg.JobLease,
+		refreshDelay: max(cfg.RefreshDelay, 0),
 		archiveAfter: cfg.ArchiveAfterDays,
 		recordFile:   cfg.RecordFile,
 		staffing:     cfg.Staffing,

@@ -160,6 +160,9 @@ type Tx interface {
 	// Enqueue adds a job to the outbox. A job equal in kind, referral and ask to one
 	// still pending (not yet claimed) is merged into it.
 	Enqueue(ctx context.Context, j *Job) error
+	// MarkForRefresh notes that the referral's pending refresh must redraw the
+	// ask's message (askID 0: the whole referral changed; see refresh.go).
+	MarkForRefresh(ctx context.Context, referralID, askID int64) error
 	// RecordHomeOpened notes that user has opened the bot's Home tab, so that changes
 	// refresh it from now on.
 	RecordHomeOpened(ctx context.Context, user string) error
@@ -176,8 +179,9 @@ type Store interface {
 	// another job with the same kind, referral and ask holds a live lease. Each claimed
 	// job's Attempts is incremented.
 	ClaimJobs(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Job, error)
-	// FinishJob removes a job that is done.
-	FinishJob(ctx context.Context, id int64) error
+	// FinishJobs removes jobs that are done, together. A job already gone does not
+	// keep the others: they are removed, and the error (ENOTFOUND) names it.
+	FinishJobs(ctx context.Context, ids ...int64) error
 	// RetryJob hands a job back to run again at the given time, noting the error.
 	RetryJob(ctx context.Context, id int64, at time.Time, lastErr string) error
 	// FailJob marks a job as permanently failed, keeping it for inspection.
@@ -191,6 +195,11 @@ type Store interface {
 	PauseJob(ctx context.Context, id int64, at, since time.Time, lastErr string) error
 	// ReferralJobs returns the referral's unfinished Slack work: pending, running or failed.
 	ReferralJobs(ctx context.Context, referralID int64) ([]*Job, error)
+	// RefreshMarks returns what the referral's refresh must redraw, by ask.
+	RefreshMarks(ctx context.Context, referralID int64) ([]RefreshMark, error)
+	// ClearRefreshMarks removes the marks a refresh has drawn; a mark counted up
+	// since it was read stays.
+	ClearRefreshMarks(ctx context.Context, referralID int64, marks []RefreshMark) error
 	// PausedWork summarises the work paused on refused credentials (Jobs is 0 when none).
 	PausedWork(ctx context.Context) (PausedWork, error)
 }
@@ -216,6 +225,9 @@ const (
 	JobTellOverride  JobKind = "tell_override"  // tell an office in its ask's thread that the final recommendation modified or dropped its provisos
 	JobPostAnswer    JobKind = "post_answer"    // post the answer to an office's questions in its ask's thread
 	JobTellCovered   JobKind = "tell_covered"   // tell a referral's analyst what another analyst or a supervisor did on it
+	// JobRefreshReferral redraws what its refresh marks say is out of date: the
+	// asks' messages, the summary and the Home tabs (refresh.go).
+	JobRefreshReferral JobKind = "refresh_referral"
 )
 
 // JobState is where a job stands in the outbox.

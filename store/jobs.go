@@ -43,6 +43,9 @@ func (row *jobRow) job() *bot.Job {
 // Enqueue adds j to the outbox as pending, RunAt defaulting to now. When a pending
 // job with the same kind, referral and ask exists, j is merged into it and j
 // becomes that job as stored (its ID, RunAt and all).
+//
+// No RETURNING: SQLite buffers returned rows in an ephemeral b-tree, and a new job
+// is known without reading it back.
 func (t *tx) Enqueue(ctx context.Context, j *bot.Job) error {
 	now := t.now
 	if j.RunAt.IsZero() {
@@ -51,26 +54,35 @@ func (t *tx) Enqueue(ctx context.Context, j *bot.Job) error {
 	if j.CreatedAt.IsZero() {
 		j.CreatedAt = now
 	}
-	var rows []jobRow
-	err := sqlx.SelectContext(ctx, t.q, &rows, `INSERT INTO jobs
+	res, err := t.q.ExecContext(ctx, `INSERT INTO jobs
 		(kind, referral_id, ask_id, state, attempts, run_at, created_at)
 		VALUES (?, ?, ?, 'pending', 0, ?, ?)
-		ON CONFLICT (kind, referral_id, ask_id) WHERE state = 'pending' DO NOTHING
-		RETURNING `+jobColumns,
+		ON CONFLICT (kind, referral_id, ask_id) WHERE state = 'pending' DO NOTHING`,
 		j.Kind, j.ReferralID, j.AskID, stamp(j.RunAt), stamp(j.CreatedAt))
 	if isForeignKey(err) {
 		return notFound("referral", j.ReferralID)
 	} else if err != nil {
 		return fmt.Errorf("enqueue %s for referral %d ask %d: %w", j.Kind, j.ReferralID, j.AskID, err)
 	}
-	if len(rows) == 0 {
-		err = sqlx.SelectContext(ctx, t.q, &rows, `SELECT `+jobColumns+` FROM jobs
-			WHERE kind = ? AND referral_id = ? AND ask_id = ? AND state = 'pending'`,
-			j.Kind, j.ReferralID, j.AskID)
-		if err != nil || len(rows) != 1 {
-			return fmt.Errorf("enqueue %s for referral %d ask %d: merge (%d found): %w",
-				j.Kind, j.ReferralID, j.AskID, len(rows), err)
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("enqueue %s for referral %d ask %d: %w", j.Kind, j.ReferralID, j.AskID, err)
+	} else if n == 1 {
+		id, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("enqueue %s for referral %d ask %d: %w", j.Kind, j.ReferralID, j.AskID, err)
 		}
+		// Stamps are stored to the nanosecond in UTC; read back, they would be UTC.
+		*j = bot.Job{ID: id, Kind: j.Kind, ReferralID: j.ReferralID, AskID: j.AskID, State: bot.JobPending,
+			RunAt: j.RunAt.UTC(), CreatedAt: j.CreatedAt.UTC()}
+		return nil
+	}
+	var rows []jobRow
+	err = sqlx.SelectContext(ctx, t.q, &rows, `SELECT `+jobColumns+` FROM jobs
+		WHERE kind = ? AND referral_id = ? AND ask_id = ? AND state = 'pending'`,
+		j.Kind, j.ReferralID, j.AskID)
+	if err != nil || len(rows) != 1 {
+		return fmt.Errorf("enqueue %s for referral %d ask %d: merge (%d found): %w",
+			j.Kind, j.ReferralID, j.AskID, len(rows), err)
 	}
 	*j = *rows[0].job()
 	return nil
@@ -94,43 +106,106 @@ func (db *DB) ClaimJobs(ctx context.Context, now time.Time, lease time.Duration,
 	return jobs, err
 }
 
+// claimJobs walks indexes only: no window function, no sorting in SQLite and no
+// RETURNING, each of which fills an ephemeral b-tree with its own page cache (a
+// claim cost milliseconds with ten jobs pending; issue 13).
+//
+// The candidates are the expired leases (jobs_lease) and the due pending jobs in
+// (run_at, id) order (jobs_due), each skipping a key some other job holds a live
+// lease on (a probe of jobs_running_key). Pending jobs have distinct keys (the
+// unique index jobs_pending_key), so the only keys that can repeat are those of
+// expired leases, which meet their own pending twin or another expired lease: Go
+// keeps the first of each key in (run_at, id) order, and asks for that many more
+// pending jobs so that a full batch is still a full batch after the repeats go.
 func claimJobs(ctx context.Context, q sqlx.ExtContext, now time.Time, lease time.Duration, limit int) ([]*bot.Job, error) {
-	var rows []jobRow
-	err := sqlx.SelectContext(ctx, q, &rows, `WITH due AS (
-			SELECT id, run_at, ROW_NUMBER() OVER (
-				PARTITION BY kind, referral_id, ask_id ORDER BY run_at, id) AS nth
-			FROM jobs j
-			WHERE ((state = 'pending' AND run_at <= ?1) OR (state = 'running' AND lease_until <= ?1))
-			AND NOT EXISTS (SELECT 1 FROM jobs r
-				WHERE r.state = 'running' AND r.kind = j.kind AND r.referral_id = j.referral_id
-				AND r.ask_id = j.ask_id AND r.lease_until > ?1)
-		)
-		UPDATE jobs SET reclaimed = (state = 'running'), state = 'running', lease_until = ?2, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM due WHERE nth = 1 ORDER BY run_at, id LIMIT ?3)
-		RETURNING `+jobColumns,
-		stamp(now), stamp(now.Add(lease)), limit)
+	const noLiveLease = ` AND NOT EXISTS (SELECT 1 FROM jobs r
+		WHERE r.state = 'running' AND r.kind = j.kind AND r.referral_id = j.referral_id
+		AND r.ask_id = j.ask_id AND r.lease_until > ?1)`
+	var expired, due []jobRow
+	// INDEXED BY: the planner would rather take jobs_due on state alone, and sort.
+	err := sqlx.SelectContext(ctx, q, &expired, `SELECT `+jobColumns+` FROM jobs j INDEXED BY jobs_lease
+		WHERE state = 'running' AND lease_until <= ?1`+noLiveLease+`
+		ORDER BY lease_until LIMIT ?2`, stamp(now), limit)
 	if err != nil {
-		return nil, fmt.Errorf("claim jobs: %w", err)
+		return nil, fmt.Errorf("claim jobs: expired leases: %w", err)
 	}
-	jobs := make([]*bot.Job, len(rows))
+	err = sqlx.SelectContext(ctx, q, &due, `SELECT `+jobColumns+` FROM jobs j
+		WHERE state = 'pending' AND run_at <= ?1`+noLiveLease+`
+		ORDER BY run_at, id LIMIT ?2`, stamp(now), limit+len(expired))
+	if err != nil {
+		return nil, fmt.Errorf("claim jobs: due jobs: %w", err)
+	}
+	rows := append(expired, due...)
+	if len(expired) > 0 {
+		slices.SortFunc(rows, func(a, b jobRow) int {
+			if c := time.Time(a.RunAt).Compare(time.Time(b.RunAt)); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+	}
+	type key struct {
+		kind            string
+		referral, askID int64
+	}
+	seen := make(map[key]bool, len(expired))
+	until := now.Add(lease).UTC()
+	jobs := make([]*bot.Job, 0, min(limit, len(rows)))
 	for i := range rows {
-		jobs[i] = rows[i].job()
-	}
-	// RETURNING comes back in no promised order.
-	slices.SortFunc(jobs, func(a, b *bot.Job) int {
-		if c := a.RunAt.Compare(b.RunAt); c != 0 {
-			return c
+		if len(jobs) == limit {
+			break
 		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+		row := &rows[i]
+		if len(expired) > 0 {
+			k := key{row.Kind, row.ReferralID, row.AskID}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		res, err := q.ExecContext(ctx, `UPDATE jobs SET reclaimed = ?, state = 'running', lease_until = ?,
+			attempts = attempts + 1 WHERE id = ?`, row.State == string(bot.JobRunning), stamp(until), row.ID)
+		if err := jobChanged(res, err, "claim", row.ID); err != nil {
+			return nil, err
+		}
+		// The row as the UPDATE left it, without reading it back.
+		row.Reclaimed = row.State == string(bot.JobRunning)
+		row.State = string(bot.JobRunning)
+		row.LeaseUntil = stamp(until)
+		row.Attempts++
+		jobs = append(jobs, row.job())
+	}
 	return jobs, nil
 }
 
-// FinishJob removes a job that is done.
-func (db *DB) FinishJob(ctx context.Context, id int64) error {
-	return db.update(ctx, func(q *sqlx.Tx) error {
-		return finishJob(ctx, q, id)
+// FinishJobs removes jobs that are done, in one transaction. A job that is gone
+// already (another worker took over its expired lease and finished it) does not
+// keep the others: they are removed, and the error names it (ENOTFOUND).
+func (db *DB) FinishJobs(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var missing []int64
+	err := db.update(ctx, func(q *sqlx.Tx) error {
+		missing = missing[:0]
+		for _, id := range ids {
+			// One statement per id: `id IN (...)` fills an ephemeral b-tree with the list.
+			err := finishJob(ctx, q, id)
+			if bot.ErrorCode(err) == bot.ENOTFOUND {
+				missing = append(missing, id)
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return notFound("job", missing[0])
+	}
+	return nil
 }
 
 func finishJob(ctx context.Context, q sqlx.ExtContext, id int64) error {
@@ -197,9 +272,11 @@ func (db *DB) PendingJobs(ctx context.Context) (int, error) {
 	return pendingJobs(ctx, db.read)
 }
 
+// pendingJobs counts each state on its own: `state IN (...)` fills an ephemeral b-tree.
 func pendingJobs(ctx context.Context, q sqlx.QueryerContext) (int, error) {
 	var n int
-	err := sqlx.GetContext(ctx, q, &n, `SELECT COUNT(*) FROM jobs WHERE state IN ('pending', 'running')`)
+	err := sqlx.GetContext(ctx, q, &n, `SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'pending')
+		+ (SELECT COUNT(*) FROM jobs WHERE state = 'running')`)
 	if err != nil {
 		return 0, fmt.Errorf("count pending jobs: %w", err)
 	}

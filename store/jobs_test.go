@@ -106,25 +106,19 @@ func TestClaimJobs_leaseExclusive(t *testing.T) {
 	}
 
 	// a finishes; b goes next.
-	if err := db.FinishJob(ctx, a.ID); err != nil {
+	if err := db.FinishJobs(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	got = mustClaim(t, db, t0.Add(2*time.Minute), time.Minute, 10)
 	if len(got) != 1 || got[0].ID != b.ID {
 		t.Errorf("claim after finish = %v; want [%d]", ids(got), b.ID)
 	}
-	wantCode(t, db.FinishJob(ctx, a.ID), bot.ENOTFOUND)
+	wantCode(t, db.FinishJobs(ctx, a.ID), bot.ENOTFOUND)
 }
 
 func TestClaimJobs_oneExpiredPerKey(t *testing.T) {
-	db := MustOpenDB(t)
-	r := mustCreateReferral(t, db, "Z123456")
-	key := bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID}
-	k1, k2 := key, key
-	a := mustEnqueue(t, db, &k1)
-	mustClaim(t, db, t0, time.Minute, 10)
-	mustEnqueue(t, db, &k2)
-	// a's lease has run out and b is due: only one of them may run.
+	db, _, a := expiredWithTwin(t)
+	// a's lease has run out and its twin is due: only one of them may run.
 	got := mustClaim(t, db, t0.Add(time.Hour), time.Minute, 10)
 	if len(got) != 1 || got[0].ID != a.ID {
 		t.Errorf("claim = %v; want [%d] alone", ids(got), a.ID)
@@ -230,4 +224,60 @@ func ids(jobs []*bot.Job) []int64 {
 		out = append(out, j.ID)
 	}
 	return out
+}
+
+func TestClaimJobs_fullBatchAfterRepeatedKeys(t *testing.T) {
+	db, r, a := expiredWithTwin(t)
+	c := mustEnqueue(t, db, &bot.Job{Kind: bot.JobUpdateAsk, ReferralID: r.ID, AskID: 1})
+	d := mustEnqueue(t, db, &bot.Job{Kind: bot.JobUpdateAsk, ReferralID: r.ID, AskID: 2})
+
+	got := mustClaim(t, db, t0.Add(time.Hour), time.Minute, 2)
+	if want := []int64{a.ID, c.ID}; fmt.Sprint(ids(got)) != fmt.Sprint(want) {
+		t.Fatalf("claim of 2 = %v; want %v (the expired lease, then the oldest pending job of another key)", ids(got), want)
+	}
+	if !got[0].Reclaimed || got[1].Reclaimed || got[0].Attempts != 2 || got[1].Attempts != 1 {
+		t.Errorf("claimed %s; want the first reclaimed on attempt 2, the second fresh on attempt 1", dump(got))
+	}
+	if got := ids(mustClaim(t, db, t0.Add(time.Hour), time.Minute, 10)); fmt.Sprint(got) != fmt.Sprint([]int64{d.ID}) {
+		t.Errorf("next claim = %v; want [%d] (a's twin waits for a)", got, d.ID)
+	}
+}
+
+func TestFinishJobs(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	r := mustCreateReferral(t, db, "Z123456")
+	var all []int64
+	for ask := range int64(3) {
+		all = append(all, mustEnqueue(t, db, &bot.Job{Kind: bot.JobUpdateAsk, ReferralID: r.ID, AskID: ask + 1}).ID)
+	}
+	mustClaim(t, db, t0, time.Minute, 10)
+	if err := db.FinishJobs(ctx, all[0], all[1]); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustPendingJobs(t, db); got != 1 {
+		t.Errorf("PendingJobs after finishing two = %d; want 1", got)
+	}
+	// One already gone does not keep the others.
+	wantCode(t, db.FinishJobs(ctx, all[0], all[2]), bot.ENOTFOUND)
+	if got := mustPendingJobs(t, db); got != 0 {
+		t.Errorf("PendingJobs after finishing the last beside a gone one = %d; want 0", got)
+	}
+	if err := db.FinishJobs(ctx); err != nil {
+		t.Errorf("FinishJobs() = %v; want nil", err)
+	}
+}
+
+// expiredWithTwin returns a job a claimed at t0 for a minute, and a pending twin
+// enqueued since: once a's lease runs out, a claim meets a's key twice.
+func expiredWithTwin(tb testing.TB) (*store.DB, *bot.Referral, *bot.Job) {
+	tb.Helper()
+	db := MustOpenDB(tb)
+	r := mustCreateReferral(tb, db, "Z123456")
+	key := bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID}
+	k1, k2 := key, key
+	a := mustEnqueue(tb, db, &k1)
+	mustClaim(tb, db, t0, time.Minute, 10)
+	mustEnqueue(tb, db, &k2)
+	return db, r, a
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -72,6 +73,19 @@ func TestQueriesUseIndexes(t *testing.T) {
 		must(t, retryJob(ctx, pc, jobs[1].ID, now, "retried"))
 		must(t, failJob(ctx, pc, jobs[1].ID, "failed"))
 		must(t, finishJob(ctx, pc, jobs[1].ID))
+		must(t, tx.MarkForRefresh(ctx, r.ID, a.ID))
+		must(t, tx.MarkForRefresh(ctx, r.ID, a.ID)) // counted up
+		must(t, clearRefreshMarks(ctx, pc, r.ID, []bot.RefreshMark{{AskID: a.ID, Mark: 2}}))
+		// A claim that takes over an expired lease whose key has a pending twin.
+		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID}))
+		_, err = claimJobs(ctx, pc, now, time.Minute, 10)
+		must(t, err)
+		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID}))
+		jobs, err = claimJobs(ctx, pc, now.Add(time.Hour), time.Minute, 10)
+		must(t, err)
+		if len(jobs) == 0 || !jobs[0].Reclaimed {
+			t.Errorf("claim after the lease expired = %v; want the expired job reclaimed", jobs)
+		}
 		return nil
 	})
 	must(t, err)
@@ -94,6 +108,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		func() error { _, err := read.AwaitingReminderIDs(ctx); return err },
 		func() error { _, err := read.OpenReferrals(ctx); return err },
 		func() error { _, err := pendingJobs(ctx, planCheck{db.read, t, seen}); return err },
+		func() error { _, err := refreshMarks(ctx, planCheck{db.read, t, seen}, 1); return err },
 		func() error { _, _, err := read.VerifyEvents(ctx); return err },
 		func() error { _, _, err := read.LastEventHash(ctx); return err },
 		func() error {
@@ -199,6 +214,9 @@ func (p planCheck) check(ctx context.Context, query string, args []any) {
 		plan = append(plan, detail)
 		bad = bad || (tableScan.MatchString(detail) && !partialScan.MatchString(detail))
 	}
+	if jobsStatement.MatchString(query) {
+		bad = p.checkNoEphemeral(ctx, query, args, plan) || bad
+	}
 	if bad || testing.Verbose() {
 		report := p.tb.Logf
 		if bad {
@@ -206,6 +224,52 @@ func (p planCheck) check(ctx context.Context, query string, args []any) {
 		}
 		report("%s\n  plan: %s", strings.Join(strings.Fields(query), " "), strings.Join(plan, "\n        "))
 	}
+}
+
+// jobsStatement matches a statement on the outbox (and its refresh marks), which every worker runs for
+// every job: it must not fill an ephemeral b-tree (a window function, a sort, a
+// RETURNING, an IN list or an IN check constraint each would). Each opens a page
+// cache of its own, and a claim cost milliseconds with ten jobs pending (issue 13).
+var jobsStatement = regexp.MustCompile(`\b(FROM|INTO|UPDATE) (jobs|refresh_marks)\b`)
+
+// checkNoEphemeral fails tb when query's plan uses a temporary b-tree or its
+// program opens an ephemeral table, and says whether it did.
+func (p planCheck) checkNoEphemeral(ctx context.Context, query string, args []any, plan []string) bool {
+	p.tb.Helper()
+	bad := false
+	for _, step := range plan {
+		if strings.Contains(step, "TEMP B-TREE") {
+			p.tb.Errorf("%s\n  uses a temporary b-tree: %s", strings.Join(strings.Fields(query), " "), step)
+			bad = true
+		}
+	}
+	rows, err := p.ExtContext.QueryContext(ctx, "EXPLAIN "+query, args...)
+	if err != nil {
+		p.tb.Errorf("explain %s: %v", query, err)
+		return true
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		p.tb.Errorf("explain %s: %v", query, err)
+		return true
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			p.tb.Errorf("explain %s: %v", query, err)
+			return true
+		}
+		if op := fmt.Sprint(vals[1]); op == "OpenEphemeral" || op == "OpenAutoindex" || op == "SorterOpen" {
+			p.tb.Errorf("%s\n  opens an ephemeral table (%s at %v)", strings.Join(strings.Fields(query), " "), op, vals[0])
+			bad = true
+		}
+	}
+	return bad
 }
 
 func (p planCheck) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {

@@ -169,7 +169,7 @@ func (a *App) wireSlack(ctx context.Context) error {
 	}
 	client := slackapi.New(a.API, auth.UserID)
 	a.Service = bot.NewService(db, client, a.Now, bot.Config{Roster: a.Roster, Rules: cfg.Rules(), Policy: cfg.Policy(), Queue: queue,
-		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile,
+		Log: a.Log, Observe: a.Metrics, JobLease: cfg.OutboxLease, RefreshDelay: cfg.RefreshDelay, ArchiveAfterDays: cfg.ArchiveAfterDays, RecordFile: a.recordFile,
 		Marking: cfg.MarkingBanner, SignOffRequired: cfg.SignOffOutcomes(), AnalystScope: cfg.AnalystScope, Staffing: a.Staffing, Provisos: a.Provisos})
 	// Queue channels: a bot cannot join a private channel by itself.
 	queueProblems := a.Service.CheckQueues(ctx)

@@ -43,6 +43,7 @@ type Config struct {
 	ReaskBusinessDays      int           `env:"REASK_BUSINESS_DAYS, default=5" help:"a whole number from 1 to 60"`
 	OutboxWorkers          int           `env:"OUTBOX_WORKERS, default=4" help:"a whole number from 1 to 64"`
 	OutboxLease            time.Duration `env:"OUTBOX_LEASE, default=2m" help:"a duration from 1s to 1h, e.g. 2m"`
+	RefreshDelay           time.Duration `env:"REFRESH_DELAY, default=300ms" help:"a duration from 0s to 10s, e.g. 300ms"`
 	HTTPReadTimeout        time.Duration `env:"HTTP_READ_TIMEOUT, default=10s" help:"a duration from 100ms to 1m, e.g. 10s"`
 	ReminderBeforeDays     []int         `env:"REMINDER_BEFORE_DAYS, default=2,1" help:"whole numbers from 1 to 30, separated by commas"`
 	ReminderTime           TimeOfDay     `env:"REMINDER_TIME, default=09:00" help:"a 24-hour time like 09:00"`
@@ -261,6 +262,9 @@ func (c *Config) checkRanges(getenv func(string) string, hidden map[string]bool,
 	}
 	if !hidden["OUTBOX_LEASE"] && (c.OutboxLease < time.Second || c.OutboxLease > time.Hour) {
 		bad("OUTBOX_LEASE %q must be a duration from 1s to 1h, e.g. 2m", getenv("OUTBOX_LEASE"))
+	}
+	if !hidden["REFRESH_DELAY"] && (c.RefreshDelay < 0 || c.RefreshDelay > 10*time.Second) {
+		bad("REFRESH_DELAY %q must be a duration from 0s to 10s, e.g. 300ms", getenv("REFRESH_DELAY"))
 	}
 }
 

@@ -141,6 +141,8 @@ func New(ctx context.Context, transport, dir string, start time.Time, log *slog.
 		// The emulator enforces no rate limit unless a test sets one, and the tests'
 		// clocks jump days at a time: no client-side pacing (WithSetting turns it on).
 		"SLACK_RATE_SCALE": "0",
+		// The tests' clocks stand still: a delayed refresh would never fall due.
+		"REFRESH_DELAY": "0",
 	}
 	for k, v := range o.env {
 		env[k] = v

@@ -1,0 +1,80 @@
+package bot_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/referralbot/referralbot/bot"
+	"github.com/referralbot/referralbot/bot/deadline"
+	"github.com/referralbot/referralbot/store/reminders"
+)
+
+// Two offices answer within the refresh delay: their presses write one job between
+// them, drawn once when it falls due: each ask's message and the summary once.
+func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
+	f := newFixture(t)
+	r := f.open(t, "k1")
+	f.drainUntilDone(t)
+	const delay = 300 * time.Millisecond
+	svc := bot.NewService(f.db, f.slack, f.clk.Now, bot.Config{Roster: f.svc.Roster(), Rules: deadline.NewRules(nil, deadline.Defaults{}),
+		Queue: reminders.NewMemory(), RefreshDelay: delay})
+	asks, err := f.db.Asks(f.ctx, r.ID)
+	if err != nil || len(asks) != 2 {
+		t.Fatalf("asks = %d, %v; want 2", len(asks), err)
+	}
+	f.fake.Reset()
+	pressed := f.clk.Now()
+	for _, a := range asks {
+		user := map[string]string{"army": "UARMY1", "navy": "UNAVY1"}[a.OfficeCode]
+		if _, err := svc.Answer(f.ctx, user, a.ID, bot.PositionInput{Outcome: bot.OutcomeApprove}); err != nil {
+			t.Fatalf("Answer for %s: %v", a.OfficeCode, err)
+		}
+		f.advance(delay / 3)
+	}
+	jobs, err := f.db.ReferralJobs(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Kind != bot.JobRefreshReferral || !jobs[0].RunAt.Equal(pressed.Add(delay)) {
+		t.Fatalf("jobs after two presses = %+v; want one %s due at %v", jobs, bot.JobRefreshReferral, pressed.Add(delay))
+	}
+	if err := svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.fake.CallsTo("chat.update")); got != 0 {
+		t.Errorf("chat.update before the delay ran out: %d calls; want 0", got)
+	}
+
+	f.advance(delay)
+	if err := svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Each ask's message and the summary: three messages, each once.
+	updated := map[string]int{}
+	for _, c := range f.fake.CallsTo("chat.update") {
+		updated[c.Param("ts")]++
+	}
+	ref, err := f.db.Referral(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{ref.SummaryTS: 1}
+	for _, a := range asks {
+		want[a.MessageTS] = 1
+	}
+	if len(updated) != len(want) {
+		t.Errorf("messages updated = %v; want %v", updated, want)
+	}
+	for ts, n := range want {
+		if updated[ts] != n {
+			t.Errorf("message %s updated %d times; want %d (all: %v)", ts, updated[ts], n, updated)
+		}
+	}
+	marks, err := f.db.RefreshMarks(f.ctx, r.ID)
+	if err != nil || len(marks) != 0 {
+		t.Errorf("refresh marks after the refresh = %v, %v; want none", marks, err)
+	}
+	if n, err := f.db.PendingJobs(f.ctx); err != nil || n != 0 {
+		t.Errorf("PendingJobs = %d, %v; want 0", n, err)
+	}
+}
