@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -177,6 +178,15 @@ func BenchmarkScale(b *testing.B) {
 	})
 	run("export_record", false, func(int) error {
 		_, err := bot.LoadRecord(ctx, db, roster, 1+rnd.Int64N(int64(n)))
+		return err
+	})
+	// The proviso statistics alone (issue 12: "how often does Navy impose NAV-3"), a
+	// year of referrals; stats_year below includes them.
+	run("proviso_use_year", false, func(int) error {
+		use, err := db.ProvisoUse(ctx, today.AddDate(-1, 0, 0))
+		if err == nil && len(use) == 0 {
+			err = fmt.Errorf("no standard provisos counted in a year of %d referrals", n)
+		}
 		return err
 	})
 	run("stats_year", false, func(int) error {

@@ -125,7 +125,7 @@ var scaleInserts = map[string]string{
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	"position": `INSERT INTO positions (id, ask_id, referral_id, office_code, version, outcome, comment, questions,
 		reasons, answered_by, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	"proviso":        `INSERT INTO provisos (position_id, recommendation_id, office_code, text, seq) VALUES (?, ?, ?, ?, ?)`,
+	"proviso":        `INSERT INTO provisos (position_id, recommendation_id, office_code, text, seq, code) VALUES (?, ?, ?, ?, ?, ?)`,
 	"recommendation": `INSERT INTO recommendations (id, referral_id, outcome, rationale, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)`,
 	"dissent":        `INSERT INTO dissents (recommendation_id, seq, office_code) VALUES (?, ?, ?)`,
 	"event":          `INSERT INTO events (id, referral_id, actor, kind, detail, at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -280,7 +280,7 @@ func (g *scaleGen) referral(i int) error {
 			if out == bot.OutcomeApproveWithProvisos {
 				for k := range 1 + g.rnd.IntN(2) {
 					g.stats.Provisos++
-					if err := g.exec("proviso", posID, nil, o.Code, "No resale, transfer, or reexport without prior authorization by the U.S. Government", k); err != nil {
+					if err := g.exec("proviso", posID, nil, o.Code, "No resale, transfer, or reexport without prior authorization by the U.S. Government", k, scaleProvisoCode(posID, k)); err != nil {
 						return err
 					}
 				}
@@ -314,7 +314,7 @@ func (g *scaleGen) referral(i int) error {
 	}
 	if rec == bot.OutcomeApproveWithProvisos {
 		g.stats.Provisos++
-		if err := g.exec("proviso", nil, id, bot.OfficeDTSA, "For stated end-use only", 0); err != nil {
+		if err := g.exec("proviso", nil, id, bot.OfficeDTSA, "For stated end-use only", 0, ""); err != nil {
 			return err
 		}
 	}
@@ -346,4 +346,14 @@ func fileSize(path string) int64 {
 		}
 	}
 	return n
+}
+
+// scaleProvisoCode gives three in five of the offices' provisos a standard
+// library code (issue 12), one of seven, derived from the position so that the
+// random draws, and so the rest of the history, are the same as before codes.
+func scaleProvisoCode(posID int64, seq int) string {
+	if (posID+int64(seq))%5 >= 3 {
+		return ""
+	}
+	return fmt.Sprintf("STD-%d", 1+(posID/5+int64(seq))%7)
 }
