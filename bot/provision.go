@@ -54,7 +54,7 @@ func (s *Service) provision(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
-	if err := s.finishProvision(ctx, r, tallyKey(now) != tallyKey(t)); err != nil {
+	if err := s.finishProvision(ctx, r, tallyKey(now) != tallyKey(t), changedAsks(t, now)); err != nil {
 		return err
 	}
 	s.tellPrecedents(ctx, r)
@@ -103,23 +103,60 @@ func (s *Service) ensureSummary(ctx context.Context, r *Referral, t *Tally, resu
 }
 
 // ensureAskMessages posts each office's ask that has no message yet where the
-// office works, recording where it went.
+// office works, and records where they went in one write: a write per message
+// costs an fsync each, and in a burst those, not Slack's limits, set the pace.
+// What was posted is recorded even when a later post fails, because a retry after
+// Slack's refusal does not look for unrecorded messages (mayHaveLostWork). A press
+// on a message not yet recorded finds no message to redraw; provision redraws the
+// asks that changed meanwhile (changedAsks).
 func (s *Service) ensureAskMessages(ctx context.Context, r *Referral, asks []*Ask, resuming bool) error {
+	var posted []askMessageAt
+	var err error
 	for _, a := range asks {
 		if a.MessageTS != "" || a.State == AskWithdrawn {
 			continue
 		}
-		if err := s.postAskMessage(ctx, r, a, resuming); err != nil {
-			return err
+		var at askMessageAt
+		if at, err = s.sendAskMessage(ctx, r, a, resuming); err != nil {
+			break
+		}
+		posted = append(posted, at)
+	}
+	if rerr := s.recordAskMessages(ctx, posted...); rerr != nil {
+		// Not an answer from Slack: the retry looks for the unrecorded messages first.
+		if err != nil {
+			return fmt.Errorf("%w (after %v)", rerr, err)
+		}
+		return rerr
+	}
+	return err
+}
+
+// askMessageAt is where an ask's message was posted.
+type askMessageAt struct {
+	askID       int64
+	channel, ts string
+}
+
+// changedAsks are the asks of now whose state or position differs from then.
+func changedAsks(then, now *Tally) []int64 {
+	was := map[int64]string{}
+	for _, a := range then.Asks {
+		was[a.ID] = askState(a)
+	}
+	var ids []int64
+	for _, a := range now.Asks {
+		if k, ok := was[a.ID]; ok && k != askState(a) {
+			ids = append(ids, a.ID)
 		}
 	}
-	return nil
+	return ids
 }
 
 // finishProvision marks the referral provisioned, queues what its new channel
 // makes possible (and the summary's update, when the tally is stale) and logs that
 // the channel is ready.
-func (s *Service) finishProvision(ctx context.Context, r *Referral, staleSummary bool) error {
+func (s *Service) finishProvision(ctx context.Context, r *Referral, staleSummary bool, staleAsks []int64) error {
 	return s.store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Referral(ctx, r.ID)
 		if err != nil {
@@ -133,6 +170,9 @@ func (s *Service) finishProvision(ctx context.Context, r *Referral, staleSummary
 		jobs := []*Job{{Kind: JobRefreshHome, ReferralID: r.ID}}
 		if staleSummary {
 			jobs = append(jobs, &Job{Kind: JobUpdateSummary, ReferralID: r.ID})
+		}
+		for _, id := range staleAsks {
+			jobs = append(jobs, &Job{Kind: JobUpdateAsk, ReferralID: r.ID, AskID: id})
 		}
 		if err := s.enqueue(ctx, tx, jobs...); err != nil {
 			return err
@@ -226,22 +266,43 @@ func (s *Service) inviteAll(ctx context.Context, channelID string, users []strin
 // postAskMessage posts an ask where its office works (its queue, or the referral's
 // channel) and records where it went.
 func (s *Service) postAskMessage(ctx context.Context, r *Referral, a *Ask, resuming bool) error {
-	channel := s.askChannel(r, a.OfficeCode)
-	m, err := s.askMessage(ctx, r, a)
+	at, err := s.sendAskMessage(ctx, r, a, resuming)
 	if err != nil {
 		return err
 	}
-	ts, err := s.postOnce(ctx, channel, m, resuming)
+	return s.recordAskMessages(ctx, at)
+}
+
+// sendAskMessage posts an ask where its office works, without recording it.
+func (s *Service) sendAskMessage(ctx context.Context, r *Referral, a *Ask, resuming bool) (askMessageAt, error) {
+	at := askMessageAt{askID: a.ID, channel: s.askChannel(r, a.OfficeCode)}
+	m, err := s.askMessage(ctx, r, a)
 	if err != nil {
-		return fmt.Errorf("post ask to %s: %w", a.OfficeCode, err)
+		return at, err
+	}
+	if at.ts, err = s.postOnce(ctx, at.channel, m, resuming); err != nil {
+		return at, fmt.Errorf("post ask to %s: %w", a.OfficeCode, err)
+	}
+	return at, nil
+}
+
+// recordAskMessages records where asks' messages were posted, in one write.
+func (s *Service) recordAskMessages(ctx context.Context, posted ...askMessageAt) error {
+	if len(posted) == 0 {
+		return nil
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		cur, err := tx.Ask(ctx, a.ID)
-		if err != nil {
-			return err
+		for _, at := range posted {
+			cur, err := tx.Ask(ctx, at.askID)
+			if err != nil {
+				return err
+			}
+			cur.ChannelID, cur.MessageTS = at.channel, at.ts
+			if err := tx.UpdateAsk(ctx, cur); err != nil {
+				return err
+			}
 		}
-		cur.ChannelID, cur.MessageTS = channel, ts
-		return tx.UpdateAsk(ctx, cur)
+		return nil
 	})
 }
 
@@ -293,13 +354,19 @@ func (s *Service) saveReferral(ctx context.Context, r *Referral) error {
 func tallyKey(t *Tally) string {
 	var b strings.Builder
 	for _, a := range t.Asks {
-		fmt.Fprintf(&b, "%d:%s", a.ID, a.State)
-		if a.Current != nil {
-			fmt.Fprintf(&b, ":%d", a.Current.Version)
-		}
+		b.WriteString(askState(a))
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// askState is what an ask's message shows of it: its state and position.
+func askState(a *Ask) string {
+	k := fmt.Sprintf("%d:%s", a.ID, a.State)
+	if a.Current != nil {
+		k += fmt.Sprintf(":%d", a.Current.Version)
+	}
+	return k
 }
 
 // updateSummary re-renders the tally message in place.

@@ -235,6 +235,32 @@ func TestProvisionRetriesSlackErrors(t *testing.T) {
 	f.checkOpened(t, r, "ref-commerce-z123456")
 }
 
+// TestProvisionRecordsAsksPostedBeforeARefusal: the asks' messages are recorded
+// together, after the last; when Slack refuses one half-way, those already posted
+// must still be recorded, because the retry after a refusal does not look for
+// unrecorded messages and would post them again.
+func TestProvisionRecordsAsksPostedBeforeARefusal(t *testing.T) {
+	f := newFixture(t)
+	f.fake.SetRateLimit("chat.postMessage", 2) // the summary and the first ask; the second is refused
+	r := f.open(t, "k1")
+	if err := f.svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = f.db.Referral(f.ctx, r.ID)
+	asks, _ := f.db.Asks(f.ctx, r.ID)
+	var recorded int
+	for _, a := range asks {
+		if a.MessageTS != "" {
+			recorded++
+		}
+	}
+	if got := len(f.fake.Messages(r.ChannelID)); got != 2 || recorded != 1 || r.Provisioned {
+		t.Fatalf("after the refusal: %d messages, %d asks recorded, provisioned %v; want 2, 1, false", got, recorded, r.Provisioned)
+	}
+	f.drainUntilDone(t)
+	f.checkOpened(t, r, "ref-commerce-z123456")
+}
+
 // Slack errors that no retry fixes: a refused request, a missing channel.
 func TestProvisionGivesUpOnPermanentErrors(t *testing.T) {
 	// Refused credentials (token_revoked, …) are not among them: that work is paused

@@ -41,7 +41,7 @@ type Config struct {
 	CommerceDueDays        int           `env:"COMMERCE_DUE_DAYS, default=30" help:"a whole number from 1 to 365"`
 	OfficeLeadBusinessDays int           `env:"OFFICE_LEAD_BUSINESS_DAYS, default=5" help:"a whole number from 1 to 60"`
 	ReaskBusinessDays      int           `env:"REASK_BUSINESS_DAYS, default=5" help:"a whole number from 1 to 60"`
-	OutboxWorkers          int           `env:"OUTBOX_WORKERS, default=4" help:"a whole number from 1 to 64"`
+	OutboxWorkers          int           `env:"OUTBOX_WORKERS, default=32" help:"a whole number from 1 to 64"`
 	OutboxLease            time.Duration `env:"OUTBOX_LEASE, default=2m" help:"a duration from 1s to 1h, e.g. 2m"`
 	RefreshDelay           time.Duration `env:"REFRESH_DELAY, default=300ms" help:"a duration from 0s to 10s, e.g. 300ms"`
 	HTTPReadTimeout        time.Duration `env:"HTTP_READ_TIMEOUT, default=10s" help:"a duration from 100ms to 1m, e.g. 10s"`

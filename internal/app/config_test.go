@@ -46,7 +46,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	p := cfg.Policy()
 	if !cfg.SocketMode() || cfg.DatabasePath != "referralbot.db" || cfg.HTTPAddr != ":3000" || cfg.Location().String() != "America/New_York" ||
 		cfg.CommerceDueDays != 30 || cfg.OfficeLeadBusinessDays != 5 || p.MorningHour != 9 || len(p.BeforeBusinessDays) != 2 ||
-		cfg.OutboxLease != 2*time.Minute || cfg.OutboxWorkers != 4 || cfg.MarkingBanner != "CUI" {
+		cfg.OutboxLease != 2*time.Minute || cfg.OutboxWorkers != 32 || cfg.MarkingBanner != "CUI" {
 		t.Errorf("defaults = %+v", cfg)
 	}
 }
