@@ -7,7 +7,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -34,9 +33,6 @@ func burstLimits(postPerMin int) map[string]int {
 	}
 }
 
-// burstWorkers is OUTBOX_WORKERS's default (internal/app/config.go).
-const burstWorkers = 32
-
 // burstResult is how long a burst of openings took against the limits' minimum.
 type burstResult struct {
 	opened      int           // referrals submitted
@@ -52,7 +48,7 @@ type burstResult struct {
 
 // benchBurst opens o.burst referrals as fast as the sandbox.Analyst can submit the form,
 // with the fake enforcing burstLimits in a time scaled down o.scale times, and the
-// bot's outbox workers (burstWorkers) doing the Slack work, and times how long until the last
+// bot's outbox workers (OUTBOX_WORKERS's default, as in production) doing the Slack work, and times how long until the last
 // one is provisioned.
 func benchBurst(ctx context.Context, o *benchOptions, progress io.Writer) (burstResult, error) {
 	res := burstResult{opened: o.burst, limited: map[string]int{}, calls: map[string]int{}}
@@ -62,10 +58,6 @@ func benchBurst(ctx context.Context, o *benchOptions, progress io.Writer) (burst
 	}
 	defer w.close()
 	limits := w.limit(o)
-	// The bot runs with production's number of outbox workers: with the four the
-	// other parts use, a provision job's dozen calls one after another, not the
-	// limits, set the pace (13 channels a second against the 20 allowed).
-	w.pace = append(w.pace, "OUTBOX_WORKERS="+strconv.Itoa(burstWorkers))
 	if err := w.startBot(ctx, filepath.Join(w.dir, "referralbot.db")); err != nil {
 		return res, err
 	}

@@ -46,7 +46,7 @@ func (r *benchReport) addAck(o *benchOptions, a *ackResult) {
 		"Baseline: a handler that reads the body, checks the signature with slack.NewSecretsVerifier and unmarshals the form's payload "+
 		"into slack.InteractionCallback, in the same process (for the process row, the same binary as its own process, `-bare-server`). "+
 		"Bot in the bench process at %.0f/s: p50 %v, p99 %v (baseline p50 %v, p99 %v). At saturation: p50 %v, p99 %v (baseline p50 %v, p99 %v). "+
-		"Failed presses: %d at %.0f/s, %d at saturation. The outbox (4 workers, emulator without limits) was empty %v after the load stopped. "+
+		"Failed presses: %d at %.0f/s, %d at saturation. The outbox (OUTBOX_WORKERS's default, 32 workers, emulator without limits) was empty %v after the load stopped. "+
 		"Bench process RSS %.1f MB idle, %.1f MB peak (bot, emulator and load generator).",
 		o.ackReferrals, 9*o.ackReferrals, o.rate, ms(a.botOpen.pct(0.5)), ms(a.botOpen.pct(0.99)), ms(a.bareOpen.pct(0.5)), ms(a.bareOpen.pct(0.99)),
 		ms(a.botSat.pct(0.5)), ms(a.botSat.pct(0.99)), ms(a.bareSat.pct(0.5)), ms(a.bareSat.pct(0.99)),
@@ -83,7 +83,7 @@ func (r *benchReport) addReminders(o *benchOptions, m reminderResult) {
 		target: "all", pass: verdict(m.recorded == m.reminders && len(m.lags) == m.reminders && len(m.problems) == 0)})
 	r.note("Reminders: %d awaiting asks on %d provisioned referrals, one due date, seeded in SQLite; the bot (serve's wiring, in-process queue) "+
 		"starts on a clock %v before their first reminder (%s). Then the reminder loop claims them, records each in SQLite, enqueues the "+
-		"referral's job in the outbox, and the 4 outbox workers post each reminder in its ask's thread through the emulator over HTTP. "+
+		"referral's job in the outbox, and the outbox workers (the default 32) post each reminder in its ask's thread through the emulator over HTTP. "+
 		"The emulator enforces the burst's limits (below), the bot paces itself to them. Lag from the due time to each post reaching the emulator: "+
 		"p50 %v, p99 %v, last %v. What the limits allow: N calls at L per window need ceil(N/L)-1 windows after the first; "+
 		"the binding method was %s. Successful calls: %s. Answered 429: %s.",

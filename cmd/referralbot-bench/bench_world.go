@@ -101,7 +101,7 @@ func (w *benchWorld) env(dbPath string) []string {
 		"PATH=" + os.Getenv("PATH"),
 		"SLACK_BOT_TOKEN=" + w.fake.BotToken(), "SLACK_API_URL=" + w.fake.APIURL(),
 		"SLACK_SIGNING_SECRET=" + sandbox.SigningSecret, "DATABASE_PATH=" + dbPath, "ROSTER_PATH=" + w.rosterPath,
-		"HTTP_ADDR=127.0.0.1:0", "TIME_ZONE=America/New_York", "OUTBOX_WORKERS=4", "LOG_FORMAT=json",
+		"HTTP_ADDR=127.0.0.1:0", "TIME_ZONE=America/New_York", "LOG_FORMAT=json",
 	}, w.paceEnv()...)
 }
 
