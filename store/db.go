@@ -44,8 +44,6 @@ type DB struct {
 	write  *sqlx.DB
 	read   *sqlx.DB
 	writer *groupWriter // every write transaction, grouped (groupcommit.go)
-	// checkpoints copies the WAL into the database file off the commit path (checkpoint.go).
-	checkpoints *checkpointer
 }
 
 // Open opens (creating if needed) the database file at path and brings its schema
@@ -98,23 +96,13 @@ func Open(ctx context.Context, path string, now clock.Clock) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 
-	ckpt, err := sqlx.Open("sqlite3", dsn(path))
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	ckpt.SetMaxOpenConns(1)
-	checkpoints := newCheckpointer(ckpt)
-
 	db := &DB{
-		now:         now,
-		reader:      reader{q: read},
-		path:        path,
-		write:       write,
-		read:        read,
-		checkpoints: checkpoints,
-		writer:      newGroupWriter(write, checkpoints.poke),
+		now:    now,
+		reader: reader{q: read},
+		path:   path,
+		write:  write,
+		read:   read,
+		writer: newGroupWriter(write),
 	}
 	// SQLite cannot hash, so migration 00004 leaves the events written before the
 	// chain to be sealed here, once, before anything else is appended.
@@ -172,10 +160,10 @@ func migrate(ctx context.Context, path string) error {
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
 
-// Close stops the writer and the checkpointer and closes their connections and the read pool.
+// Close stops the writer and closes both connection pools.
 func (db *DB) Close() error {
 	db.writer.close()
-	return errors.Join(db.checkpoints.close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Now reads the database's clock in UTC, the zone everything is stored in.

@@ -54,16 +54,12 @@ type groupWriter struct {
 	// Only the run goroutine, which runs every write, reads or changes it.
 	head chainHead
 
-	// checkpoint is poked every checkpointEvery commits (checkpoint.go); nil in
-	// tests that build a writer alone.
-	checkpoint func()
-
 	waiting atomic.Int64 // callers waiting to hand over a write (tests read it)
 	commits atomic.Int64 // transactions committed (tests read it)
 }
 
-func newGroupWriter(conn *sqlx.DB, checkpoint func()) *groupWriter {
-	g := &groupWriter{conn: conn, checkpoint: checkpoint, queue: make(chan *write), quit: make(chan struct{}), stopped: make(chan struct{})}
+func newGroupWriter(conn *sqlx.DB) *groupWriter {
+	g := &groupWriter{conn: conn, queue: make(chan *write), quit: make(chan struct{}), stopped: make(chan struct{})}
 	go g.run()
 	return g
 }
@@ -139,15 +135,6 @@ func (g *groupWriter) commit(group []*write) {
 		}
 		return
 	}
-	// Set per transaction, not once: it is the connection's setting, and the pool
-	// could replace the connection. The checkpointer does the work (checkpoint.go).
-	if _, err := tx.Exec("PRAGMA wal_autocheckpoint = 0"); err != nil {
-		tx.Rollback()
-		for _, w := range group {
-			w.done <- writeResult{err: fmt.Errorf("turn off automatic checkpoints: %w", err)}
-		}
-		return
-	}
 	var ran []*write
 	var broken error // set when the transaction itself can no longer commit
 	for _, w := range group {
@@ -190,8 +177,8 @@ func (g *groupWriter) commit(group []*write) {
 	if err != nil {
 		g.head = chainHead{}
 		err = fmt.Errorf("commit: %w", err)
-	} else if n := g.commits.Add(1); n%checkpointEvery == 0 && g.checkpoint != nil {
-		g.checkpoint()
+	} else {
+		g.commits.Add(1)
 	}
 	for _, w := range ran {
 		w.done <- writeResult{err: err}

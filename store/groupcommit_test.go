@@ -178,34 +178,3 @@ func TestGroupCommitClosed(t *testing.T) {
 		t.Errorf("Update after Close = %v; want ErrClosed", err)
 	}
 }
-
-// The writer leaves checkpoints to the checkpointer: its own connection does not
-// checkpoint inside a commit, and CheckpointEvery commits wake the checkpointer.
-func TestCheckpointsOffTheCommitPath(t *testing.T) {
-	db := MustOpenDB(t)
-	ctx := context.Background()
-	var auto int
-	err := db.Update(ctx, func(tx bot.Tx) error {
-		return store.QueryRowTx(tx, `PRAGMA wal_autocheckpoint`, &auto)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if auto != 0 {
-		t.Errorf("writer's wal_autocheckpoint = %d; want 0", auto)
-	}
-	before := db.Checkpoints()
-	for i := range store.CheckpointEvery {
-		if err := db.Update(ctx, func(tx bot.Tx) error {
-			return tx.CreateReferral(ctx, newReferral(fmt.Sprintf("C%06d", i)))
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := 0; db.Checkpoints() == before; i++ {
-		if i > 100_000_000 {
-			t.Fatalf("no checkpoint after %d commits", store.CheckpointEvery)
-		}
-		runtime.Gosched()
-	}
-}
