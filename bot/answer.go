@@ -175,8 +175,9 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		pos.Provisos[i].OfficeCode = office.Code
 	}
 	var stopped, restarted []*Ask
+	var synced bool // the questions hold was synced: work due now may be queued
 	err = s.store.Update(ctx, func(tx Tx) error {
-		stopped, restarted = nil, nil
+		stopped, restarted, synced = nil, nil, false
 		// Re-check inside the transaction what may have changed since CheckAnswer read
 		// it: the recommendation may have landed, the ask been withdrawn or answered.
 		st, err := tx.AskStanding(ctx, askID)
@@ -228,6 +229,7 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		// common press reads no more.
 		out := pos.Outcome == OutcomeRWA || st.QuestionsElsewhere
 		if (out && !st.Held) || (!out && st.Held && !st.ManualHold) {
+			synced = true
 			stopped, restarted, err = s.syncAfter(ctx, tx, actor, ref.ID)
 		}
 		return err
@@ -238,7 +240,11 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 	s.cancelAsks(ctx, append(stopped, ask)) // the office answered: no more reminders
 	s.scheduleAsks(ctx, restarted)
 	s.observe.PositionRecorded(pos.Outcome)
-	s.Kick()
+	if synced {
+		s.Kick() // the hold's change may have queued work due now
+	} else {
+		s.kickAfter(s.refreshDelay) // the press queued only its referral's refresh
+	}
 	return pos, nil
 }
 

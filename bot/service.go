@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,10 @@ type Service struct {
 	log     *slog.Logger
 	members members
 	kick    chan struct{} // wakes the outbox worker when a job is enqueued
+	// wakeMu guards wakeAt, when the pending delayed Kick fires (kickAfter); zero
+	// when none is pending.
+	wakeMu  sync.Mutex
+	wakeAt  time.Time
 	observe Observer
 	lease   time.Duration
 	// refreshDelay is how long a referral's refresh waits for more changes (refresh.go).
@@ -197,6 +202,33 @@ func (s *Service) Kick() {
 	case s.kick <- struct{}{}:
 	default:
 	}
+}
+
+// kickAfter wakes the outbox worker once d has passed, for a job due then. A press
+// used to Kick at once for its refresh, due only after refreshDelay: every press
+// cost the single writer a claim that found nothing due, in the moment the next
+// presses were waiting for it (issue 13). One wake serves every job due at or after
+// it: a worker that claims sleeps until the soonest pending job (idleWait).
+func (s *Service) kickAfter(d time.Duration) {
+	if d <= 0 {
+		s.Kick()
+		return
+	}
+	at := time.Now().Add(d)
+	s.wakeMu.Lock()
+	defer s.wakeMu.Unlock()
+	if !s.wakeAt.IsZero() && !s.wakeAt.After(at) {
+		return // an earlier wake is pending
+	}
+	s.wakeAt = at
+	time.AfterFunc(d, func() {
+		s.wakeMu.Lock()
+		if s.wakeAt.Equal(at) {
+			s.wakeAt = time.Time{}
+		}
+		s.wakeMu.Unlock()
+		s.Kick()
+	})
 }
 
 // Tally is a referral with where every office stands.
