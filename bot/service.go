@@ -214,7 +214,7 @@ func (s *Service) kickAfter(d time.Duration) {
 		s.Kick()
 		return
 	}
-	at := time.Now().Add(d)
+	at := s.now().Add(d) // only orders the wakes asked for; the timer below waits in real time
 	s.wakeMu.Lock()
 	defer s.wakeMu.Unlock()
 	if !s.wakeAt.IsZero() && !s.wakeAt.After(at) {
