@@ -81,18 +81,24 @@ func (s *Server) ClickViewButton(t Transport, userID, viewID, blockID, actionID 
 		s.mu.Unlock()
 		return Ack{}, err
 	}
+	payload := s.viewActionPayload(v, userID, values, s.buttonAction(btn))
+	s.mu.Unlock()
+	return deliverInteraction(t, payload)
+}
+
+// viewActionPayload is the block_actions payload of action in view v, by userID,
+// with the view's state values as Slack sends them. Call with s.mu held.
+func (s *Server) viewActionPayload(v *viewRecord, userID string, values map[string]any, action map[string]any) map[string]any {
 	view := s.viewJSON(v)
 	view["state"] = map[string]any{"values": values}
-	payload := map[string]any{
+	return map[string]any{
 		"type": "block_actions", "user": s.userRef(s.st.people[userID]), "api_app_id": s.cfg.appID,
 		"token": s.cfg.verificationToken, "team": s.teamRef(), "enterprise": nil, "is_enterprise_install": false,
 		"container":  map[string]any{"type": "view", "view_id": v.id},
 		"trigger_id": s.issueTrigger(userID),
 		"view":       view,
-		"actions":    []any{s.buttonAction(btn)},
+		"actions":    []any{action},
 	}
-	s.mu.Unlock()
-	return deliverInteraction(t, payload)
 }
 
 // visibleView finds a view a person sees: their Home tab, or the modal on top of their

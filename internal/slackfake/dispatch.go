@@ -70,16 +70,7 @@ func (s *Server) DispatchInput(t Transport, userID, viewID string, in Input, oth
 		"type": target.kind(), "block_id": target.blockID(), "action_id": target.actionID(),
 		"value": in.Value, "action_ts": fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000),
 	}
-	view := s.viewJSON(v)
-	view["state"] = map[string]any{"values": values}
-	payload := map[string]any{
-		"type": "block_actions", "user": s.userRef(s.st.people[userID]), "api_app_id": s.cfg.appID,
-		"token": s.cfg.verificationToken, "team": s.teamRef(), "enterprise": nil, "is_enterprise_install": false,
-		"container":  map[string]any{"type": "view", "view_id": v.id},
-		"trigger_id": s.issueTrigger(userID),
-		"view":       view,
-		"actions":    []any{action},
-	}
+	payload := s.viewActionPayload(v, userID, values, action)
 	s.mu.Unlock()
 	return deliverInteraction(t, payload)
 }
