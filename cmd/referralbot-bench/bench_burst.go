@@ -48,8 +48,8 @@ type burstResult struct {
 
 // benchBurst opens o.burst referrals as fast as the sandbox.Analyst can submit the form,
 // with the fake enforcing burstLimits in a time scaled down o.scale times, and the
-// bot's outbox workers (OUTBOX_WORKERS's default, as in production) doing the Slack work, and times how long until the last
-// one is provisioned.
+// bot's outbox workers (OUTBOX_WORKERS's default, as in production) doing the Slack
+// work, and times how long until the last one is provisioned.
 func benchBurst(ctx context.Context, o *benchOptions, progress io.Writer) (burstResult, error) {
 	res := burstResult{opened: o.burst, limited: map[string]int{}, calls: map[string]int{}}
 	w, err := newBenchWorld("burst")
