@@ -28,7 +28,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	f.Close()
 	// Its own connection: the readers are query-only (VACUUM INTO writes the copy),
 	// and the one writer must stay free for the bot while the copy is made.
-	conn, err := sql.Open("sqlite3", dsn(db.path))
+	conn, err := sql.Open(driverName, dsn(db.path))
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}

@@ -68,7 +68,7 @@ func Open(ctx context.Context, path string, now clock.Clock) (*DB, error) {
 	} else if !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	write, err := sqlx.Open("sqlite3", dsn(path, "_txlock=immediate"))
+	write, err := sqlx.Open(driverName, dsn(path, "_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -83,7 +83,7 @@ func Open(ctx context.Context, path string, now clock.Clock) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 
-	read, err := sqlx.Open("sqlite3", dsn(path, "_query_only=1"))
+	read, err := sqlx.Open(driverName, dsn(path, "_query_only=1"))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -138,7 +138,7 @@ func migrate(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	db, err := sql.Open("sqlite3", dsn(path, "_txlock=immediate"))
+	db, err := sql.Open(driverName, dsn(path, "_txlock=immediate"))
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
