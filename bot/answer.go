@@ -212,8 +212,10 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 		if err := tx.CreatePosition(ctx, pos); err != nil {
 			return err
 		}
-		if err := tx.SetAskState(ctx, askID, AskAnswered); err != nil {
-			return err
+		if st.AskState != AskAnswered { // a new version of an answer leaves the ask as it is
+			if err := tx.SetAskState(ctx, askID, AskAnswered); err != nil {
+				return err
+			}
 		}
 		if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "position.recorded", map[string]any{
 			"office": office.Code, "outcome": pos.Outcome, "version": pos.Version, FactsKey: PositionDigest(pos),

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -297,19 +295,31 @@ func (t *tx) CreatePosition(ctx context.Context, p *bot.Position) error {
 	if p.AnsweredAt.IsZero() {
 		p.AnsweredAt = t.now
 	}
-	var row positionRow
-	err := sqlx.GetContext(ctx, t.q, &row, `INSERT INTO positions
+	// No RETURNING: SQLite buffers returned rows in an ephemeral b-tree with a page
+	// cache of its own, on every press. The new row is read back by its rowid.
+	res, err := t.q.ExecContext(ctx, `INSERT INTO positions
 		(ask_id, referral_id, office_code, version, outcome, comment, questions, reasons, basis,
 		 answered_by, answered_by_name, answered_at)
 		SELECT a.id, a.referral_id, a.office_code,
 			COALESCE((SELECT MAX(version) FROM positions WHERE ask_id = a.id), 0) + 1,
 			?, ?, ?, ?, ?, ?, ?, ?
-		FROM asks a WHERE a.id = ?
-		RETURNING id, referral_id, office_code, version`,
+		FROM asks a WHERE a.id = ?`,
 		p.Outcome, p.Comment, p.Questions, p.Reasons, p.Basis, p.AnsweredBy, p.AnsweredByName, stamp(p.AnsweredAt), p.AskID)
-	if errors.Is(err, sql.ErrNoRows) {
+	if err != nil {
+		return fmt.Errorf("create position on ask %d: %w", p.AskID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("create position on ask %d: %w", p.AskID, err)
+	} else if n == 0 {
 		return notFound("ask", p.AskID)
-	} else if err != nil {
+	}
+	var row positionRow
+	if row.ID, err = res.LastInsertId(); err != nil {
+		return fmt.Errorf("create position on ask %d: %w", p.AskID, err)
+	}
+	err = t.q.QueryRowxContext(ctx, `SELECT referral_id, office_code, version FROM positions WHERE id = ?`, row.ID).
+		Scan(&row.ReferralID, &row.OfficeCode, &row.Version)
+	if err != nil {
 		return fmt.Errorf("create position on ask %d: %w", p.AskID, err)
 	}
 	if (p.ReferralID != 0 && p.ReferralID != row.ReferralID) || (p.OfficeCode != "" && p.OfficeCode != row.OfficeCode) {

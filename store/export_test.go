@@ -9,3 +9,6 @@ func (db *DB) Commits() int64 { return db.writer.commits.Load() }
 // GoMigrations exposes the migrations written in Go to the tests that step a
 // database through the schema's versions.
 var GoMigrations = goMigrations
+
+// MaxGroup is the most writes one transaction holds.
+const MaxGroup = maxGroup

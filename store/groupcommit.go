@@ -54,8 +54,9 @@ type groupWriter struct {
 	// Only the run goroutine, which runs every write, reads or changes it.
 	head chainHead
 
-	waiting atomic.Int64 // callers waiting to hand over a write (tests read it)
-	commits atomic.Int64 // transactions committed (tests read it)
+	waiting   atomic.Int64 // callers waiting to hand over a write (tests read it)
+	commits   atomic.Int64 // transactions committed (tests read it)
+	committed atomic.Int64 // writes those transactions held
 }
 
 func newGroupWriter(conn *sqlx.DB) *groupWriter {
@@ -95,6 +96,12 @@ func (g *groupWriter) do(ctx context.Context, fn func(q *sqlx.Tx) error) error {
 	return res.err
 }
 
+// GroupCommits returns how many transactions the single writer has committed and
+// how many writes they held: their ratio is the mean size of a group.
+func (db *DB) GroupCommits() (commits, writes int64) {
+	return db.writer.commits.Load(), db.writer.committed.Load()
+}
+
 // close stops the writer after the group in progress.
 func (g *groupWriter) close() {
 	g.once.Do(func() { close(g.quit) })
@@ -104,51 +111,52 @@ func (g *groupWriter) close() {
 func (g *groupWriter) run() {
 	defer close(g.stopped)
 	for {
-		var group []*write
+		var first *write
 		select {
-		case w := <-g.queue:
-			group = append(group, w)
+		case first = <-g.queue:
 		case <-g.quit:
 			return
 		}
-	more:
-		for len(group) < maxGroup {
-			select {
-			case w := <-g.queue:
-				group = append(group, w)
-			default:
-				break more
-			}
-		}
-		g.commit(group)
+		g.commit(first)
 	}
 }
 
-// commit runs a group in one transaction, each write in its own savepoint.
-func (g *groupWriter) commit(group []*write) {
+// nextUnless is a write waiting to join the group in progress, or nil when none is
+// or the group is full.
+func (g *groupWriter) nextUnless(full bool) *write {
+	if full {
+		return nil
+	}
+	select {
+	case w := <-g.queue:
+		return w
+	default:
+		return nil
+	}
+}
+
+// commit runs a group in one transaction, each write in its own savepoint. The
+// group starts with first and takes in the writes that arrive while it runs, until
+// none is waiting or it holds maxGroup: under load, the writes that queue behind
+// one group's fsync share the next group's.
+func (g *groupWriter) commit(first *write) {
 	// The transaction's context is the writer's own: a caller whose request ends
 	// must not interrupt the others' writes.
 	tx, err := g.conn.BeginTxx(context.Background(), nil)
 	if err != nil {
-		for _, w := range group {
-			w.done <- writeResult{err: fmt.Errorf("begin: %w", err)}
-		}
+		first.done <- writeResult{err: fmt.Errorf("begin: %w", err)}
 		return
 	}
 	var ran []*write
 	var broken error // set when the transaction itself can no longer commit
-	for _, w := range group {
+	for taken, w := 1, first; w != nil; taken, w = taken+1, g.nextUnless(taken == maxGroup) {
 		if !w.claimed.CompareAndSwap(false, true) {
 			continue // its caller gave up before it started
-		}
-		if broken != nil {
-			w.done <- writeResult{err: broken}
-			continue
 		}
 		if _, err := tx.Exec("SAVEPOINT write"); err != nil {
 			broken = fmt.Errorf("savepoint: %w", err)
 			w.done <- writeResult{err: broken}
-			continue
+			break
 		}
 		head := g.head
 		res := runWrite(w, tx)
@@ -163,6 +171,9 @@ func (g *groupWriter) commit(group []*write) {
 		}
 		if _, err := tx.Exec("RELEASE write"); err != nil && broken == nil {
 			broken = fmt.Errorf("release: %w", err)
+		}
+		if broken != nil {
+			break
 		}
 	}
 	if broken != nil {
@@ -179,6 +190,7 @@ func (g *groupWriter) commit(group []*write) {
 		err = fmt.Errorf("commit: %w", err)
 	} else {
 		g.commits.Add(1)
+		g.committed.Add(int64(len(ran)))
 	}
 	for _, w := range ran {
 		w.done <- writeResult{err: err}

@@ -25,7 +25,7 @@ func waitForWaiting(t *testing.T, db *store.DB, n int64) {
 }
 
 // holdWriter starts a write that holds the writer until release is closed, so that
-// the writes after it queue up and go in one group.
+// the writes after it queue up and join its group.
 func holdWriter(t *testing.T, db *store.DB) (release chan struct{}, done chan error) {
 	t.Helper()
 	release, done, started := make(chan struct{}), make(chan error, 1), make(chan struct{})
@@ -85,9 +85,9 @@ func TestGroupCommitOneWriteFailsAlone(t *testing.T) {
 			t.Errorf("write %d: err = %v; want nil", r.i, r.err)
 		}
 	}
-	// The held write commits alone; the eight that queued behind it share one commit.
-	if got := db.Commits() - before; got != 2 {
-		t.Errorf("commits = %d; want 2 (the held write, then one group of %d)", got, n)
+	// The eight that queued while the held write ran join its group: one commit.
+	if got := db.Commits() - before; got != 1 {
+		t.Errorf("commits = %d; want 1 (the held write and the %d that queued behind it)", got, n)
 	}
 	for i := range n {
 		_, err := db.ReferralByCase(ctx, bot.AgencyCommerce, fmt.Sprintf("Z90000%d", i+1))
@@ -176,5 +176,42 @@ func TestGroupCommitClosed(t *testing.T) {
 	err = db.Update(context.Background(), func(bot.Tx) error { return nil })
 	if !errors.Is(err, store.ErrClosed) {
 		t.Errorf("Update after Close = %v; want ErrClosed", err)
+	}
+}
+
+// A group holds at most MaxGroup writes: the rest wait for the next group, and
+// every write is run and answered, none dropped at the boundary.
+func TestGroupCommitFullGroup(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	release, held := holdWriter(t, db)
+	n := store.MaxGroup + 6
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			errs <- db.Update(ctx, func(tx bot.Tx) error {
+				return tx.CreateReferral(ctx, newReferral(fmt.Sprintf("Z91%04d", i)))
+			})
+		}()
+	}
+	waitForWaiting(t, db, int64(n))
+	commits, writes := db.GroupCommits()
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatalf("held write: %v", err)
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("write: %v", err)
+		}
+	}
+	c, w := db.GroupCommits()
+	if c-commits != 2 || w-writes != int64(n+1) {
+		t.Errorf("%d commits of %d writes; want 2 of %d (a full group of %d, then the rest)", c-commits, w-writes, n+1, store.MaxGroup)
+	}
+	for i := range n {
+		if _, err := db.ReferralByCase(ctx, bot.AgencyCommerce, fmt.Sprintf("Z91%04d", i)); err != nil {
+			t.Errorf("referral %d: %v; want it committed", i, err)
+		}
 	}
 }

@@ -29,6 +29,12 @@ type jobRow struct {
 	Paused     stamp  `db:"paused_since"`
 }
 
+// fields are the destinations of jobColumns' columns, in order.
+func (row *jobRow) fields() []any {
+	return []any{&row.ID, &row.Kind, &row.ReferralID, &row.AskID, &row.State, &row.Attempts, &row.RunAt,
+		&row.LeaseUntil, &row.LastError, &row.CreatedAt, &row.Reclaimed, &row.Paused}
+}
+
 const jobColumns = `id, kind, referral_id, ask_id, state, attempts, run_at, lease_until, last_error, created_at, reclaimed, paused_since`
 
 func (row *jobRow) job() *bot.Job {
@@ -76,15 +82,15 @@ func (t *tx) Enqueue(ctx context.Context, j *bot.Job) error {
 			RunAt: j.RunAt.UTC(), CreatedAt: j.CreatedAt.UTC()}
 		return nil
 	}
-	var rows []jobRow
-	err = sqlx.SelectContext(ctx, t.q, &rows, `SELECT `+jobColumns+` FROM jobs
+	// Merged (a press's refresh, mostly): the pending job, scanned by hand.
+	var row jobRow
+	err = t.q.QueryRowxContext(ctx, `SELECT `+jobColumns+` FROM jobs
 		WHERE kind = ? AND referral_id = ? AND ask_id = ? AND state = 'pending'`,
-		j.Kind, j.ReferralID, j.AskID)
-	if err != nil || len(rows) != 1 {
-		return fmt.Errorf("enqueue %s for referral %d ask %d: merge (%d found): %w",
-			j.Kind, j.ReferralID, j.AskID, len(rows), err)
+		j.Kind, j.ReferralID, j.AskID).Scan(row.fields()...)
+	if err != nil {
+		return fmt.Errorf("enqueue %s for referral %d ask %d: merge: %w", j.Kind, j.ReferralID, j.AskID, err)
 	}
-	*j = *rows[0].job()
+	*j = *row.job()
 	return nil
 }
 
