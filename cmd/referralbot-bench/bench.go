@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ type benchOptions struct {
 	ackDuration  time.Duration // open-loop phase
 	satDuration  time.Duration // closed-loop phase
 	warmup       time.Duration // unmeasured presses before each target
-	clients      int           // closed-loop clients
+	clients      []int         // closed-loop client counts: saturation is the best of them
 	ackReferrals int           // referrals whose asks are pressed
 
 	burst      int     // referrals opened in the burst
@@ -83,7 +84,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&o.ackDuration, "ack-duration", 10*time.Second, "open-loop phase, for the bot and for the bare handler each")
 	fs.DurationVar(&o.satDuration, "sat-duration", 5*time.Second, "closed-loop (saturation) phase, for each")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured presses at -rate before each target")
-	fs.IntVar(&o.clients, "clients", 8, "closed-loop clients")
+	clients := fs.String("clients", "8,16,32", "closed-loop client counts, comma-separated: each side's saturation is its best over them")
 	fs.IntVar(&o.ackReferrals, "ack-referrals", 20, "open referrals whose asks are pressed (9 asks each)")
 	fs.IntVar(&o.burst, "referrals", 100, "referrals opened in the burst")
 	fs.Float64Var(&o.scale, "scale", 60, "rate-limit time scale of the burst (60: a minute lasts a second); above 60, Slack's whole-second Retry-After outlasts the window")
@@ -142,7 +143,12 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		o.parts[p] = true
 	}
-	if o.rate <= 0 || o.clients <= 0 || o.ackReferrals <= 0 || o.burst <= 0 || o.scale <= 0 ||
+	counts, err := clientCounts(*clients)
+	if err != nil {
+		return fmt.Errorf("%w: -clients: %v", errUsage, err)
+	}
+	o.clients = counts
+	if o.rate <= 0 || o.ackReferrals <= 0 || o.burst <= 0 || o.scale <= 0 ||
 		o.postPerMin <= 0 || o.startupReferrals <= 0 || o.startupRuns <= 0 || o.reminders <= 0 || o.rssAfter <= 0 {
 		return fmt.Errorf("%w: counts, rates and the scale must be positive", errUsage)
 	}
@@ -151,7 +157,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep := &benchReport{}
 	progress := stderr
 	if o.parts["ack"] {
-		fmt.Fprintf(progress, "1. acknowledgement of signed Approve presses (%.0f/s for %v, then %d clients for %v)\n",
+		fmt.Fprintf(progress, "1. acknowledgement of signed Approve presses (%.0f/s for %v, then %v clients for %v each)\n",
 			o.rate, o.ackDuration, o.clients, o.satDuration)
 		r, err := benchAck(ctx, o, progress)
 		if err != nil {
@@ -195,7 +201,7 @@ func quickDefaults(o *benchOptions, set map[string]bool) {
 		"ack-duration":      func() { o.ackDuration = time.Second },
 		"sat-duration":      func() { o.satDuration = 500 * time.Millisecond },
 		"warmup":            func() { o.warmup = 200 * time.Millisecond },
-		"clients":           func() { o.clients = 4 },
+		"clients":           func() { o.clients = []int{4} },
 		"ack-referrals":     func() { o.ackReferrals = 4 },
 		"referrals":         func() { o.burst = 25 },
 		"startup-referrals": func() { o.startupReferrals = 200 },
@@ -267,4 +273,17 @@ func reproduce(args []string) string {
 		cmd += " " + strings.Join(args, " ")
 	}
 	return cmd + "   (on an otherwise idle machine; progress goes to stderr, this table to stdout)"
+}
+
+// clientCounts parses -clients: positive counts, comma-separated.
+func clientCounts(s string) ([]int, error) {
+	var counts []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive count", f)
+		}
+		counts = append(counts, n)
+	}
+	return counts, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,9 +35,20 @@ func (r *benchReport) addAck(o *benchOptions, a *ackResult) {
 	}
 	r.add(row)
 	satRatio := a.botSat.perSecond() / a.bareSat.perSecond()
-	r.add(benchRow{metric: fmt.Sprintf("saturated presses/s (%d clients), synchronous=FULL", o.clients), unit: "/s",
-		value: a.botSat.perSecond(), baseline: a.bareSat.perSecond(), baseName: "signature + slack-go parse, no database",
-		target: fmt.Sprintf(">= %.1fx", targetSatRatio), pass: verdict(a.botSat.failed == 0 && satRatio >= targetSatRatio)})
+	satFailed := 0
+	var bySize []string
+	for _, run := range a.sat {
+		satFailed += run.bot.failed
+		bySize = append(bySize, fmt.Sprintf("%d clients: bot %.0f/s (p50 %v, %.2f CPUs), bare %.0f/s (p50 %v, %.2f CPUs), %.2fx",
+			run.clients, run.bot.perSecond(), ms(run.bot.pct(0.5)), run.bot.cpu, run.bare.perSecond(), ms(run.bare.pct(0.5)), run.bare.cpu,
+			run.bot.perSecond()/run.bare.perSecond()))
+	}
+	_, botClients := best(a.sat, func(r satRun) loadResult { return r.bot })
+	_, bareClients := best(a.sat, func(r satRun) loadResult { return r.bare })
+	r.add(benchRow{metric: fmt.Sprintf("saturated presses/s (best over %s clients), synchronous=FULL", joinInts(o.clients)), unit: "/s",
+		value: a.botSat.perSecond(), baseline: a.bareSat.perSecond(),
+		baseName: fmt.Sprintf("signature + slack-go parse, no database; bot best at %d clients, baseline at %d", botClients, bareClients),
+		target:   fmt.Sprintf(">= %.1fx", targetSatRatio), pass: verdict(satFailed == 0 && satRatio >= targetSatRatio)})
 	r.check(benchRow{metric: "position versions recorded per press answered", unit: "",
 		value: float64(a.versions), baseline: float64(a.presses - a.refused), baseName: fmt.Sprintf("presses answered, less %d told to try again or refused as stale after one", a.refused),
 		target: "every press", pass: verdict(a.versions == a.presses-a.refused && a.presses > a.refused)})
@@ -50,7 +62,8 @@ func (r *benchReport) addAck(o *benchOptions, a *ackResult) {
 		"Bench process RSS %.1f MB idle, %.1f MB peak (bot, emulator and load generator).",
 		o.ackReferrals, 9*o.ackReferrals, o.rate, ms(a.botOpen.pct(0.5)), ms(a.botOpen.pct(0.99)), ms(a.bareOpen.pct(0.5)), ms(a.bareOpen.pct(0.99)),
 		ms(a.botSat.pct(0.5)), ms(a.botSat.pct(0.99)), ms(a.bareSat.pct(0.5)), ms(a.bareSat.pct(0.99)),
-		a.botOpen.failed, o.rate, a.botSat.failed, a.drain.Round(time.Millisecond), a.rssIdle, a.rssPeak)
+		a.botOpen.failed, o.rate, satFailed, a.drain.Round(time.Millisecond), a.rssIdle, a.rssPeak)
+	r.note("Saturation by closed-loop clients (%v each, bare handler then bot): %s.", o.satDuration, strings.Join(bySize, "; "))
 	if a.warnings != nil {
 		r.note("Presses: the bot logged %v", a.warnings)
 	}
@@ -163,4 +176,13 @@ func (r *benchReport) addStartup(o *benchOptions, s startupResult) {
 		"Live heap the started bot holds (after a GC): %.1f MB, against %.1f MB with the empty database.",
 		o.startupRuns, s.referrals, ms(s.full.newApp), ms(s.full.rebuild), s.full.reminders, ms(s.full.ready),
 		ms(s.empty.newApp), ms(s.empty.rebuild), ms(s.empty.ready), s.full.heapMB, s.empty.heapMB)
+}
+
+// joinInts writes counts as "8, 16, 32".
+func joinInts(counts []int) string {
+	s := make([]string, len(counts))
+	for i, n := range counts {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
