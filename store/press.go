@@ -63,13 +63,15 @@ func (r reader) AskWithReferral(ctx context.Context, askID int64) (*bot.Referral
 
 // askStanding reads an ask's state and current version, its referral's state and
 // hold, and whether another ask of the referral has its questions out: a handful
-// of index probes, against the several whole rows Answer read before.
+// of index probes, against the several whole rows Answer read before. The state is
+// a literal (bot.AskAnswered), as every state the store compares is: with stable
+// plans (stableplans.go) a bound one could never use a partial index.
 const askStanding = `SELECT r.state, a.state,
 	COALESCE((SELECT MAX(version) FROM positions WHERE ask_id = a.id), 0),
 	r.held_since IS NOT NULL, r.manual_hold,
 	EXISTS (SELECT 1 FROM asks o JOIN positions p ON p.ask_id = o.id
 		AND p.version = (SELECT MAX(version) FROM positions WHERE ask_id = o.id)
-		WHERE o.referral_id = a.referral_id AND o.id <> a.id AND o.state = ? AND p.outcome = ?)
+		WHERE o.referral_id = a.referral_id AND o.id <> a.id AND o.state = 'answered' AND p.outcome = ?)
 	FROM asks a JOIN referrals r ON r.id = a.referral_id
 	WHERE a.id = ?`
 
@@ -77,7 +79,7 @@ const askStanding = `SELECT r.state, a.state,
 // the transaction.
 func (t *tx) AskStanding(ctx context.Context, askID int64) (bot.AskStanding, error) {
 	var st bot.AskStanding
-	err := t.reader.q.QueryRowxContext(ctx, askStanding, bot.AskAnswered, bot.OutcomeRWA, askID).Scan(
+	err := t.reader.q.QueryRowxContext(ctx, askStanding, bot.OutcomeRWA, askID).Scan(
 		&st.ReferralState, &st.AskState, &st.Version, &st.Held, &st.ManualHold, &st.QuestionsElsewhere)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, notFound("ask", askID)

@@ -59,7 +59,10 @@ func stablePlans(c *sqlite3.SQLiteConn, on int) (bool, error) {
 	// go-sqlite3 keeps the sqlite3* in an unexported field; reading a pointer
 	// field by reflection does not need it exported.
 	f := reflect.ValueOf(c).Elem().FieldByName("db")
-	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+	if !f.IsValid() || f.Type().String() != "*sqlite3._Ctype_struct_sqlite3" {
+		return false, fmt.Errorf("go-sqlite3's connection no longer keeps its handle as db *C.sqlite3")
+	}
+	if f.IsNil() {
 		return false, fmt.Errorf("go-sqlite3's connection has no open handle")
 	}
 	var now C.int
