@@ -131,6 +131,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}()
 	}
+	counts, err := clientCounts(*clients)
+	if err != nil {
+		return fmt.Errorf("%w: -clients: %v", errUsage, err)
+	}
+	o.clients = counts
 	if *quick {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -143,11 +148,6 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		o.parts[p] = true
 	}
-	counts, err := clientCounts(*clients)
-	if err != nil {
-		return fmt.Errorf("%w: -clients: %v", errUsage, err)
-	}
-	o.clients = counts
 	if o.rate <= 0 || o.ackReferrals <= 0 || o.burst <= 0 || o.scale <= 0 ||
 		o.postPerMin <= 0 || o.startupReferrals <= 0 || o.startupRuns <= 0 || o.reminders <= 0 || o.rssAfter <= 0 {
 		return fmt.Errorf("%w: counts, rates and the scale must be positive", errUsage)

@@ -58,11 +58,11 @@ func (r *benchReport) addAck(o *benchOptions, a *ackResult) {
 		"Baseline: a handler that reads the body, checks the signature with slack.NewSecretsVerifier and unmarshals the form's payload "+
 		"into slack.InteractionCallback, in the same process (for the process row, the same binary as its own process, `-bare-server`). "+
 		"Bot in the bench process at %.0f/s: p50 %v, p99 %v (baseline p50 %v, p99 %v). At saturation: p50 %v, p99 %v (baseline p50 %v, p99 %v). "+
-		"Failed presses: %d at %.0f/s, %d at saturation. The outbox (OUTBOX_WORKERS's default, 32 workers, emulator without limits) was empty %v after the load stopped. "+
+		"Failed presses: %d at %.0f/s, %d at saturation. The outbox (OUTBOX_WORKERS's default, 32 workers; the emulator enforcing Slack's limits with time scaled %gx, the bot pacing itself to them) was empty %v after the load stopped. "+
 		"Bench process RSS %.1f MB idle, %.1f MB peak (bot, emulator and load generator).",
 		o.ackReferrals, 9*o.ackReferrals, o.rate, ms(a.botOpen.pct(0.5)), ms(a.botOpen.pct(0.99)), ms(a.bareOpen.pct(0.5)), ms(a.bareOpen.pct(0.99)),
 		ms(a.botSat.pct(0.5)), ms(a.botSat.pct(0.99)), ms(a.bareSat.pct(0.5)), ms(a.bareSat.pct(0.99)),
-		a.botOpen.failed, o.rate, satFailed, a.drain.Round(time.Millisecond), a.rssIdle, a.rssPeak)
+		a.botOpen.failed, o.rate, satFailed, o.scale, a.drain.Round(time.Millisecond), a.rssIdle, a.rssPeak)
 	r.note("Saturation by closed-loop clients (%v each, bare handler then bot): %s.", o.satDuration, strings.Join(bySize, "; "))
 	if a.warnings != nil {
 		r.note("Presses: the bot logged %v", a.warnings)
