@@ -128,7 +128,7 @@ func (r *benchReport) addBurst(o *benchOptions, b burstResult) {
 	r.check(benchRow{metric: "referrals provisioned: 10 messages each, nothing failed", unit: "",
 		value: float64(b.provisioned), baseline: float64(b.opened), baseName: "referrals opened",
 		target: "all", pass: verdict(b.provisioned == b.opened && len(b.problems) == 0)})
-	r.note("Limits (reminders and burst): the emulator enforced, per minute scaled %gx (a minute lasts %v): views.open 100, conversations.create 20, "+
+	r.note("Limits (presses, reminders and burst): the emulator enforced, per minute scaled %gx (a minute lasts %v): views.open 100, conversations.create 20, "+
 		"conversations.setTopic 20, conversations.invite 50, usergroups.users.list 20, chat.update 50, conversations.history 50, "+
 		"conversations.list 20, and chat.postMessage %d workspace-wide (assumed: Slack documents 1/s per channel plus an unpublished "+
 		"workspace limit; the emulator has no per-channel limit). The bot ran with SLACK_RATE_SCALE=%g and that chat.postMessage limit.",
