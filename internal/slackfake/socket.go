@@ -95,7 +95,17 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		"debug_info":      map[string]any{"host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060},
 		"connection_info": map[string]any{"app_id": s.cfg.appID},
 	})
-	if c.write(websocket.TextMessage, hello) != nil || !h.add(c) {
+	// The connection joins the hub before its hello goes out, as Slack's is ready for
+	// envelopes once it has said hello: an app that has read the hello may be sent one
+	// at once. Its write lock, held meanwhile, keeps the hello the first message on it.
+	c.wmu.Lock()
+	if !h.add(c) {
+		c.wmu.Unlock()
+		return
+	}
+	err = c.writeLocked(websocket.TextMessage, hello)
+	c.wmu.Unlock()
+	if err != nil {
 		return
 	}
 	go c.ping(h.pingInterval)
@@ -122,6 +132,11 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 func (c *socketConn) write(kind int, data []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return c.writeLocked(kind, data)
+}
+
+// writeLocked is write for a caller that holds c.wmu.
+func (c *socketConn) writeLocked(kind int, data []byte) error {
 	_ = c.ws.SetWriteDeadline(clock.Wall().Add(10 * time.Second))
 	return c.ws.WriteMessage(kind, data)
 }

@@ -136,8 +136,23 @@ func TestSocketModeLimits(t *testing.T) {
 		res := make(chan error, 1)
 		go func() { _, err := f.SlashCommand(sock, "U1", general, "/referral", "x"); res <- err }()
 		var env socketmode.Request
-		if err := ws.ReadJSON(&env); err != nil {
-			t.Fatal(err)
+		read := make(chan error, 1)
+		go func() { read <- ws.ReadJSON(&env) }()
+		select {
+		case err := <-read:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case err := <-res:
+			// Delivered (the ack's outcome came first): the envelope is on its way.
+			// Not delivered: none will come, so fail rather than wait for it.
+			if errors.Is(err, slackfake.ErrNotConnected) {
+				t.Fatalf("the slash command was not delivered: %v", err)
+			}
+			if err := <-read; err != nil {
+				t.Fatal(err)
+			}
+			res <- err
 		}
 		if env.Type != "slash_commands" || !env.AcceptsResponsePayload || !strings.Contains(string(env.Payload), `"command":"/referral"`) {
 			t.Errorf("got envelope %+v", env)
