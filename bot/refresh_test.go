@@ -78,3 +78,66 @@ func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
 		t.Errorf("PendingJobs = %d, %v; want 0", n, err)
 	}
 }
+
+// An office's questions (RWA) stop the offices' clock, which the summary and the
+// Home tabs show: the press still queues only its referral's one refresh, marked
+// for the ask and for the whole referral (whose Home tabs it redraws), and that
+// refresh draws the ask's message and the summary.
+func TestAnswer_questionsOutQueueOneRefresh(t *testing.T) {
+	f := newFixture(t)
+	r := f.open(t, "k1")
+	f.drainUntilDone(t)
+	const delay = 300 * time.Millisecond
+	svc := bot.NewService(f.db, f.slack, f.clk.Now, bot.Config{Roster: f.svc.Roster(), Rules: deadline.NewRules(nil, deadline.Defaults{}),
+		Queue: reminders.NewMemory(), RefreshDelay: delay})
+	asks, err := f.db.Asks(f.ctx, r.ID)
+	if err != nil || len(asks) != 2 {
+		t.Fatalf("asks = %d, %v; want 2", len(asks), err)
+	}
+	army := asks[0]
+	if army.OfficeCode != "army" {
+		army = asks[1]
+	}
+	f.fake.Reset()
+	pressed := f.clk.Now()
+	if _, err := svc.Answer(f.ctx, "UARMY1", army.ID, bot.PositionInput{Outcome: bot.OutcomeRWA, Questions: "What is the end use?"}); err != nil {
+		t.Fatalf("Answer: %v", err)
+	}
+	ref, err := f.db.Referral(f.ctx, r.ID)
+	if err != nil || ref.HeldSince.IsZero() {
+		t.Fatalf("referral after the questions: held since %v, %v; want the clock stopped", ref.HeldSince, err)
+	}
+	jobs, err := f.db.ReferralJobs(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Kind != bot.JobRefreshReferral || !jobs[0].RunAt.Equal(pressed.Add(delay)) {
+		t.Fatalf("jobs after the press = %+v; want one %s due at %v", jobs, bot.JobRefreshReferral, pressed.Add(delay))
+	}
+	marks, err := f.db.RefreshMarks(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := map[int64]bool{}
+	for _, m := range marks {
+		marked[m.AskID] = true
+	}
+	if len(marked) != 2 || !marked[army.ID] || !marked[0] {
+		t.Errorf("refresh marks = %+v; want the ask %d and the whole referral (0)", marks, army.ID)
+	}
+
+	f.advance(delay)
+	if err := svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	updated := map[string]int{}
+	for _, c := range f.fake.CallsTo("chat.update") {
+		updated[c.Param("ts")]++
+	}
+	if updated[ref.SummaryTS] != 1 || updated[army.MessageTS] != 1 {
+		t.Errorf("messages updated = %v; want the summary %s and Army's ask %s once each", updated, ref.SummaryTS, army.MessageTS)
+	}
+	if n, err := f.db.PendingJobs(f.ctx); err != nil || n != 0 {
+		t.Errorf("PendingJobs = %d, %v; want 0", n, err)
+	}
+}

@@ -36,7 +36,9 @@ func (s *Service) syncQuestionsHold(ctx context.Context, tx Tx, actor, cause str
 				stopped = append(stopped, a)
 			}
 		}
-		return stopped, nil, s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+		// The summary and the Home tabs say the clock stopped: the referral's one
+		// refresh, which the press that put the questions out has queued too.
+		return stopped, nil, s.refresh(ctx, tx, ref.ID)
 	case !out && held && !ref.ManualHold:
 		restarted, _, err := s.resumeClock(ctx, tx, actor, ref, cause)
 		return nil, restarted, err
@@ -112,9 +114,6 @@ func (s *Service) resumeClock(ctx context.Context, tx Tx, actor string, ref *Ref
 			return nil, out, err
 		}
 		moved = append(moved, a)
-		if err := s.enqueue(ctx, tx, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID}); err != nil {
-			return nil, out, err
-		}
 	}
 	if err := tx.AppendEvent(ctx, s.event(ref.ID, actor, "clock.resumed", map[string]any{
 		"held_since": held.Format(time.RFC3339), "business_days_held": out.BusinessDaysHeld, "dod_due": FormatDate(ref.DoDDueDate),
@@ -122,5 +121,11 @@ func (s *Service) resumeClock(ctx context.Context, tx Tx, actor string, ref *Ref
 	})); err != nil {
 		return nil, out, err
 	}
-	return moved, out, s.enqueue(ctx, tx, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
+	// One refresh redraws the moved asks' messages (their due dates), the summary and
+	// the whole referral's Home tabs (ask 0).
+	redraw := []int64{0}
+	for _, a := range moved {
+		redraw = append(redraw, a.ID)
+	}
+	return moved, out, s.refresh(ctx, tx, ref.ID, redraw...)
 }
