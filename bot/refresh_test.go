@@ -9,6 +9,19 @@ import (
 	"github.com/referralbot/referralbot/store/reminders"
 )
 
+// delayedRefresh is the fixture's bot with the given REFRESH_DELAY, and the two
+// asks of r.
+func (f *fixture) delayedRefresh(t *testing.T, r *bot.Referral, delay time.Duration) (*bot.Service, []*bot.Ask) {
+	t.Helper()
+	svc := bot.NewService(f.db, f.slack, f.clk.Now, bot.Config{Roster: f.svc.Roster(), Rules: deadline.NewRules(nil, deadline.Defaults{}),
+		Queue: reminders.NewMemory(), RefreshDelay: delay})
+	asks, err := f.db.Asks(f.ctx, r.ID)
+	if err != nil || len(asks) != 2 {
+		t.Fatalf("asks = %d, %v; want 2", len(asks), err)
+	}
+	return svc, asks
+}
+
 // Two offices answer within the refresh delay: their presses write one job between
 // them, drawn once when it falls due: each ask's message and the summary once.
 func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
@@ -16,12 +29,7 @@ func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
 	r := f.open(t, "k1")
 	f.drainUntilDone(t)
 	const delay = 300 * time.Millisecond
-	svc := bot.NewService(f.db, f.slack, f.clk.Now, bot.Config{Roster: f.svc.Roster(), Rules: deadline.NewRules(nil, deadline.Defaults{}),
-		Queue: reminders.NewMemory(), RefreshDelay: delay})
-	asks, err := f.db.Asks(f.ctx, r.ID)
-	if err != nil || len(asks) != 2 {
-		t.Fatalf("asks = %d, %v; want 2", len(asks), err)
-	}
+	svc, asks := f.delayedRefresh(t, r, delay)
 	f.fake.Reset()
 	pressed := f.clk.Now()
 	for _, a := range asks {
@@ -88,12 +96,7 @@ func TestAnswer_questionsOutQueueOneRefresh(t *testing.T) {
 	r := f.open(t, "k1")
 	f.drainUntilDone(t)
 	const delay = 300 * time.Millisecond
-	svc := bot.NewService(f.db, f.slack, f.clk.Now, bot.Config{Roster: f.svc.Roster(), Rules: deadline.NewRules(nil, deadline.Defaults{}),
-		Queue: reminders.NewMemory(), RefreshDelay: delay})
-	asks, err := f.db.Asks(f.ctx, r.ID)
-	if err != nil || len(asks) != 2 {
-		t.Fatalf("asks = %d, %v; want 2", len(asks), err)
-	}
+	svc, asks := f.delayedRefresh(t, r, delay)
 	army := asks[0]
 	if army.OfficeCode != "army" {
 		army = asks[1]
