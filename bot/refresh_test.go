@@ -22,6 +22,21 @@ func (f *fixture) delayedRefresh(t *testing.T, r *bot.Referral, delay time.Durat
 	return svc, asks
 }
 
+// refreshAfter lets the delay run out, runs the jobs then due, and counts the
+// chat.update calls by message.
+func (f *fixture) refreshAfter(t *testing.T, svc *bot.Service, delay time.Duration) map[string]int {
+	t.Helper()
+	f.advance(delay)
+	if err := svc.DrainJobs(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	updated := map[string]int{}
+	for _, c := range f.fake.CallsTo("chat.update") {
+		updated[c.Param("ts")]++
+	}
+	return updated
+}
+
 // Two offices answer within the refresh delay: their presses write one job between
 // them, drawn once when it falls due: each ask's message and the summary once.
 func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
@@ -53,15 +68,8 @@ func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
 		t.Errorf("chat.update before the delay ran out: %d calls; want 0", got)
 	}
 
-	f.advance(delay)
-	if err := svc.DrainJobs(f.ctx); err != nil {
-		t.Fatal(err)
-	}
 	// Each ask's message and the summary: three messages, each once.
-	updated := map[string]int{}
-	for _, c := range f.fake.CallsTo("chat.update") {
-		updated[c.Param("ts")]++
-	}
+	updated := f.refreshAfter(t, svc, delay)
 	ref, err := f.db.Referral(f.ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -129,14 +137,7 @@ func TestAnswer_questionsOutQueueOneRefresh(t *testing.T) {
 		t.Errorf("refresh marks = %+v; want the ask %d and the whole referral (0)", marks, army.ID)
 	}
 
-	f.advance(delay)
-	if err := svc.DrainJobs(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	updated := map[string]int{}
-	for _, c := range f.fake.CallsTo("chat.update") {
-		updated[c.Param("ts")]++
-	}
+	updated := f.refreshAfter(t, svc, delay)
 	if updated[ref.SummaryTS] != 1 || updated[army.MessageTS] != 1 {
 		t.Errorf("messages updated = %v; want the summary %s and Army's ask %s once each", updated, ref.SummaryTS, army.MessageTS)
 	}
