@@ -18,8 +18,7 @@ import (
 // saturation, and the memory of the process meanwhile.
 type ackResult struct {
 	botOpen, bareOpen loadResult // open loop at o.rate
-	botSat, bareSat   loadResult // closed loop: each side's best over o.clients
-	sat               []satRun   // every client count, in order
+	sat               []satRun   // closed loop, every client count in order (best picks each side's)
 	presses           int        // presses the bot answered while measured
 	versions          int        // position versions those presses recorded
 	refused           int        // presses told "try again": not recorded, within the ack budget
@@ -138,8 +137,6 @@ func benchAck(ctx context.Context, o *benchOptions, progress io.Writer) (*ackRes
 		res.sat = append(res.sat, run)
 		res.presses += len(run.bot.lat)
 	}
-	res.bareSat, _ = best(res.sat, func(r satRun) loadResult { return r.bare })
-	res.botSat, _ = best(res.sat, func(r satRun) loadResult { return r.bot })
 	res.rssPeak = sampler.end()
 
 	// The Slack updates the presses queued: how long until the outbox is empty.
