@@ -167,13 +167,19 @@ func (s *Service) RecordAnswer(ctx context.Context, actor string, referralID int
 		})); err != nil {
 			return err
 		}
+		// The answer goes in each re-asked office's thread; one refresh redraws their
+		// asks, the summary and the referral's Home tabs (ask 0), the same refresh
+		// the clock's restart marks below.
 		var jobs []*Job
+		redraw := []int64{0}
 		for _, a := range reasked {
-			jobs = append(jobs, &Job{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: a.ID},
-				&Job{Kind: JobPostAnswer, ReferralID: ref.ID, AskID: a.ID})
+			jobs = append(jobs, &Job{Kind: JobPostAnswer, ReferralID: ref.ID, AskID: a.ID})
+			redraw = append(redraw, a.ID)
 		}
-		jobs = append(jobs, &Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID})
 		if err := s.enqueue(ctx, tx, jobs...); err != nil {
+			return err
+		}
+		if err := s.refresh(ctx, tx, ref.ID, redraw...); err != nil {
 			return err
 		}
 		_, restarted, err = s.syncQuestionsHold(ctx, tx, actor, "answer", ref, asks)

@@ -140,3 +140,36 @@ func TestQuestionsHoldTheClock(t *testing.T) {
 		})
 	}
 }
+
+// Withdrawing an ask whose questions are out restarts the clock: the withdrawal's
+// redraws and the restart's share the referral's one refresh, instead of queueing
+// the summary and the Home tabs twice over.
+func TestWithdrawingQuestionsQueuesOneRefresh(t *testing.T) {
+	w := newWorld(t)
+	inst := w.start(inMemory)
+	r := inst.openReferral("Z200001", "army", "navy", "policy")
+	w.clock.Set(nyTime(2026, 12, 1, 11, 0))
+	if err := armyRWA(inst, r, inst.asks(r)); err != nil {
+		t.Fatal(err)
+	}
+	inst.drain()
+	w.clock.Set(nyTime(2026, 12, 2, 11, 0))
+	if _, err := inst.svc.WithdrawAsk(w.ctx, analystID, r.ID, "army", "no Army equities"); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := inst.db.ReferralJobs(w.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[bot.JobKind]int{}
+	for _, j := range jobs {
+		kinds[j.Kind]++
+	}
+	if kinds[bot.JobRefreshReferral] != 1 || kinds[bot.JobUpdateSummary] != 0 || kinds[bot.JobRefreshHome] != 0 || kinds[bot.JobUpdateAsk] != 0 {
+		t.Errorf("jobs after the withdrawal = %v; want one %s and no separate redraws", kinds, bot.JobRefreshReferral)
+	}
+	ref, err := inst.db.Referral(w.ctx, r.ID)
+	if err != nil || !ref.HeldSince.IsZero() {
+		t.Errorf("after the withdrawal: held since %v, %v; want the clock running", ref.HeldSince, err)
+	}
+}

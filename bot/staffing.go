@@ -68,8 +68,12 @@ func (s *Service) AskOffice(ctx context.Context, actor string, referralID int64,
 		})); err != nil {
 			return err
 		}
-		if err := s.enqueue(ctx, tx, &Job{Kind: JobPostAsk, ReferralID: ref.ID, AskID: ask.ID},
-			&Job{Kind: JobUpdateSummary, ReferralID: ref.ID}, &Job{Kind: JobRefreshHome, ReferralID: ref.ID}); err != nil {
+		if err := s.enqueue(ctx, tx, &Job{Kind: JobPostAsk, ReferralID: ref.ID, AskID: ask.ID}); err != nil {
+			return err
+		}
+		// The summary and the referral's Home tabs, in the refresh the clock's sync
+		// below may mark too.
+		if err := s.refresh(ctx, tx, ref.ID); err != nil {
 			return err
 		}
 		// Asked again after a withdrawal, an office's questions may be out once more.
@@ -142,8 +146,12 @@ func (s *Service) WithdrawAsk(ctx context.Context, actor string, referralID int6
 		if err != nil {
 			return err
 		}
-		jobs := []*Job{{Kind: JobUpdateAsk, ReferralID: ref.ID, AskID: ask.ID},
-			{Kind: JobUpdateSummary, ReferralID: ref.ID}, {Kind: JobRefreshHome, ReferralID: ref.ID}}
+		// The ask's message, the summary and the referral's Home tabs (ask 0), in the
+		// refresh the clock's sync below may mark too.
+		if err := s.refresh(ctx, tx, ref.ID, 0, ask.ID); err != nil {
+			return err
+		}
+		var jobs []*Job
 		for _, jn := range joins {
 			if jn.ReferralID != ref.ID {
 				continue
