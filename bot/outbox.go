@@ -85,12 +85,9 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
 
-// settle records how a job ended: done, retried later, or failed for good. Workers
-// finish the jobs that succeeded together, through finish; settle finishes one.
+// settle records how a job that failed ended: retried later, paused, or failed for
+// good. The jobs that succeeded are finished together, through finish.
 func (s *Service) settle(ctx context.Context, j *Job, err error) error {
-	if err == nil {
-		return s.finish(ctx, j)
-	}
 	var se *SlackError
 	switch {
 	case Paused(err):
