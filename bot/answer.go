@@ -227,10 +227,9 @@ func (s *Service) Answer(ctx context.Context, actor string, askID int64, in Posi
 			return err
 		}
 		// Questions out stop the offices' clock; their withdrawal restarts it. The
-		// standing tells whether either happens (syncQuestionsHold's rule), so the
-		// common press reads no more.
-		out := pos.Outcome == OutcomeRWA || st.QuestionsElsewhere
-		if (out && !st.Held) || (!out && st.Held && !st.ManualHold) {
+		// standing tells whether either happens (holdChanges), so the common press
+		// reads no more.
+		if holdChanges(pos.Outcome == OutcomeRWA || st.QuestionsElsewhere, st.Held, st.ManualHold) {
 			synced = true
 			stopped, restarted, err = s.syncAfter(ctx, tx, actor, ref.ID)
 		}

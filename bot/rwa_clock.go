@@ -19,9 +19,11 @@ import (
 // says, for the record, what would restart it: "answer" (the answer was recorded)
 // or "questions" (a position changed, or an ask was withdrawn).
 func (s *Service) syncQuestionsHold(ctx context.Context, tx Tx, actor, cause string, ref *Referral, asks []*Ask) (stopped, restarted []*Ask, err error) {
-	out := slices.ContainsFunc(asks, QuestionsOut)
-	switch held := !ref.HeldSince.IsZero(); {
-	case out && !held:
+	out, held := slices.ContainsFunc(asks, QuestionsOut), !ref.HeldSince.IsZero()
+	switch {
+	case !holdChanges(out, held, ref.ManualHold):
+		return nil, nil, nil
+	case out:
 		ref.HeldSince = s.now().UTC()
 		if err := tx.UpdateReferral(ctx, ref); err != nil {
 			return nil, nil, err
@@ -39,11 +41,17 @@ func (s *Service) syncQuestionsHold(ctx context.Context, tx Tx, actor, cause str
 		// The summary and the Home tabs say the clock stopped: the referral's one
 		// refresh, which the press that put the questions out has queued too.
 		return stopped, nil, s.refresh(ctx, tx, ref.ID)
-	case !out && held && !ref.ManualHold:
+	default:
 		restarted, _, err := s.resumeClock(ctx, tx, actor, ref, cause)
 		return nil, restarted, err
 	}
-	return nil, nil, nil
+}
+
+// holdChanges is the questions hold's rule: the clock stops when questions are out
+// and it runs, and restarts when none are out and only questions stopped it (not
+// the analyst's own hold).
+func holdChanges(questionsOut, held, manualHold bool) bool {
+	return (questionsOut && !held) || (!questionsOut && held && !manualHold)
 }
 
 // syncAfter runs syncQuestionsHold on the referral as it stands in tx.
