@@ -9,17 +9,19 @@ import (
 	"github.com/referralbot/referralbot/store/reminders"
 )
 
-// delayedRefresh is the fixture's bot with the given REFRESH_DELAY, and the two
-// asks of r.
-func (f *fixture) delayedRefresh(t *testing.T, r *bot.Referral, delay time.Duration) (*bot.Service, []*bot.Ask) {
+// delayedRefresh opens a referral asking two offices and provisions it, and returns
+// it, the fixture's bot with the given REFRESH_DELAY, and the two asks.
+func (f *fixture) delayedRefresh(t *testing.T, delay time.Duration) (*bot.Referral, *bot.Service, []*bot.Ask) {
 	t.Helper()
+	r := f.open(t, "k1")
+	f.drainUntilDone(t)
 	svc := bot.NewService(f.db, f.slack, f.clk.Now, bot.Config{Roster: f.svc.Roster(), Rules: deadline.NewRules(nil, deadline.Defaults{}),
 		Queue: reminders.NewMemory(), RefreshDelay: delay})
 	asks, err := f.db.Asks(f.ctx, r.ID)
 	if err != nil || len(asks) != 2 {
 		t.Fatalf("asks = %d, %v; want 2", len(asks), err)
 	}
-	return svc, asks
+	return r, svc, asks
 }
 
 // refreshAfter lets the delay run out, runs the jobs then due, and counts the
@@ -41,10 +43,8 @@ func (f *fixture) refreshAfter(t *testing.T, svc *bot.Service, delay time.Durati
 // them, drawn once when it falls due: each ask's message and the summary once.
 func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
 	f := newFixture(t)
-	r := f.open(t, "k1")
-	f.drainUntilDone(t)
 	const delay = 300 * time.Millisecond
-	svc, asks := f.delayedRefresh(t, r, delay)
+	r, svc, asks := f.delayedRefresh(t, delay)
 	f.fake.Reset()
 	pressed := f.clk.Now()
 	for _, a := range asks {
@@ -101,10 +101,8 @@ func TestAnswer_refreshesTheReferralOnce(t *testing.T) {
 // refresh draws the ask's message and the summary.
 func TestAnswer_questionsOutQueueOneRefresh(t *testing.T) {
 	f := newFixture(t)
-	r := f.open(t, "k1")
-	f.drainUntilDone(t)
 	const delay = 300 * time.Millisecond
-	svc, asks := f.delayedRefresh(t, r, delay)
+	r, svc, asks := f.delayedRefresh(t, delay)
 	army := asks[0]
 	if army.OfficeCode != "army" {
 		army = asks[1]
