@@ -75,10 +75,17 @@ func (s *Service) publishHome(ctx context.Context, user string) error {
 // change to the whole referral every office still without a position (answered
 // offices no longer list it).
 func (s *Service) refreshHomes(ctx context.Context, j *Job) error {
+	return s.refreshHomesFor(ctx, j.ReferralID, []int64{j.AskID})
+}
+
+// refreshHomesFor is refreshHomes for several changes to one referral at once (a
+// refresh's marks): each ask's office, and the whole referral's for ask 0. Each
+// person's tab is published once.
+func (s *Service) refreshHomesFor(ctx context.Context, referralID int64, askIDs []int64) error {
 	if looked, err := s.store.AnyHomeViewer(ctx); err != nil || !looked {
 		return err // nobody looks: no rosters to read from Slack
 	}
-	ref, err := s.store.Referral(ctx, j.ReferralID)
+	ref, err := s.store.Referral(ctx, referralID)
 	if err != nil {
 		return err
 	}
@@ -90,7 +97,8 @@ func (s *Service) refreshHomes(ctx context.Context, j *Job) error {
 	if err != nil {
 		return err
 	}
-	if j.AskID == 0 {
+	whole := slices.Contains(askIDs, 0)
+	if whole {
 		former, err := s.formerAnalysts(ctx, ref.ID)
 		if err != nil {
 			return err
@@ -111,7 +119,7 @@ func (s *Service) refreshHomes(ctx context.Context, j *Job) error {
 		}
 	}
 	for _, a := range asks {
-		if (j.AskID != 0 && a.ID != j.AskID) || (j.AskID == 0 && a.Current != nil) {
+		if !slices.Contains(askIDs, a.ID) && (!whole || a.Current != nil) {
 			continue
 		}
 		o, ok := s.roster.Office(a.OfficeCode)

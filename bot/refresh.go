@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"slices"
 )
 
 // RefreshMark is one thing a referral refresh must redraw: the message of ask
@@ -56,19 +55,15 @@ func (s *Service) runRefresh(ctx context.Context, j *Job) error {
 	if err := s.updateSummary(ctx, j.ReferralID); err != nil {
 		return err
 	}
-	// The whole referral's Home tabs first; then each marked ask's office, which
-	// the whole referral's leave out once the office has answered.
-	if slices.ContainsFunc(marks, func(m RefreshMark) bool { return m.AskID == 0 }) {
-		if err := s.refreshHomes(ctx, &Job{Kind: JobRefreshHome, ReferralID: j.ReferralID}); err != nil {
-			return err
-		}
+	// The whole referral's Home tabs (ask 0), and each marked ask's office, which
+	// the whole referral's leave out once the office has answered: one read of the
+	// referral, each person's tab published once.
+	marked := make([]int64, len(marks))
+	for i, m := range marks {
+		marked[i] = m.AskID
 	}
-	for _, m := range marks {
-		if m.AskID != 0 {
-			if err := s.refreshHomes(ctx, &Job{Kind: JobRefreshHome, ReferralID: j.ReferralID, AskID: m.AskID}); err != nil {
-				return err
-			}
-		}
+	if err := s.refreshHomesFor(ctx, j.ReferralID, marked); err != nil {
+		return err
 	}
 	return s.store.ClearRefreshMarks(ctx, j.ReferralID, marks)
 }
