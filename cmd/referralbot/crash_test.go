@@ -51,9 +51,10 @@ type crashProxy struct {
 	mu   sync.Mutex
 	cond *sync.Cond
 	n    map[string]int
-	at   string // method to crash at
-	nth  int    // on its nth call
-	mode string // "after" or "before"
+	seq  []string // every call, in order, shown when the test fails
+	at   string   // method to crash at
+	nth  int      // on its nth call
+	mode string   // "after" or "before"
 	hit  chan struct{}
 	hold chan struct{}
 }
@@ -67,6 +68,7 @@ func newCrashProxy(t *testing.T, fake *slackfake.Server) *crashProxy {
 		method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
 		p.mu.Lock()
 		p.n[method]++
+		p.seq = append(p.seq, method)
 		crash := method == p.at && p.n[method] == p.nth
 		mode := p.mode
 		p.cond.Broadcast()
@@ -98,6 +100,11 @@ func newCrashProxy(t *testing.T, fake *slackfake.Server) *crashProxy {
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(func() {
+		if t.Failed() {
+			p.mu.Lock()
+			t.Logf("calls to Slack, in order: %s", strings.Join(p.seq, " "))
+			p.mu.Unlock()
+		}
 		select {
 		case <-p.hold:
 		default:
@@ -143,6 +150,8 @@ func (p *crashProxy) waitFor(t *testing.T, what string, cond func(n map[string]i
 type botProcess struct {
 	cmd  *exec.Cmd
 	addr string
+	mu   sync.Mutex
+	log  []string // what the process printed, shown when the test fails
 }
 
 func startBotProcess(t *testing.T, env []string) *botProcess {
@@ -158,9 +167,17 @@ func startBotProcess(t *testing.T, env []string) *botProcess {
 		t.Fatal(err)
 	}
 	c := &botProcess{cmd: cmd}
-	t.Cleanup(func() { c.kill(syscall.SIGKILL) })
+	t.Cleanup(func() {
+		c.kill(syscall.SIGKILL)
+		if t.Failed() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			t.Logf("bot process %d printed:\n%s", cmd.Process.Pid, strings.Join(c.log, "\n"))
+		}
+	})
 	lines := bufio.NewScanner(out)
 	for lines.Scan() {
+		c.keep(lines.Text())
 		var rec struct{ Msg, Addr string }
 		if json.Unmarshal(lines.Bytes(), &rec) == nil && rec.Msg == "listening" {
 			c.addr = rec.Addr
@@ -172,9 +189,16 @@ func startBotProcess(t *testing.T, env []string) *botProcess {
 	}
 	go func() { // keep the pipe drained
 		for lines.Scan() {
+			c.keep(lines.Text())
 		}
 	}()
 	return c
+}
+
+func (c *botProcess) keep(line string) {
+	c.mu.Lock()
+	c.log = append(c.log, line)
+	c.mu.Unlock()
 }
 
 func (c *botProcess) kill(sig syscall.Signal) {
