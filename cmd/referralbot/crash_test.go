@@ -209,6 +209,18 @@ func (c *botProcess) kill(sig syscall.Signal) {
 	_ = c.cmd.Wait()
 }
 
+// stop sends SIGTERM and waits: the bot must finish the work in flight and exit
+// cleanly, so a crash on the way out fails the test instead of passing for a kill.
+func (c *botProcess) stop(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("stop bot process: %v", err)
+	}
+	if err := c.cmd.Wait(); err != nil {
+		t.Fatalf("bot process exited with %v after SIGTERM; want a clean exit", err)
+	}
+}
+
 // crashWorld is a Slack emulator, the proxy and a database shared by bot processes.
 type crashWorld struct {
 	fake  *slackfake.Server
@@ -298,18 +310,22 @@ func (w *crashWorld) check(t *testing.T) (*bot.Referral, []*bot.Ask) {
 // Slack step of opening a referral; a restarted bot completes the opening, and nothing
 // is doubled.
 func TestKilledWhileOpening(t *testing.T) {
+	// found is how many messages the killed bot posted without recording them: the
+	// restarted bot must find each and update it rather than post it again. The
+	// summary is recorded as soon as it is posted, the asks all at once after the last.
 	steps := []struct {
 		method string
 		nth    int
 		mode   string
+		found  int
 	}{
-		{"conversations.create", 1, "after"},
-		{"conversations.create", 1, "before"},
-		{"conversations.setTopic", 1, "after"},
-		{"conversations.invite", 1, "after"},
-		{"chat.postMessage", 1, "after"},
-		{"chat.postMessage", 2, "after"},
-		{"chat.postMessage", 10, "after"},
+		{"conversations.create", 1, "after", 0},
+		{"conversations.create", 1, "before", 0},
+		{"conversations.setTopic", 1, "after", 0},
+		{"conversations.invite", 1, "after", 0},
+		{"chat.postMessage", 1, "after", 1},
+		{"chat.postMessage", 2, "after", 1},
+		{"chat.postMessage", 10, "after", 9},
 	}
 	for _, s := range steps {
 		t.Run(fmt.Sprintf("%s %s #%d", s.mode, s.method, s.nth), func(t *testing.T) {
@@ -325,9 +341,9 @@ func TestKilledWhileOpening(t *testing.T) {
 			// Opening ends with the summary and the nine asks out. A message the killed
 			// bot posted without recording it is found and updated, not posted again.
 			w.proxy.waitFor(t, "the opening to complete", func(n map[string]int) bool {
-				return n["chat.postMessage"]+n["chat.update"] >= 10+boolInt(s.method == "chat.postMessage")
+				return n["chat.postMessage"] >= 10 && n["chat.update"] >= s.found
 			})
-			second.kill(syscall.SIGTERM)
+			second.stop(t)
 			w.check(t)
 		})
 	}
@@ -343,7 +359,7 @@ func TestKilledWhileRecording(t *testing.T) {
 			first := startBotProcess(t, w.env)
 			w.open(t, first)
 			w.proxy.waitFor(t, "the opening", func(n map[string]int) bool { return n["chat.postMessage"] >= 10 })
-			first.kill(syscall.SIGTERM) // lets the opening's last step finish
+			first.stop(t) // lets the opening's last step finish
 			first = startBotProcess(t, w.env)
 			r, asks := w.check(t)
 			w.proxy.mu.Lock()
@@ -360,7 +376,7 @@ func TestKilledWhileRecording(t *testing.T) {
 
 			second := startBotProcess(t, w.env)
 			w.proxy.waitFor(t, "the ask and summary updates", func(n map[string]int) bool { return n["chat.update"] >= next+2 })
-			second.kill(syscall.SIGTERM)
+			second.stop(t)
 			db, err := store.Open(context.Background(), w.db, clock.Stopped(start))
 			if err != nil {
 				t.Fatal(err)
@@ -383,13 +399,6 @@ func TestKilledWhileRecording(t *testing.T) {
 			}
 		})
 	}
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // TestGracefulShutdown sends SIGTERM while the bot is in the middle of Slack work:
@@ -427,7 +436,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("press after restart: %d %v", ack.Status, err)
 	}
 	w.proxy.waitFor(t, "the ask update", func(n map[string]int) bool { return n["chat.update"] >= calls["chat.update"]+2 })
-	bot2.kill(syscall.SIGTERM)
+	bot2.stop(t)
 	w.proxy.mu.Lock()
 	defer w.proxy.mu.Unlock()
 	for _, m := range []string{"conversations.create", "chat.postMessage", "conversations.invite"} {
