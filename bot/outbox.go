@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 )
@@ -27,15 +26,21 @@ const slackFailure = "slack: "
 
 // mayHaveLostWork reports whether an earlier attempt may have done Slack work
 // without recording it: it died (lease expired) or failed on something other than
-// a Slack answer, such as a database error right after a successful post.
-func (j *Job) mayHaveLostWork() bool {
-	return j.Reclaimed || (j.Attempts > 1 && !strings.HasPrefix(j.LastError, slackFailure))
+// a Slack answer, such as a database error right after a successful post. Once
+// true it stays true until the job is done (Job.LostWork): an attempt that looked
+// for the lost work and then met a Slack refusal may not have found all of it.
+func (j *Job) mayHaveLostWork() bool { return j.LostWork }
+
+// answered reports whether an attempt ended in an answer from Slack (or found its
+// job not ready), and so recorded everything it did before.
+func answered(err error) bool {
+	var se *SlackError
+	return (errors.As(err, &se) && se.Refused()) || errors.Is(err, errNotReady)
 }
 
 // describe renders err for a job's LastError, marking answers from Slack.
 func describe(err error) string {
-	var se *SlackError
-	if (errors.As(err, &se) && se.Refused()) || errors.Is(err, errNotReady) {
+	if answered(err) {
 		return slackFailure + err.Error()
 	}
 	return err.Error()
@@ -93,10 +98,10 @@ func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	case Paused(err):
 		return s.pause(ctx, j, err)
 	case errors.As(err, &se) && se.Kind == ErrSlackRateLimited:
-		return s.store.RetryJob(ctx, j.ID, s.now().Add(se.RetryAfter), describe(err))
+		return s.store.RetryJob(ctx, j.ID, s.now().Add(se.RetryAfter), describe(err), false)
 	case Permanent(err) || j.Attempts >= maxJobRetries:
 		s.log.Error("slack work failed for good", "job", j.ID, "kind", j.Kind, "referral", j.ReferralID, "err", err)
-		if ferr := s.store.FailJob(ctx, j.ID, describe(err)); ferr != nil {
+		if ferr := s.store.FailJob(ctx, j.ID, describe(err), !answered(err)); ferr != nil {
 			return ferr
 		}
 		if eerr := s.store.Update(ctx, func(tx Tx) error {
@@ -111,7 +116,7 @@ func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	default:
 		backoff := retryBase << min(j.Attempts, 16)
 		s.log.Warn("slack work will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", min(backoff, retryMax), "err", err)
-		return s.store.RetryJob(ctx, j.ID, s.now().Add(min(backoff, retryMax)), describe(err))
+		return s.store.RetryJob(ctx, j.ID, s.now().Add(min(backoff, retryMax)), describe(err), !answered(err))
 	}
 }
 

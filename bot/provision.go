@@ -106,9 +106,10 @@ func (s *Service) ensureSummary(ctx context.Context, r *Referral, t *Tally, resu
 // office works, and records where they went in one write: a write per message
 // costs an fsync each, and in a burst those, not Slack's limits, set the pace.
 // What was posted is recorded even when a later post fails, because a retry after
-// Slack's refusal does not look for unrecorded messages (mayHaveLostWork). A press
-// on a message not yet recorded finds no message to redraw; provision redraws the
-// asks that changed meanwhile (changedAsks).
+// Slack's refusal does not look for unrecorded messages unless an earlier attempt
+// may have left some (mayHaveLostWork). A press on a message not yet recorded
+// finds no message to redraw; provision redraws the asks that changed meanwhile
+// (changedAsks).
 func (s *Service) ensureAskMessages(ctx context.Context, r *Referral, asks []*Ask, resuming bool) error {
 	var posted []askMessageAt
 	var err error

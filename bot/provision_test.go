@@ -191,14 +191,7 @@ func TestProvisionResumesAfterCrash(t *testing.T) {
 func TestProvisionReclaimsDeadWorker(t *testing.T) {
 	f := newFixture(t)
 	r := f.open(t, "k1")
-	jobs, err := f.db.ClaimJobs(f.ctx, f.clk.Now(), bot.JobLease, 1)
-	if err != nil || len(jobs) != 1 {
-		t.Fatalf("claim = %v, %v", jobs, err)
-	}
-	f.slack.after["post"] = 2 // the summary and the first ask go out; it dies on the second
-	if err := f.svc.RunJob(f.ctx, jobs[0]); !errors.Is(err, errCrash) {
-		t.Fatalf("first run = %v; want the crash", err)
-	}
+	f.dieHoldingLease(t, 2) // the summary and the first ask go out; it dies on the second
 	// Nothing settles the job: the worker is gone. Before the lease expires nobody retries it.
 	if err := f.svc.DrainJobs(f.ctx); err != nil {
 		t.Fatal(err)
@@ -210,6 +203,35 @@ func TestProvisionReclaimsDeadWorker(t *testing.T) {
 	f.advance(bot.JobLease + time.Second)
 	f.drainUntilDone(t)
 	f.checkOpened(t, r, "ref-commerce-z123456")
+}
+
+// TestProvisionResumeRefusedHalfWay: the worker that took over a dead one's opening
+// is refused by Slack (a 429) before it has found every message the dead one posted
+// without recording it. The attempt after that must still look for them first: a
+// refusal from Slack does not make the dead worker's posts recorded.
+func TestProvisionResumeRefusedHalfWay(t *testing.T) {
+	f := newFixture(t)
+	r := f.open(t, "k1")
+	f.dieHoldingLease(t, 3) // the summary and both asks go out; it dies on the last
+	f.advance(bot.JobLease + time.Second)
+	// The taking-over worker finds the first ask's message, and Slack refuses its update.
+	f.fake.RateLimitNext("chat.update", 0)
+	f.drainUntilDone(t)
+	f.checkOpened(t, r, "ref-commerce-z123456")
+}
+
+// dieHoldingLease claims the opening's job and runs it as a worker that dies right
+// after its posts-th post, still holding the lease and recording nothing more.
+func (f *fixture) dieHoldingLease(t *testing.T, posts int) {
+	t.Helper()
+	jobs, err := f.db.ClaimJobs(f.ctx, f.clk.Now(), bot.JobLease, 1)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("claim = %v, %v", jobs, err)
+	}
+	f.slack.after["post"] = posts
+	if err := f.svc.RunJob(f.ctx, jobs[0]); !errors.Is(err, errCrash) {
+		t.Fatalf("first run = %v; want the crash", err)
+	}
 }
 
 func TestProvisionRetriesSlackErrors(t *testing.T) {

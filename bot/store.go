@@ -182,10 +182,13 @@ type Store interface {
 	// FinishJobs removes jobs that are done, together. A job already gone does not
 	// keep the others: they are removed, and the error (ENOTFOUND) names it.
 	FinishJobs(ctx context.Context, ids ...int64) error
-	// RetryJob hands a job back to run again at the given time, noting the error.
-	RetryJob(ctx context.Context, id int64, at time.Time, lastErr string) error
-	// FailJob marks a job as permanently failed, keeping it for inspection.
-	FailJob(ctx context.Context, id int64, lastErr string) error
+	// RetryJob hands a job back to run again at the given time, noting the error;
+	// lostWork marks it as a job that may have done Slack work it did not record
+	// (Job.LostWork), a mark a job never loses before it is done.
+	RetryJob(ctx context.Context, id int64, at time.Time, lastErr string, lostWork bool) error
+	// FailJob marks a job as permanently failed, keeping it for inspection; lostWork
+	// as in RetryJob, for a retry by hand.
+	FailJob(ctx context.Context, id int64, lastErr string, lostWork bool) error
 	// PendingJobs counts jobs not yet finished or failed (the outbox depth).
 	PendingJobs(ctx context.Context) (int, error)
 	// NextJobAt returns when the soonest pending job falls due; ok is false when none is pending.
@@ -253,9 +256,11 @@ type Job struct {
 	LeaseUntil time.Time
 	LastError  string
 	CreatedAt  time.Time
-	// Reclaimed is set by ClaimJobs when it took the job over from an expired lease:
-	// the previous attempt died and may have done Slack work it did not record.
-	Reclaimed bool
+	// LostWork says that an attempt so far may have done Slack work it did not
+	// record: it died holding the lease (ClaimJobs took the job over), or it failed on
+	// something other than Slack's answer (RetryJob). It stays set until the job is
+	// done, so every later attempt looks for that work before doing it again.
+	LostWork bool
 	// PausedSince is when Slack first refused this work on the app's credentials or
 	// scopes; zero when the job is not paused (see Service.settle).
 	PausedSince time.Time

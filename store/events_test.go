@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -270,14 +269,8 @@ func TestVerifyEvents_editedAndRehashed(t *testing.T) {
 // by hand after that is never sealed by a later Open.
 func TestOpen_sealsPreChainEvents(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "referralbot.db")
-	raw := openRaw(t, path)
-	if _, err := migrations(t, raw).UpTo(ctx, 3); err != nil {
-		t.Fatalf("migrate up to 3: %v", err)
-	}
-	created := "2025-03-01T12:00:00.000000000Z"
-	mustExec(t, raw, `INSERT INTO referrals (id, agency, case_number, state, created_at, updated_at)
-		VALUES (1, 'commerce', 'Z123456', 'open', ?, ?)`, created, created)
+	path, raw := oldDatabase(t, 3)
+	created := oldAt
 	for i := range 3 {
 		mustExec(t, raw, `INSERT INTO events (referral_id, actor, kind, detail, at) VALUES (1, 'U1', 'x', ?, ?)`,
 			fmt.Sprintf(`{"n":%d}`, i), created)

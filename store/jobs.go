@@ -25,24 +25,24 @@ type jobRow struct {
 	LeaseUntil stamp  `db:"lease_until"`
 	LastError  string `db:"last_error"`
 	CreatedAt  stamp  `db:"created_at"`
-	Reclaimed  bool   `db:"reclaimed"`
+	LostWork   bool   `db:"lost_work"`
 	Paused     stamp  `db:"paused_since"`
 }
 
 // fields are the destinations of jobColumns' columns, in order.
 func (row *jobRow) fields() []any {
 	return []any{&row.ID, &row.Kind, &row.ReferralID, &row.AskID, &row.State, &row.Attempts, &row.RunAt,
-		&row.LeaseUntil, &row.LastError, &row.CreatedAt, &row.Reclaimed, &row.Paused}
+		&row.LeaseUntil, &row.LastError, &row.CreatedAt, &row.LostWork, &row.Paused}
 }
 
-const jobColumns = `id, kind, referral_id, ask_id, state, attempts, run_at, lease_until, last_error, created_at, reclaimed, paused_since`
+const jobColumns = `id, kind, referral_id, ask_id, state, attempts, run_at, lease_until, last_error, created_at, lost_work, paused_since`
 
 func (row *jobRow) job() *bot.Job {
 	return &bot.Job{
 		ID: row.ID, Kind: bot.JobKind(row.Kind), ReferralID: row.ReferralID, AskID: row.AskID,
 		State: bot.JobState(row.State), Attempts: row.Attempts, RunAt: time.Time(row.RunAt),
 		LeaseUntil: time.Time(row.LeaseUntil), LastError: row.LastError, CreatedAt: time.Time(row.CreatedAt),
-		Reclaimed: row.Reclaimed, PausedSince: time.Time(row.Paused),
+		LostWork: row.LostWork, PausedSince: time.Time(row.Paused),
 	}
 }
 
@@ -169,13 +169,16 @@ func claimJobs(ctx context.Context, q sqlx.ExtContext, now time.Time, lease time
 			}
 			seen[k] = true
 		}
-		res, err := q.ExecContext(ctx, `UPDATE jobs SET reclaimed = ?, state = 'running', lease_until = ?,
-			attempts = attempts + 1 WHERE id = ?`, row.State == string(bot.JobRunning), stamp(until), row.ID)
+		// An expired lease: the attempt holding it died, perhaps after Slack work it
+		// did not record. The mark stays until the job is done (lost_work).
+		expired := row.State == string(bot.JobRunning)
+		res, err := q.ExecContext(ctx, `UPDATE jobs SET lost_work = lost_work OR ?, state = 'running', lease_until = ?,
+			attempts = attempts + 1 WHERE id = ?`, expired, stamp(until), row.ID)
 		if err := jobChanged(res, err, "claim", row.ID); err != nil {
 			return nil, err
 		}
 		// The row as the UPDATE left it, without reading it back.
-		row.Reclaimed = row.State == string(bot.JobRunning)
+		row.LostWork = row.LostWork || expired
 		row.State = string(bot.JobRunning)
 		row.LeaseUntil = stamp(until)
 		row.Attempts++
@@ -221,16 +224,23 @@ func finishJob(ctx context.Context, q sqlx.ExtContext, id int64) error {
 
 // RetryJob makes a job pending again at the given time, noting the error, and no
 // longer paused (see PauseJob): whatever refused it now, it was not the app's
-// credentials. If a
-// pending job with the same key was enqueued meanwhile, this one is deleted
-// instead: that job will do the same work, and two may not be pending at once.
-func (db *DB) RetryJob(ctx context.Context, id int64, at time.Time, lastErr string) error {
+// credentials. lostWork marks the job as one that may have done Slack work it did
+// not record (lost_work); a mark already there stays. If a pending job with the
+// same key was enqueued meanwhile, this one is deleted instead, its mark passing to
+// that job: it will do the same work, and two may not be pending at once.
+func (db *DB) RetryJob(ctx context.Context, id int64, at time.Time, lastErr string, lostWork bool) error {
 	return db.update(ctx, func(q *sqlx.Tx) error {
-		return retryJob(ctx, q, id, at, lastErr)
+		return retryJob(ctx, q, id, at, lastErr, lostWork)
 	})
 }
 
-func retryJob(ctx context.Context, q sqlx.ExtContext, id int64, at time.Time, lastErr string) error {
+func retryJob(ctx context.Context, q sqlx.ExtContext, id int64, at time.Time, lastErr string, lostWork bool) error {
+	// The pending twin this job may give way to takes over its mark first.
+	if _, err := q.ExecContext(ctx, `UPDATE jobs SET lost_work = 1 WHERE state = 'pending' AND id <> ?1
+		AND (kind, referral_id, ask_id) = (SELECT kind, referral_id, ask_id FROM jobs WHERE id = ?1)
+		AND (?2 OR (SELECT lost_work FROM jobs WHERE id = ?1))`, id, lostWork); err != nil {
+		return fmt.Errorf("retry job %d: %w", id, err)
+	}
 	res, err := q.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND EXISTS (
 		SELECT 1 FROM jobs o WHERE o.state = 'pending' AND o.kind = jobs.kind
 		AND o.referral_id = jobs.referral_id AND o.ask_id = jobs.ask_id AND o.id <> jobs.id)`, id)
@@ -243,20 +253,21 @@ func retryJob(ctx context.Context, q sqlx.ExtContext, id int64, at time.Time, la
 		return nil
 	}
 	res, err = q.ExecContext(ctx, `UPDATE jobs SET state = 'pending', run_at = ?, lease_until = NULL,
-		last_error = ?, paused_since = NULL WHERE id = ?`, stamp(at), lastErr, id)
+		last_error = ?, paused_since = NULL, lost_work = lost_work OR ? WHERE id = ?`, stamp(at), lastErr, lostWork, id)
 	return jobChanged(res, err, "retry", id)
 }
 
-// FailJob marks a job as permanently failed, keeping it for inspection.
-func (db *DB) FailJob(ctx context.Context, id int64, lastErr string) error {
+// FailJob marks a job as permanently failed, keeping it for inspection (and for
+// `jobs retry`); lostWork as in RetryJob.
+func (db *DB) FailJob(ctx context.Context, id int64, lastErr string, lostWork bool) error {
 	return db.update(ctx, func(q *sqlx.Tx) error {
-		return failJob(ctx, q, id, lastErr)
+		return failJob(ctx, q, id, lastErr, lostWork)
 	})
 }
 
-func failJob(ctx context.Context, q sqlx.ExtContext, id int64, lastErr string) error {
-	res, err := q.ExecContext(ctx, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?
-		WHERE id = ?`, lastErr, id)
+func failJob(ctx context.Context, q sqlx.ExtContext, id int64, lastErr string, lostWork bool) error {
+	res, err := q.ExecContext(ctx, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?,
+		lost_work = lost_work OR ? WHERE id = ?`, lastErr, lostWork, id)
 	return jobChanged(res, err, "fail", id)
 }
 

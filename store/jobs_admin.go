@@ -26,7 +26,7 @@ func (db *DB) ListJobs(ctx context.Context) ([]ListedJob, error) {
 		CaseNumber string `db:"case_number"`
 	}
 	err := sqlx.SelectContext(ctx, db.read, &rows, `SELECT j.id, j.kind, j.referral_id, j.ask_id, j.state,
-		j.attempts, j.run_at, j.lease_until, j.last_error, j.created_at, j.reclaimed, j.paused_since,
+		j.attempts, j.run_at, j.lease_until, j.last_error, j.created_at, j.lost_work, j.paused_since,
 		r.agency, r.case_number FROM jobs j JOIN referrals r ON r.id = j.referral_id ORDER BY j.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
@@ -75,7 +75,7 @@ func requeueJob(ctx context.Context, q *sqlx.Tx, now time.Time, id int64) error 
 		return bot.Errorf(bot.ECONFLICT, "job %d is running now; wait for it to settle (or for its lease to expire)", id)
 	}
 	// retryJob gives way to a pending twin, and the unique key forbids two pending.
-	if err := retryJob(ctx, q, id, now, row.LastError); err != nil {
+	if err := retryJob(ctx, q, id, now, row.LastError, false); err != nil { // its mark of lost work stays
 		return err
 	}
 	_, err := q.ExecContext(ctx, `UPDATE jobs SET attempts = 0 WHERE id = ?`, id)

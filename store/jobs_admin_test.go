@@ -41,7 +41,7 @@ func TestPauseAndRequeueJobs(t *testing.T) {
 	if _, err := db.RequeueJobs(ctx, t0, []int64{running.ID}, false); bot.ErrorCode(err) != bot.ECONFLICT {
 		t.Errorf("requeue a running job: %v; want a conflict", err)
 	}
-	if err := db.FailJob(ctx, running.ID, "slack: restricted_action"); err != nil {
+	if err := db.FailJob(ctx, running.ID, "slack: restricted_action", false); err != nil {
 		t.Fatal(err)
 	}
 	twin := mustEnqueue(t, db, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID})

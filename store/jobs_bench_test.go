@@ -43,7 +43,7 @@ func BenchmarkClaimJobs(b *testing.B) {
 					}
 					b.StopTimer()
 					for _, j := range jobs {
-						if err := db.RetryJob(ctx, j.ID, now, ""); err != nil {
+						if err := db.RetryJob(ctx, j.ID, now, "", false); err != nil {
 							b.Fatal(err)
 						}
 					}

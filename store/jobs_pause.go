@@ -29,7 +29,9 @@ func (db *DB) PauseJob(ctx context.Context, id int64, at, since time.Time, lastE
 			(SELECT kind, referral_id, ask_id FROM jobs WHERE id = ?)`, stamp(since), lastErr, id, id); err != nil {
 			return fmt.Errorf("pause job %d: %w", id, err)
 		}
-		if err := retryJob(ctx, q, id, at, lastErr); err != nil {
+		// Refused on its credentials, the attempt recorded what it did before: it
+		// adds no mark of lost work, and keeps (or passes on) any it had.
+		if err := retryJob(ctx, q, id, at, lastErr, false); err != nil {
 			return err
 		}
 		// No row changes when the job gave way to its pending twin, marked above.

@@ -98,8 +98,8 @@ func TestClaimJobs_leaseExclusive(t *testing.T) {
 
 	// The lease expires: a is claimed again with another attempt, and b still waits.
 	got := mustClaim(t, db, t0.Add(2*time.Minute), time.Minute, 10)
-	if len(got) != 1 || got[0].ID != a.ID || got[0].Attempts != 2 || !got[0].Reclaimed {
-		t.Fatalf("claim after expiry = %s; want job %d on attempt 2, reclaimed", dump(got), a.ID)
+	if len(got) != 1 || got[0].ID != a.ID || got[0].Attempts != 2 || !got[0].LostWork {
+		t.Fatalf("claim after expiry = %s; want job %d on attempt 2, marked as maybe having lost work", dump(got), a.ID)
 	}
 	if got := mustClaim(t, db, t0.Add(2*time.Minute), time.Minute, 10); len(got) != 0 {
 		t.Errorf("claim during second lease = %v; want none", ids(got))
@@ -136,21 +136,21 @@ func TestRetryJob(t *testing.T) {
 	a := mustEnqueue(t, db, &k1)
 	mustClaim(t, db, t0, time.Minute, 10)
 	at := t0.Add(10 * time.Minute)
-	if err := db.RetryJob(ctx, a.ID, at, "slack: ratelimited"); err != nil {
+	if err := db.RetryJob(ctx, a.ID, at, "slack: ratelimited", false); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustClaim(t, db, at.Add(-time.Nanosecond), time.Minute, 10); len(got) != 0 {
 		t.Errorf("claim before retry time = %v; want none", ids(got))
 	}
 	got := mustClaim(t, db, at, time.Minute, 10)
-	if len(got) != 1 || got[0].ID != a.ID || got[0].Attempts != 2 || got[0].LastError != "slack: ratelimited" || got[0].Reclaimed {
-		t.Fatalf("claim at retry time = %s; want job %d, attempt 2, with its error, not reclaimed", dump(got), a.ID)
+	if len(got) != 1 || got[0].ID != a.ID || got[0].Attempts != 2 || got[0].LastError != "slack: ratelimited" || got[0].LostWork {
+		t.Fatalf("claim at retry time = %s; want job %d, attempt 2, with its error, not marked as maybe having lost work", dump(got), a.ID)
 	}
 
 	// A newer pending job with the same key absorbs the retry.
 	k2 := key
 	b := mustEnqueue(t, db, &k2)
-	if err := db.RetryJob(ctx, a.ID, at.Add(time.Hour), "again"); err != nil {
+	if err := db.RetryJob(ctx, a.ID, at.Add(time.Hour), "again", false); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustPendingJobs(t, db); got != 1 {
@@ -160,7 +160,74 @@ func TestRetryJob(t *testing.T) {
 	if len(got) != 1 || got[0].ID != b.ID {
 		t.Errorf("claim = %v; want [%d]", ids(got), b.ID)
 	}
-	wantCode(t, db.RetryJob(ctx, a.ID, at, "x"), bot.ENOTFOUND)
+	wantCode(t, db.RetryJob(ctx, a.ID, at, "x", false), bot.ENOTFOUND)
+}
+
+// TestLostWorkStays: once an attempt may have done Slack work it did not record (it
+// died holding the lease, or failed on something other than Slack's answer), every
+// later attempt is told so until the job is done, even after attempts that ended
+// in Slack's answer, and a pending twin the job gives way to is told instead.
+func TestLostWorkStays(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	r := mustCreateReferral(t, db, "Z123456")
+	claimOne := func(now time.Time) *bot.Job {
+		t.Helper()
+		got := mustClaim(t, db, now, time.Minute, 10)
+		if len(got) != 1 {
+			t.Fatalf("claim at %v = %s; want one job", now, dump(got))
+		}
+		return got[0]
+	}
+
+	// Died holding the lease, then a retry after a 429: still marked.
+	a := mustEnqueue(t, db, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID})
+	claimOne(t0)
+	if j := claimOne(t0.Add(2 * time.Minute)); !j.LostWork {
+		t.Fatalf("claim after the lease expired = %s; want marked", dump([]*bot.Job{j}))
+	}
+	if err := db.RetryJob(ctx, a.ID, t0.Add(3*time.Minute), "slack: ratelimited", false); err != nil {
+		t.Fatal(err)
+	}
+	if j := claimOne(t0.Add(3 * time.Minute)); !j.LostWork || j.Attempts != 3 {
+		t.Errorf("claim after a 429 that followed a lost lease = %s; want attempt 3, still marked", dump([]*bot.Job{j}))
+	}
+	if err := db.FinishJobs(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// Failed on something other than Slack's answer: marked from the next attempt on.
+	b := mustEnqueue(t, db, &bot.Job{Kind: bot.JobPostFinal, ReferralID: r.ID})
+	if j := claimOne(t0.Add(4 * time.Minute)); j.LostWork {
+		t.Errorf("first claim = %s; want unmarked", dump([]*bot.Job{j}))
+	}
+	if err := db.RetryJob(ctx, b.ID, t0.Add(5*time.Minute), "database is locked", true); err != nil {
+		t.Fatal(err)
+	}
+	claimOne(t0.Add(5 * time.Minute))
+
+	// b gives way to a pending twin enqueued meanwhile: the twin carries the mark.
+	twin := mustEnqueue(t, db, &bot.Job{Kind: bot.JobPostFinal, ReferralID: r.ID})
+	if err := db.RetryJob(ctx, b.ID, t0.Add(6*time.Minute), "slack: channel_not_found", false); err != nil {
+		t.Fatal(err)
+	}
+	if j := claimOne(t0.Add(6 * time.Minute)); j.ID != twin.ID || !j.LostWork {
+		t.Errorf("claim after b gave way = %s; want its twin %d, marked", dump([]*bot.Job{j}), twin.ID)
+	}
+	if err := db.FinishJobs(ctx, twin.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// An unmarked job that gives way leaves its twin unmarked.
+	c := mustEnqueue(t, db, &bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID})
+	claimOne(t0.Add(7 * time.Minute))
+	plain := mustEnqueue(t, db, &bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID})
+	if err := db.RetryJob(ctx, c.ID, t0.Add(8*time.Minute), "slack: ratelimited", false); err != nil {
+		t.Fatal(err)
+	}
+	if j := claimOne(t0.Add(8 * time.Minute)); j.ID != plain.ID || j.LostWork {
+		t.Errorf("claim after c gave way = %s; want its twin %d, unmarked", dump([]*bot.Job{j}), plain.ID)
+	}
 }
 
 func TestFailJob(t *testing.T) {
@@ -169,7 +236,7 @@ func TestFailJob(t *testing.T) {
 	r := mustCreateReferral(t, db, "Z123456")
 	a := mustEnqueue(t, db, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID})
 	mustClaim(t, db, t0, time.Minute, 10)
-	if err := db.FailJob(ctx, a.ID, "channel_limit"); err != nil {
+	if err := db.FailJob(ctx, a.ID, "channel_limit", false); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustPendingJobs(t, db); got != 0 {
@@ -191,7 +258,7 @@ func TestFailJob(t *testing.T) {
 	if got := ids(mustClaim(t, db, t0, time.Minute, 10)); fmt.Sprint(got) != fmt.Sprint([]int64{b.ID}) {
 		t.Errorf("claim = %v; want [%d]", got, b.ID)
 	}
-	wantCode(t, db.FailJob(ctx, 999, "x"), bot.ENOTFOUND)
+	wantCode(t, db.FailJob(ctx, 999, "x", false), bot.ENOTFOUND)
 }
 
 func mustEnqueue(tb testing.TB, db *store.DB, j *bot.Job) *bot.Job {
@@ -235,7 +302,7 @@ func TestClaimJobs_fullBatchAfterRepeatedKeys(t *testing.T) {
 	if want := []int64{a.ID, c.ID}; fmt.Sprint(ids(got)) != fmt.Sprint(want) {
 		t.Fatalf("claim of 2 = %v; want %v (the expired lease, then the oldest pending job of another key)", ids(got), want)
 	}
-	if !got[0].Reclaimed || got[1].Reclaimed || got[0].Attempts != 2 || got[1].Attempts != 1 {
+	if !got[0].LostWork || got[1].LostWork || got[0].Attempts != 2 || got[1].Attempts != 1 {
 		t.Errorf("claimed %s; want the first reclaimed on attempt 2, the second fresh on attempt 1", dump(got))
 	}
 	if got := ids(mustClaim(t, db, t0.Add(time.Hour), time.Minute, 10)); fmt.Sprint(got) != fmt.Sprint([]int64{d.ID}) {

@@ -20,14 +20,8 @@ func TestOpen_migratesFromEveryVersion(t *testing.T) {
 	versions := migrationVersions(t)
 	for _, v := range versions[:len(versions)-1] {
 		t.Run("from version "+itoa(v), func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "referralbot.db")
-			raw := openRaw(t, path)
-			if _, err := migrations(t, raw).UpTo(ctx, v); err != nil {
-				t.Fatalf("migrate up to %d: %v", v, err)
-			}
-			at := "2025-03-01T12:00:00.000000000Z"
-			mustExec(t, raw, `INSERT INTO referrals (id, agency, case_number, state, created_at, updated_at)
-				VALUES (1, 'commerce', 'Z123456', 'open', ?, ?)`, at, at)
+			path, raw := oldDatabase(t, v)
+			at := oldAt
 			mustExec(t, raw, `INSERT INTO asks (id, referral_id, office_code, due_date, state, created_at)
 				VALUES (1, 1, 'army', '2025-03-26', 'answered', ?)`, at)
 			mustExec(t, raw, `INSERT INTO positions (id, ask_id, referral_id, office_code, version, outcome, answered_by, answered_at)
@@ -88,3 +82,37 @@ func migrationVersions(t *testing.T) []int64 {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestMigrationKeepsLostWork: the jobs that earlier code knew may have lost Slack
+// work (taken over from a dead attempt, or last failed on something other than
+// Slack's answer) still say so after migration 22, and the others do not.
+func TestMigrationKeepsLostWork(t *testing.T) {
+	ctx := context.Background()
+	path, raw := oldDatabase(t, 21)
+	at := oldAt
+	for _, j := range []struct {
+		id              int
+		kind, lastError string
+		reclaimed       int
+	}{
+		{1, "provision", "", 1},
+		{2, "post_final", "database is locked", 0},
+		{3, "update_summary", "slack: ratelimited", 0},
+		{4, "refresh_home", "", 0},
+	} {
+		mustExec(t, raw, `INSERT INTO jobs (id, kind, referral_id, state, attempts, run_at, last_error, created_at, reclaimed)
+			VALUES (?, ?, 1, 'pending', 1, ?, ?, ?, ?)`, j.id, j.kind, at, j.lastError, at, j.reclaimed)
+	}
+	raw.Close()
+
+	db := mustOpenPath(t, path)
+	jobs, err := db.ReferralJobs(ctx, 1)
+	if err != nil || len(jobs) != 4 {
+		t.Fatalf("jobs after migrating = %v, %v", jobs, err)
+	}
+	for i, want := range []bool{true, true, false, false} {
+		if jobs[i].LostWork != want {
+			t.Errorf("job %d (%s, %q): LostWork = %v; want %v", jobs[i].ID, jobs[i].Kind, jobs[i].LastError, jobs[i].LostWork, want)
+		}
+	}
+}

@@ -20,14 +20,8 @@ import (
 // current schema with the old rows reading back unheld, never re-dated, not snoozed.
 func TestOpen_migratesFromVersion1(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "referralbot.db")
-	raw := openRaw(t, path)
-	if _, err := migrations(t, raw).UpTo(ctx, 1); err != nil {
-		t.Fatalf("migrate up to 1: %v", err)
-	}
-	created := "2025-03-01T12:00:00.000000000Z"
-	mustExec(t, raw, `INSERT INTO referrals (id, agency, case_number, state, created_at, updated_at)
-		VALUES (1, 'commerce', 'Z123456', 'open', ?, ?)`, created, created)
+	path, raw := oldDatabase(t, 1)
+	created := oldAt
 	mustExec(t, raw, `INSERT INTO asks (id, referral_id, office_code, due_date, state, created_at)
 		VALUES (1, 1, 'army', '2025-03-26', 'awaiting', ?)`, created)
 	raw.Close()
@@ -99,6 +93,23 @@ func TestMigrations_downAndUp(t *testing.T) {
 
 // migrations is a goose provider over the store's migration files, for stepping
 // a database to a version of the schema other than the newest.
+// oldAt is when the rows written into an old-schema database were made.
+const oldAt = "2025-03-01T12:00:00.000000000Z"
+
+// oldDatabase makes a database file at schema version v holding referral 1
+// (Commerce Z123456, open), and returns the file's path and a raw connection to it.
+func oldDatabase(tb testing.TB, v int64) (string, *sql.DB) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "referralbot.db")
+	raw := openRaw(tb, path)
+	if _, err := migrations(tb, raw).UpTo(context.Background(), v); err != nil {
+		tb.Fatalf("migrate up to %d: %v", v, err)
+	}
+	mustExec(tb, raw, `INSERT INTO referrals (id, agency, case_number, state, created_at, updated_at)
+		VALUES (1, 'commerce', 'Z123456', 'open', ?, ?)`, oldAt, oldAt)
+	return path, raw
+}
+
 func migrations(tb testing.TB, raw *sql.DB) *goose.Provider {
 	tb.Helper()
 	p, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"),

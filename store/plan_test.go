@@ -69,9 +69,9 @@ func TestQueriesUseIndexes(t *testing.T) {
 		jobs, err := claimJobs(ctx, pc, now, time.Minute, 10)
 		must(t, err)
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobProvision, ReferralID: r.ID}))
-		must(t, retryJob(ctx, pc, jobs[0].ID, now, "merged away"))
-		must(t, retryJob(ctx, pc, jobs[1].ID, now, "retried"))
-		must(t, failJob(ctx, pc, jobs[1].ID, "failed"))
+		must(t, retryJob(ctx, pc, jobs[0].ID, now, "merged away", true))
+		must(t, retryJob(ctx, pc, jobs[1].ID, now, "retried", true))
+		must(t, failJob(ctx, pc, jobs[1].ID, "failed", true))
 		must(t, finishJob(ctx, pc, jobs[1].ID))
 		must(t, tx.MarkForRefresh(ctx, r.ID, a.ID))
 		must(t, tx.MarkForRefresh(ctx, r.ID, a.ID)) // counted up
@@ -83,8 +83,8 @@ func TestQueriesUseIndexes(t *testing.T) {
 		must(t, tx.Enqueue(ctx, &bot.Job{Kind: bot.JobUpdateSummary, ReferralID: r.ID}))
 		jobs, err = claimJobs(ctx, pc, now.Add(time.Hour), time.Minute, 10)
 		must(t, err)
-		if len(jobs) == 0 || !jobs[0].Reclaimed {
-			t.Errorf("claim after the lease expired = %v; want the expired job reclaimed", jobs)
+		if len(jobs) == 0 || !jobs[0].LostWork {
+			t.Errorf("claim after the lease expired = %v; want the expired job marked as one that may have lost work", jobs)
 		}
 		return nil
 	})
