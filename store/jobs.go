@@ -155,6 +155,13 @@ func claimJobs(ctx context.Context, q sqlx.ExtContext, now time.Time, lease time
 		referral, askID int64
 	}
 	seen := make(map[key]bool, len(expired))
+	// The keys whose lease expired: the attempt holding it died, perhaps after Slack
+	// work it did not record. Whichever of the key's jobs runs now (the expired one,
+	// or a pending twin due before it) must look for that work first (lost_work).
+	died := make(map[key]bool, len(expired))
+	for _, row := range expired {
+		died[key{row.Kind, row.ReferralID, row.AskID}] = true
+	}
 	until := now.Add(lease).UTC()
 	jobs := make([]*bot.Job, 0, min(limit, len(rows)))
 	for i := range rows {
@@ -162,23 +169,22 @@ func claimJobs(ctx context.Context, q sqlx.ExtContext, now time.Time, lease time
 			break
 		}
 		row := &rows[i]
+		lost := false
 		if len(expired) > 0 {
 			k := key{row.Kind, row.ReferralID, row.AskID}
 			if seen[k] {
 				continue
 			}
-			seen[k] = true
+			seen[k], lost = true, died[k]
 		}
-		// An expired lease: the attempt holding it died, perhaps after Slack work it
-		// did not record. The mark stays until the job is done (lost_work).
-		expired := row.State == string(bot.JobRunning)
+		// The mark stays until the job is done.
 		res, err := q.ExecContext(ctx, `UPDATE jobs SET lost_work = lost_work OR ?, state = 'running', lease_until = ?,
-			attempts = attempts + 1 WHERE id = ?`, expired, stamp(until), row.ID)
+			attempts = attempts + 1 WHERE id = ?`, lost, stamp(until), row.ID)
 		if err := jobChanged(res, err, "claim", row.ID); err != nil {
 			return nil, err
 		}
 		// The row as the UPDATE left it, without reading it back.
-		row.LostWork = row.LostWork || expired
+		row.LostWork = row.LostWork || lost
 		row.State = string(bot.JobRunning)
 		row.LeaseUntil = stamp(until)
 		row.Attempts++
@@ -236,10 +242,8 @@ func (db *DB) RetryJob(ctx context.Context, id int64, at time.Time, lastErr stri
 
 func retryJob(ctx context.Context, q sqlx.ExtContext, id int64, at time.Time, lastErr string, lostWork bool) error {
 	// The pending twin this job may give way to takes over its mark first.
-	if _, err := q.ExecContext(ctx, `UPDATE jobs SET lost_work = 1 WHERE state = 'pending' AND id <> ?1
-		AND (kind, referral_id, ask_id) = (SELECT kind, referral_id, ask_id FROM jobs WHERE id = ?1)
-		AND (?2 OR (SELECT lost_work FROM jobs WHERE id = ?1))`, id, lostWork); err != nil {
-		return fmt.Errorf("retry job %d: %w", id, err)
+	if err := markTwin(ctx, q, id, lostWork, "retry"); err != nil {
+		return err
 	}
 	res, err := q.ExecContext(ctx, `DELETE FROM jobs WHERE id = ? AND EXISTS (
 		SELECT 1 FROM jobs o WHERE o.state = 'pending' AND o.kind = jobs.kind
@@ -266,9 +270,26 @@ func (db *DB) FailJob(ctx context.Context, id int64, lastErr string, lostWork bo
 }
 
 func failJob(ctx context.Context, q sqlx.ExtContext, id int64, lastErr string, lostWork bool) error {
+	// A pending twin does this work in its place: it must look for what was lost too.
+	if err := markTwin(ctx, q, id, lostWork, "fail"); err != nil {
+		return err
+	}
 	res, err := q.ExecContext(ctx, `UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = ?,
 		lost_work = lost_work OR ? WHERE id = ?`, lastErr, lostWork, id)
 	return jobChanged(res, err, "fail", id)
+}
+
+// markTwin marks the pending job with job id's key, if there is one, as one that
+// may have lost Slack work (lost_work) when job id is marked or lostWork says so:
+// that job will do job id's work, so it must look first for what id's attempts may
+// have done without recording it.
+func markTwin(ctx context.Context, q sqlx.ExtContext, id int64, lostWork bool, doing string) error {
+	if _, err := q.ExecContext(ctx, `UPDATE jobs SET lost_work = 1 WHERE state = 'pending' AND id <> ?1
+		AND (kind, referral_id, ask_id) = (SELECT kind, referral_id, ask_id FROM jobs WHERE id = ?1)
+		AND (?2 OR (SELECT lost_work FROM jobs WHERE id = ?1))`, id, lostWork); err != nil {
+		return fmt.Errorf("%s job %d: %w", doing, id, err)
+	}
+	return nil
 }
 
 // jobChanged checks the outcome of a statement meant to change exactly job id.

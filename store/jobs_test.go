@@ -228,6 +228,33 @@ func TestLostWorkStays(t *testing.T) {
 	if j := claimOne(t0.Add(8 * time.Minute)); j.ID != plain.ID || j.LostWork {
 		t.Errorf("claim after c gave way = %s; want its twin %d, unmarked", dump([]*bot.Job{j}), plain.ID)
 	}
+	if err := db.FinishJobs(ctx, plain.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// A marked job that fails for good passes its mark to the twin that will do its work.
+	d := mustEnqueue(t, db, &bot.Job{Kind: bot.JobPostAsk, ReferralID: r.ID, AskID: 1})
+	claimOne(t0.Add(9 * time.Minute))
+	claimOne(t0.Add(11 * time.Minute)) // its lease expired: marked
+	heir := mustEnqueue(t, db, &bot.Job{Kind: bot.JobPostAsk, ReferralID: r.ID, AskID: 1})
+	if err := db.FailJob(ctx, d.ID, "slack: restricted_action", false); err != nil {
+		t.Fatal(err)
+	}
+	if j := claimOne(t0.Add(11 * time.Minute)); j.ID != heir.ID || !j.LostWork {
+		t.Errorf("claim after d failed = %s; want its twin %d, marked", dump([]*bot.Job{j}), heir.ID)
+	}
+	if err := db.FinishJobs(ctx, heir.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// A job dies holding its lease while a twin due before it waits: the twin runs
+	// first, and must look for the dead attempt's work.
+	e := mustEnqueue(t, db, &bot.Job{Kind: bot.JobPostAsk, ReferralID: r.ID, AskID: 2, RunAt: t0.Add(12 * time.Minute)})
+	claimOne(t0.Add(12 * time.Minute))
+	early := mustEnqueue(t, db, &bot.Job{Kind: bot.JobPostAsk, ReferralID: r.ID, AskID: 2, RunAt: t0.Add(11 * time.Minute)})
+	if j := claimOne(t0.Add(14 * time.Minute)); j.ID != early.ID || !j.LostWork {
+		t.Errorf("claim after e's lease expired = %s; want the twin due first (%d, not %d), marked", dump([]*bot.Job{j}), early.ID, e.ID)
+	}
 }
 
 func TestFailJob(t *testing.T) {

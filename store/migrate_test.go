@@ -91,8 +91,6 @@ func TestMigrations_downAndUp(t *testing.T) {
 	}
 }
 
-// migrations is a goose provider over the store's migration files, for stepping
-// a database to a version of the schema other than the newest.
 // oldAt is when the rows written into an old-schema database were made.
 const oldAt = "2025-03-01T12:00:00.000000000Z"
 
@@ -110,6 +108,8 @@ func oldDatabase(tb testing.TB, v int64) (string, *sql.DB) {
 	return path, raw
 }
 
+// migrations is a goose provider over the store's migration files, for stepping
+// a database to a version of the schema other than the newest.
 func migrations(tb testing.TB, raw *sql.DB) *goose.Provider {
 	tb.Helper()
 	p, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"),
