@@ -121,13 +121,19 @@ func (m *Metrics) SlackTransport(next http.RoundTripper) http.RoundTripper {
 		default:
 			body, rerr := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if rerr != nil {
+				// Cut off mid-answer: the caller hears the transport's error, not a
+				// truncated body that fails to parse.
+				m.slack.WithLabelValues(method, "transport_error").Inc()
+				return nil, rerr
+			}
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 			var ans struct {
 				OK    bool   `json:"ok"`
 				Error string `json:"error"`
 			}
 			result := "ok"
-			if rerr != nil || json.Unmarshal(body, &ans) != nil {
+			if json.Unmarshal(body, &ans) != nil {
 				result = "unreadable"
 			} else if !ans.OK {
 				result = ans.Error

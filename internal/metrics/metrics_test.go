@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -50,6 +51,31 @@ func TestSlackCallsByMethodAndResult(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("scrape lacks %q", want)
 		}
+	}
+}
+
+// TestSlackAnswerCutOff: an answer cut off mid-body reaches the caller as the
+// transport's error, not as a truncated body that fails to parse, and counts as one.
+func TestSlackAnswerCutOff(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "100")
+		_, _ = io.WriteString(w, `{"ok":true,`) // then the connection closes
+	}))
+	defer srv.Close()
+	m := metrics.New(metrics.Gauges{})
+	client := &http.Client{Transport: m.SlackTransport(nil)}
+	resp, err := client.Post(srv.URL+"/api/chat.update", "application/json", strings.NewReader("{}"))
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("a cut-off answer reached the caller as a response")
+	}
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("err = %v; want the transport's unexpected EOF", err)
+	}
+	want := `referralbot_slack_api_calls_total{method="chat.update",result="transport_error"} 1`
+	if got := scrape(t, m); !strings.Contains(got, want) {
+		t.Errorf("scrape lacks %q", want)
 	}
 }
 
