@@ -14,12 +14,7 @@ import (
 func TestPressWhileQuestionsOut(t *testing.T) {
 	w := newWorld(t)
 	inst := w.start(inMemory)
-	r := inst.openReferral("Z200002", "army", "navy", "policy")
-	w.clock.Set(nyTime(2026, 12, 1, 11, 0))
-	if err := armyRWA(inst, r, inst.asks(r)); err != nil {
-		t.Fatal(err)
-	}
-	inst.drain()
+	r := armyQuestionsOut(t, inst, "Z200002")
 	navy := inst.asks(r)["navy"]
 	seen := 0
 	if _, err := inst.svc.Answer(w.ctx, reviewerOf("navy"), navy.ID, bot.PositionInput{Outcome: bot.OutcomeApprove, Seen: &seen}); err != nil {

@@ -18,6 +18,19 @@ type rwaStep struct {
 	held, manual bool
 }
 
+// armyQuestionsOut opens a referral asking army, navy and policy and, on 1 December
+// 2026, has army return it with questions; the referral's Slack work is done.
+func armyQuestionsOut(t *testing.T, inst *instance, caseNumber string) *bot.Referral {
+	t.Helper()
+	r := inst.openReferral(caseNumber, "army", "navy", "policy")
+	inst.w.clock.Set(nyTime(2026, 12, 1, 11, 0))
+	if err := armyRWA(inst, r, inst.asks(r)); err != nil {
+		t.Fatal(err)
+	}
+	inst.drain()
+	return r
+}
+
 func armyRWA(inst *instance, _ *bot.Referral, asks map[string]*bot.Ask) error {
 	_, err := inst.svc.Answer(inst.w.ctx, reviewerOf("army"), asks["army"].ID, bot.PositionInput{Outcome: bot.OutcomeRWA,
 		Questions: "Who is the end user of the spare cores?"})
@@ -147,12 +160,7 @@ func TestQuestionsHoldTheClock(t *testing.T) {
 func TestWithdrawingQuestionsQueuesOneRefresh(t *testing.T) {
 	w := newWorld(t)
 	inst := w.start(inMemory)
-	r := inst.openReferral("Z200001", "army", "navy", "policy")
-	w.clock.Set(nyTime(2026, 12, 1, 11, 0))
-	if err := armyRWA(inst, r, inst.asks(r)); err != nil {
-		t.Fatal(err)
-	}
-	inst.drain()
+	r := armyQuestionsOut(t, inst, "Z200001")
 	w.clock.Set(nyTime(2026, 12, 2, 11, 0))
 	if _, err := inst.svc.WithdrawAsk(w.ctx, analystID, r.ID, "army", "no Army equities"); err != nil {
 		t.Fatal(err)
