@@ -24,15 +24,12 @@ var errNotReady = errors.New("not ready yet")
 // Slack: such an attempt recorded everything it did before the failing call.
 const slackFailure = "slack: "
 
-// mayHaveLostWork reports whether an earlier attempt may have done Slack work
-// without recording it: it died (lease expired) or failed on something other than
-// a Slack answer, such as a database error right after a successful post. Once
-// true it stays true until the job is done (Job.LostWork): an attempt that looked
-// for the lost work and then met a Slack refusal may not have found all of it.
-func (j *Job) mayHaveLostWork() bool { return j.LostWork }
-
 // answered reports whether an attempt ended in an answer from Slack (or found its
-// job not ready), and so recorded everything it did before.
+// job not ready), and so recorded everything it did before. An attempt that did
+// not, such as one that failed on the database right after a successful post, may
+// have lost work (Job.LostWork). The mark, once set, stays until the job is done:
+// an attempt that looked for the lost work and then met a Slack refusal may not
+// have found all of it.
 func answered(err error) bool {
 	var se *SlackError
 	return (errors.As(err, &se) && se.Refused()) || errors.Is(err, errNotReady)
@@ -93,15 +90,16 @@ func (s *Service) RunJob(ctx context.Context, j *Job) error {
 // settle records how a job that failed ended: retried later, paused, or failed for
 // good. The jobs that succeeded are finished together, through finish.
 func (s *Service) settle(ctx context.Context, j *Job, err error) error {
+	lost := !answered(err)
 	var se *SlackError
 	switch {
 	case Paused(err):
 		return s.pause(ctx, j, err)
 	case errors.As(err, &se) && se.Kind == ErrSlackRateLimited:
-		return s.store.RetryJob(ctx, j.ID, s.now().Add(se.RetryAfter), describe(err), false)
+		return s.store.RetryJob(ctx, j.ID, s.now().Add(se.RetryAfter), describe(err), lost)
 	case Permanent(err) || j.Attempts >= maxJobRetries:
 		s.log.Error("slack work failed for good", "job", j.ID, "kind", j.Kind, "referral", j.ReferralID, "err", err)
-		if ferr := s.store.FailJob(ctx, j.ID, describe(err), !answered(err)); ferr != nil {
+		if ferr := s.store.FailJob(ctx, j.ID, describe(err), lost); ferr != nil {
 			return ferr
 		}
 		if eerr := s.store.Update(ctx, func(tx Tx) error {
@@ -116,7 +114,7 @@ func (s *Service) settle(ctx context.Context, j *Job, err error) error {
 	default:
 		backoff := retryBase << min(j.Attempts, 16)
 		s.log.Warn("slack work will be retried", "job", j.ID, "kind", j.Kind, "attempt", j.Attempts, "in", min(backoff, retryMax), "err", err)
-		return s.store.RetryJob(ctx, j.ID, s.now().Add(min(backoff, retryMax)), describe(err), !answered(err))
+		return s.store.RetryJob(ctx, j.ID, s.now().Add(min(backoff, retryMax)), describe(err), lost)
 	}
 }
 

@@ -21,7 +21,7 @@ func finalKey(referralID int64) string   { return "final:" + strconv.FormatInt(r
 // recorded as soon as it is done; on a later attempt (job.Attempts > 1) the steps
 // whose record may have been lost in a crash are first looked for in Slack.
 func (s *Service) provision(ctx context.Context, j *Job) error {
-	resuming := j.mayHaveLostWork()
+	resuming := j.LostWork
 	r, err := s.store.Referral(ctx, j.ReferralID)
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (s *Service) ensureSummary(ctx context.Context, r *Referral, t *Tally, resu
 // costs an fsync each, and in a burst those, not Slack's limits, set the pace.
 // What was posted is recorded even when a later post fails, because a retry after
 // Slack's refusal does not look for unrecorded messages unless an earlier attempt
-// may have left some (mayHaveLostWork). A press on a message not yet recorded
+// may have left some (Job.LostWork). A press on a message not yet recorded
 // finds no message to redraw; provision redraws the asks that changed meanwhile
 // (changedAsks).
 func (s *Service) ensureAskMessages(ctx context.Context, r *Referral, asks []*Ask, resuming bool) error {
@@ -413,6 +413,6 @@ func (s *Service) postFinal(ctx context.Context, j *Job) error {
 	if t.Referral.ChannelID == "" || !t.Referral.Provisioned {
 		return errNotReady
 	}
-	_, err = s.postOnce(ctx, t.Referral.ChannelID, FinalMessage(t, s.roster), j.mayHaveLostWork())
+	_, err = s.postOnce(ctx, t.Referral.ChannelID, FinalMessage(t, s.roster), j.LostWork)
 	return err
 }

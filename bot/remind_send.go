@@ -204,7 +204,7 @@ func (s *Service) sendReminders(ctx context.Context, j *Job) error {
 			}
 		}
 	}
-	out := &reminderPosts{resuming: j.mayHaveLostWork()}
+	out := &reminderPosts{resuming: j.LostWork}
 	for _, a := range asks {
 		if rem := newest[a.ID]; rem != nil && a.State == AskAwaiting { // answered meanwhile: cancelled
 			if err := s.sendReminder(ctx, ref, a, rem, out); err != nil {

@@ -206,7 +206,7 @@ func (s *Service) postAsk(ctx context.Context, j *Job) error {
 			return err
 		}
 	}
-	return s.postAskMessage(ctx, r, a, j.mayHaveLostWork())
+	return s.postAskMessage(ctx, r, a, j.LostWork)
 }
 
 // officeCodes lists the roster's office codes, for messages.
